@@ -1,0 +1,69 @@
+// swift-tools-version: 6.0
+import Foundation
+import PackageDescription
+
+// Every queries/*.sql file is compiled into the binary (no resource bundle beside it).
+let queryFiles = ((try? FileManager.default.contentsOfDirectory(
+  atPath: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("queries").path
+)) ?? []).filter { $0.hasSuffix(".sql") }.sorted()
+
+let swiftSettings: [SwiftSetting] = [
+  .swiftLanguageMode(.v6),
+  .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+  name: "immich-audit",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "immich-audit", targets: ["immich-audit"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // libpq, found through pkg-config; Debian: libpq-dev.
+    .systemLibrary(
+      name: "CLibPQ",
+      pkgConfig: "libpq",
+      providers: [.apt(["libpq-dev"])]
+    ),
+    // A small libpq wrapper: connections, conninfo parsing and redaction, streaming rows.
+    // Knows nothing about Immich.
+    .target(
+      name: "PostgresClient",
+      dependencies: ["CLibPQ"],
+      swiftSettings: swiftSettings
+    ),
+    // The SQL the tool runs, one file per question, compiled into the binary.
+    .target(
+      name: "ImmichQueries",
+      path: "queries",
+      exclude: ["README.md"],
+      resources: queryFiles.map { .embedInCode($0) },
+      swiftSettings: swiftSettings
+    ),
+    // Immich knowledge: schema generations, counts, manifests, comparison, configuration files.
+    .target(
+      name: "AuditCore",
+      dependencies: ["PostgresClient", "ImmichQueries"],
+      swiftSettings: swiftSettings
+    ),
+    // Thin executable: arguments, rendering, exit codes.
+    .executableTarget(
+      name: "immich-audit",
+      dependencies: [
+        "AuditCore",
+        "PostgresClient",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "AuditCoreTests",
+      dependencies: ["AuditCore", "PostgresClient", "immich-audit"],
+      path: "Tests/AuditCoreTests",
+      swiftSettings: swiftSettings
+    ),
+  ]
+)

@@ -1,0 +1,231 @@
+import Foundation
+
+/// The count keys of DESIGN.md § Counts manifest, in the order reports list them.
+public enum CountKey {
+  public static let assets = [
+    "assets", "assets.active", "assets.trashed", "assets.offline", "assets.images", "assets.videos",
+    "assets.external", "assets.uploaded", "assets.archived", "assets.favorites",
+    "assets.with-description", "assets.with-location",
+  ]
+  public static let all = assets + [
+    "albums", "albums.shared", "album-assets", "people", "people.named", "people.hidden", "faces",
+    "faces.assigned", "tags", "tag-assets", "stacks", "memories", "shared-links", "users", "libraries",
+  ]
+}
+
+/// Counts under their keys, in report order.
+public struct Counts: Sendable, Equatable {
+  public private(set) var entries: [(key: String, value: Int)] = []
+
+  public init() {}
+
+  public init(_ entries: [(String, Int)]) {
+    for (key, value) in entries { self[key] = value }
+  }
+
+  public static func == (lhs: Counts, rhs: Counts) -> Bool {
+    lhs.entries.elementsEqual(rhs.entries) { $0.key == $1.key && $0.value == $1.value }
+  }
+
+  public subscript(key: String) -> Int? {
+    get { entries.first { $0.key == key }?.value }
+    set {
+      if let index = entries.firstIndex(where: { $0.key == key }) {
+        if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
+      } else if let newValue {
+        entries.append((key, newValue))
+      }
+    }
+  }
+
+  public var keys: [String] { entries.map(\.key) }
+
+  mutating func add(_ other: Counts) {
+    for (key, value) in other.entries { self[key] = (self[key] ?? 0) + value }
+  }
+
+  var json: JSONValue { .object(entries.map { ($0.key, .int($0.value)) }) }
+}
+
+/// Where a manifest or report was read from.
+public struct DatabaseDescription: Sendable, Equatable {
+  public var target: String
+  public var serverVersion: String
+  public var immichVersion: String?
+  public var schema: String
+  public var readOnly: Bool
+
+  public init(target: String, serverVersion: String, immichVersion: String?, schema: String, readOnly: Bool = true) {
+    self.target = target
+    self.serverVersion = serverVersion
+    self.immichVersion = immichVersion
+    self.schema = schema
+    self.readOnly = readOnly
+  }
+
+  var json: JSONValue {
+    .object([
+      ("target", .string(target)), ("serverVersion", .string(serverVersion)),
+      ("immichVersion", .optional(immichVersion)), ("schema", .string(schema)), ("readOnly", .bool(readOnly)),
+    ])
+  }
+}
+
+/// The metadata counts of one database (DESIGN.md § Counts manifest, a contract).
+public struct CountsManifest: Sendable, Equatable {
+  public struct Owner: Sendable, Equatable {
+    public var id: String
+    public var email: String?
+    public var counts: Counts
+    public var newestAssetCreatedAt: String?
+  }
+
+  public struct Library: Sendable, Equatable {
+    /// A library id, or `upload` for assets without a library.
+    public var id: String
+    public var name: String?
+    public var counts: Counts
+  }
+
+  public static let version = 1
+
+  public var takenAt: String
+  public var database: DatabaseDescription
+  public var counts: Counts
+  public var byOwner: [Owner]
+  public var byLibrary: [Library]
+  public var newestAssetCreatedAt: String?
+
+  public var json: JSONValue {
+    .object([
+      ("manifestVersion", .int(Self.version)),
+      ("takenAt", .string(takenAt)),
+      ("database", database.json),
+      ("counts", counts.json),
+      ("byOwner", .object(byOwner.map { owner in
+        (owner.id, .object([
+          ("email", .optional(owner.email)), ("counts", owner.counts.json),
+          ("newestAssetCreatedAt", .optional(owner.newestAssetCreatedAt)),
+        ]))
+      })),
+      ("byLibrary", .object(byLibrary.map { library in
+        (library.id, .object([("name", .optional(library.name)), ("counts", library.counts.json)]))
+      })),
+      ("newestAssetCreatedAt", .optional(newestAssetCreatedAt)),
+    ])
+  }
+
+  /// Reads a saved manifest; the error says what is wrong with it.
+  public init(json: JSONValue) throws(ManifestError) {
+    guard case .object = json else { throw ManifestError("not a JSON object") }
+    guard let version = json["manifestVersion"]?.intValue else {
+      throw ManifestError("no manifestVersion: not an immich-audit counts manifest (make one with `immich-audit counts --format json`)")
+    }
+    guard version == Self.version else {
+      throw ManifestError("manifestVersion \(version) is not supported (this immich-audit reads version \(Self.version))")
+    }
+    func counts(_ value: JSONValue?, _ place: String) throws(ManifestError) -> Counts {
+      guard let members = value?.objectMembers else { throw ManifestError("\(place): counts missing or not an object") }
+      var result = Counts()
+      for (key, value) in members {
+        guard let number = value.intValue else { throw ManifestError("\(place): count \(key) is not an integer") }
+        result[key] = number
+      }
+      // Report order: known keys first, in the contract's order.
+      var ordered = Counts()
+      for key in CountKey.all { if let v = result[key] { ordered[key] = v } }
+      for key in result.keys where ordered[key] == nil { ordered[key] = result[key] }
+      return ordered
+    }
+    let database = json["database"]
+    self.takenAt = json["takenAt"]?.stringValue ?? ""
+    self.database = DatabaseDescription(
+      target: database?["target"]?.stringValue ?? "", serverVersion: database?["serverVersion"]?.stringValue ?? "",
+      immichVersion: database?["immichVersion"]?.stringValue, schema: database?["schema"]?.stringValue ?? "",
+      readOnly: true)
+    self.counts = try counts(json["counts"], "counts")
+    var owners: [Owner] = []
+    for (id, value) in json["byOwner"]?.objectMembers ?? [] {
+      owners.append(Owner(id: id, email: value["email"]?.stringValue, counts: try counts(value["counts"], "byOwner.\(id)"),
+                          newestAssetCreatedAt: value["newestAssetCreatedAt"]?.stringValue))
+    }
+    var libraries: [Library] = []
+    for (id, value) in json["byLibrary"]?.objectMembers ?? [] {
+      libraries.append(Library(id: id, name: value["name"]?.stringValue, counts: try counts(value["counts"], "byLibrary.\(id)")))
+    }
+    self.byOwner = owners
+    self.byLibrary = libraries
+    self.newestAssetCreatedAt = json["newestAssetCreatedAt"]?.stringValue
+  }
+
+  public init(takenAt: String, database: DatabaseDescription, counts: Counts, byOwner: [Owner], byLibrary: [Library], newestAssetCreatedAt: String?) {
+    self.takenAt = takenAt
+    self.database = database
+    self.counts = counts
+    self.byOwner = byOwner
+    self.byLibrary = byLibrary
+    self.newestAssetCreatedAt = newestAssetCreatedAt
+  }
+
+  /// Reads a manifest file.
+  public init(contentsOf url: URL) throws(ManifestError) {
+    let data: Data
+    do {
+      data = try Data(contentsOf: url)
+    } catch {
+      throw ManifestError("\(url.path): cannot read it (\(DotEnv.reason(error)))")
+    }
+    let json: JSONValue
+    do {
+      json = try JSONValue.parse(data)
+    } catch {
+      throw ManifestError("\(url.path): not valid JSON")
+    }
+    do {
+      try self.init(json: json)
+    } catch {
+      throw ManifestError("\(url.path): \(error.description)")
+    }
+  }
+}
+
+public struct ManifestError: Error, CustomStringConvertible, Sendable {
+  public let description: String
+  init(_ description: String) { self.description = description }
+}
+
+/// Timestamps as the contract writes them: UTC ISO-8601.
+public enum Timestamp {
+  public static func now() -> String { format(Date()) }
+
+  public static func format(_ date: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    return formatter.string(from: date)
+  }
+
+  /// PostgreSQL's text form of a timestamptz in time zone UTC (`2024-06-10 12:34:56.123456+00`)
+  /// as ISO-8601 (`2024-06-10T12:34:56.123456Z`).
+  public static func fromPostgres(_ text: String) -> String {
+    var value = text.replacingOccurrences(of: " ", with: "T")
+    if value.hasSuffix("+00") { value.removeLast(3); value += "Z" }
+    return value
+  }
+
+  public static func parse(_ text: String) -> Date? {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    if let date = formatter.date(from: text) { return date }
+    formatter.formatOptions = [.withInternetDateTime]
+    if let date = formatter.date(from: text) { return date }
+    // Microseconds: ISO8601DateFormatter accepts at most milliseconds.
+    if let dot = text.firstIndex(of: "."), let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
+      let fraction = Double("0" + text[dot..<zone]) ?? 0
+      if let whole = formatter.date(from: String(text[..<dot]) + String(text[zone...])) {
+        return whole.addingTimeInterval(fraction)
+      }
+    }
+    return nil
+  }
+}

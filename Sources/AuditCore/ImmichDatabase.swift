@@ -1,0 +1,269 @@
+import Foundation
+import PostgresClient
+
+/// A read-only session on a restored Immich database.
+///
+/// Read-only by construction: `default_transaction_read_only` is switched on before anything
+/// else, and every statement runs inside one `REPEATABLE READ READ ONLY` transaction, so all
+/// counts and paths come from one snapshot and no statement can write. (The real guarantee is a
+/// role that can only read: README.md shows the one to create.)
+public final class ImmichDatabase {
+  let connection: Connection
+  public let schema: ImmichSchema
+  public let queries: QueryCatalog
+  public let description: DatabaseDescription
+  public let canceller: Canceller?
+  /// Every statement run so far, by query file name, as sent (for `explain --sql`).
+  public private(set) var executed: [(name: String, sql: String)] = []
+  /// Warnings for stderr: a schema that mixes eras, an Immich newer than this tool knows.
+  public private(set) var warnings: [String] = []
+
+  public struct Settings: Sendable {
+    public var statementTimeout: String?
+    public var lockTimeout: String?
+    public init(statementTimeout: String? = nil, lockTimeout: String? = nil) {
+      self.statementTimeout = statementTimeout
+      self.lockTimeout = lockTimeout
+    }
+  }
+
+  /// The newest Immich release whose schema this tool knows.
+  public static let newestKnownRelease = (major: 3, minor: 1)
+
+  public static func open(_ parameters: ConnectionParameters, settings: Settings = Settings(), onConnected: (Canceller?) -> Void = { _ in }) throws(AuditError) -> ImmichDatabase {
+    let connection: Connection
+    do {
+      connection = try Connection.connect(parameters)
+    } catch {
+      throw AuditError.connection(error, parameters: parameters)
+    }
+    let canceller = connection.canceller()
+    onConnected(canceller)
+    do {
+      try connection.query("SET default_transaction_read_only = on")
+      try connection.query("SET TimeZone = 'UTC'")
+      try connection.query("SET DateStyle = 'ISO'")
+      if let timeout = settings.statementTimeout {
+        try connection.query("SELECT set_config('statement_timeout', $1, false)", [timeout])
+      }
+      if let timeout = settings.lockTimeout {
+        try connection.query("SELECT set_config('lock_timeout', $1, false)", [timeout])
+      }
+      try connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    } catch {
+      throw AuditError.database(error, during: "setting up the read-only session")
+    }
+    let catalog: [(table: String, column: String)]
+    do {
+      catalog = try connection.query(QueryCatalog.catalogSQL).map { ($0[0] ?? "", $0[1] ?? "") }
+    } catch {
+      throw AuditError.database(error, during: "reading the catalog")
+    }
+    let schema: ImmichSchema
+    do {
+      schema = try ImmichSchema.detect(catalog: catalog)
+    } catch {
+      throw AuditError.unsupportedSchema(error.description)
+    }
+    let queries = QueryCatalog(schema: schema)
+    var immichVersion: String?
+    if schema.hasVersionHistory {
+      do {
+        immichVersion = try connection.query(queries.sql("immich-version")).first?[0]
+      } catch {
+        throw AuditError.database(error, during: "reading version_history")
+      }
+    }
+    var target = connection.effectiveParameters
+    let shown = ConnectionParameters(["host", "hostaddr", "port", "user", "dbname"].compactMap { key in
+      target[key].flatMap { $0.isEmpty ? nil : (key, $0) }
+    })
+    target = shown
+    let description = DatabaseDescription(
+      target: target.redactedDescription, serverVersion: connection.serverVersion.split(separator: " ").first.map(String.init) ?? "unknown",
+      immichVersion: immichVersion, schema: schema.generation)
+    let database = ImmichDatabase(connection: connection, schema: schema, queries: queries, description: description, canceller: canceller)
+    database.warnings = schema.warnings
+    if let version = immichVersion, Self.isNewerThanKnown(version) {
+      database.warnings.append(
+        "Immich \(version) is newer than the newest release this immich-audit knows (v\(newestKnownRelease.major).\(newestKnownRelease.minor)); its schema has the structure of \(schema.generation), so the audit goes on: check for a newer immich-audit")
+    }
+    return database
+  }
+
+  private init(connection: Connection, schema: ImmichSchema, queries: QueryCatalog, description: DatabaseDescription, canceller: Canceller?) {
+    self.connection = connection
+    self.schema = schema
+    self.queries = queries
+    self.description = description
+    self.canceller = canceller
+  }
+
+  static func isNewerThanKnown(_ version: String) -> Bool {
+    let parts = version.trimmingCharacters(in: CharacterSet(charactersIn: "v")).split(separator: ".").map { Int($0.prefix { $0.isNumber }) ?? 0 }
+    guard parts.count >= 2 else { return false }
+    return (parts[0], parts[1]) > (newestKnownRelease.major, newestKnownRelease.minor)
+  }
+
+  /// Runs query file `name` (chosen and renamed for this schema) and returns its rows.
+  func rows(_ name: String, _ parameters: [String?] = [], substituting replacements: [String: String] = [:]) throws(AuditError) -> [Row] {
+    let sql = queries.sql(name, substituting: replacements)
+    executed.append((replacements.isEmpty ? name : "\(name) (\(replacements.values.sorted().joined(separator: ", ")))", sql))
+    do {
+      return try connection.query(sql, parameters)
+    } catch {
+      throw AuditError.database(error, during: "running queries/\(name).sql")
+    }
+  }
+
+  /// Ends the read-only transaction.
+  public func close() {
+    _ = try? connection.query("COMMIT")
+  }
+
+  // MARK: - Counts
+
+  public func countsManifest() throws(AuditError) -> CountsManifest {
+    let takenAt = Timestamp.now()
+    var overall = Counts()
+    var owners: [String: (counts: Counts, newest: String?)] = [:]
+    var libraries: [String: Counts] = [:]
+    var newest: String?
+    for row in try rows("counts-assets") {
+      let owner = row[0] ?? ""
+      let library = row[1] ?? "upload"
+      var counts = Counts()
+      for (offset, key) in CountKey.assets.enumerated() { counts[key] = row.int(2 + offset) ?? 0 }
+      let groupNewest = row[2 + CountKey.assets.count].map(Timestamp.fromPostgres)
+      overall.add(counts)
+      owners[owner, default: (Counts.zero(CountKey.assets), nil)].counts.add(counts)
+      owners[owner]!.newest = Self.later(owners[owner]!.newest, groupNewest)
+      libraries[library, default: Counts.zero(CountKey.assets)].add(counts)
+      newest = Self.later(newest, groupNewest)
+    }
+    if overall.entries.isEmpty { overall = Counts.zero(CountKey.assets) }
+    for name in ["counts-albums", "counts-people", "counts-faces", "counts-other"] {
+      let sql = queries.sql(name)
+      executed.append((name, sql))
+      do {
+        try connection.stream(sql) { view in
+          // Column names are the count keys (see the query files).
+          let row = Row(copying: view)
+          for (index, key) in row.columnNames.enumerated() { overall[key] = row.int(index) ?? 0 }
+        }
+      } catch {
+        throw AuditError.database(error, during: "running queries/\(name).sql")
+      }
+    }
+    var byOwner: [CountsManifest.Owner] = []
+    var seenOwners = Set<String>()
+    for user in try rows("users") {
+      let id = user[0] ?? ""
+      seenOwners.insert(id)
+      let entry = owners[id]
+      byOwner.append(.init(id: id, email: user[1], counts: entry?.counts ?? Counts.zero(CountKey.assets), newestAssetCreatedAt: entry?.newest))
+    }
+    for id in owners.keys.sorted() where !seenOwners.contains(id) {
+      byOwner.append(.init(id: id, email: nil, counts: owners[id]!.counts, newestAssetCreatedAt: owners[id]!.newest))
+    }
+    var byLibrary: [CountsManifest.Library] = []
+    if let uploads = libraries["upload"] {
+      byLibrary.append(.init(id: "upload", name: nil, counts: uploads))
+    } else {
+      byLibrary.append(.init(id: "upload", name: nil, counts: Counts.zero(CountKey.assets)))
+    }
+    var seenLibraries: Set<String> = ["upload"]
+    for library in try rows("libraries") {
+      let id = library[0] ?? ""
+      seenLibraries.insert(id)
+      byLibrary.append(.init(id: id, name: library[1], counts: libraries[id] ?? Counts.zero(CountKey.assets)))
+    }
+    for id in libraries.keys.sorted() where !seenLibraries.contains(id) {
+      byLibrary.append(.init(id: id, name: nil, counts: libraries[id]!))
+    }
+    var ordered = Counts()
+    for key in CountKey.all { ordered[key] = overall[key] ?? 0 }
+    return CountsManifest(takenAt: takenAt, database: description, counts: ordered, byOwner: byOwner, byLibrary: byLibrary, newestAssetCreatedAt: newest)
+  }
+
+  static func later(_ a: String?, _ b: String?) -> String? {
+    guard let a else { return b }
+    guard let b else { return a }
+    // Same format from the same server: ISO strings in UTC compare in time order when their
+    // fractional parts have the same length; compare as dates to be safe.
+    if let da = Timestamp.parse(a), let db = Timestamp.parse(b) { return da >= db ? a : b }
+    return max(a, b)
+  }
+}
+
+extension Counts {
+  static func zero(_ keys: [String]) -> Counts { Counts(keys.map { ($0, 0) }) }
+}
+
+/// Why an audit could not run (exit 2), phrased for the user.
+public struct AuditError: Error, CustomStringConvertible, Sendable {
+  public let description: String
+  public let postgresCode: PostgresError.Code?
+
+  public init(_ description: String, postgresCode: PostgresError.Code? = nil) {
+    self.description = description
+    self.postgresCode = postgresCode
+  }
+
+  public static func unsupportedSchema(_ message: String) -> AuditError {
+    AuditError("unsupported database: \(message)")
+  }
+
+  static func connection(_ error: PostgresError, parameters: ConnectionParameters) -> AuditError {
+    let detail = Self.firstLine(error.message)
+    let message: String
+    switch error.code {
+    case .connectionRefused:
+      message = "could not connect to the database server: \(detail). Check the host and port (--db, PGHOST/PGPORT, or DB_HOSTNAME/DB_PORT in Immich's .env) and that PostgreSQL is running"
+    case .hostNotFound:
+      message = "could not connect: \(detail). Immich's .env names the container host `database`, which resolves only inside Docker's network: give the host the database is published on (--db host=… port=…)"
+    case .timeout:
+      message = "could not connect: the server did not answer within connect_timeout (\(parameters["connect_timeout"] ?? "10") s). Check the host, the port and any firewall"
+    case .authenticationFailed:
+      message = "\(detail): check the password (--db, PGPASSWORD, ~/.pgpass, or DB_PASSWORD in Immich's .env)"
+    case .passwordMissing:
+      message = "the server asks for a password and none was given: set it in --db, PGPASSWORD, ~/.pgpass or DB_PASSWORD in Immich's .env"
+    case .databaseMissing:
+      message = "\(detail): check the database name (--db dbname=…, PGDATABASE, or DB_DATABASE_NAME in Immich's .env) and that the restore created it"
+    case .roleMissing:
+      message = "\(detail): check the user name (--db user=…, PGUSER, or DB_USERNAME in Immich's .env)"
+    case .accessRejected:
+      message = "\(detail): the server's pg_hba.conf does not let this user in from here; ask the DBA to allow it"
+    default:
+      message = "could not connect: \(detail)"
+    }
+    return AuditError(message, postgresCode: error.code)
+  }
+
+  static func database(_ error: PostgresError, during activity: String) -> AuditError {
+    switch error.code {
+    case .permissionDenied:
+      return AuditError(
+        "\(error.message) while \(activity): the audit role needs read access to every Immich table. As a superuser run GRANT pg_read_all_data TO <role>; (PostgreSQL 14+) or GRANT SELECT ON ALL TABLES IN SCHEMA public TO <role>;",
+        postgresCode: error.code)
+    case .queryCanceled:
+      return AuditError("the query was cancelled while \(activity) (\(error.message)): raise --statement-timeout or --lock-timeout if a timeout ended it", postgresCode: error.code)
+    case .connectionLost:
+      return AuditError("the connection to the database was lost while \(activity): \(firstLine(error.message)). Nothing was reported; run the audit again", postgresCode: error.code)
+    case .undefinedTable, .undefinedColumn:
+      return AuditError("\(error.message) while \(activity): the schema does not match what its catalog said; is another process changing it?", postgresCode: error.code)
+    default:
+      var message = "database error while \(activity): \(error.message)"
+      if let hint = error.hint { message += " (hint: \(hint))" }
+      return AuditError(message, postgresCode: error.code)
+    }
+  }
+
+  static func firstLine(_ text: String) -> String {
+    let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+    // libpq puts "connection to server … failed: FATAL:  message" on one line.
+    var line = lines.first ?? text
+    line = line.replacingOccurrences(of: "FATAL:  ", with: "").replacingOccurrences(of: "ERROR:  ", with: "")
+    return line
+  }
+}

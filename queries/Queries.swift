@@ -1,0 +1,28 @@
+// The SQL files of this folder, compiled into the binary by SwiftPM (`.embedInCode`).
+// A test checks that every .sql file here is listed; add new files to `files`.
+
+public enum QueryFiles {
+  /// File name without `.sql` → the file's text.
+  public static let all: [String: String] = files.mapValues { String(decoding: $0, as: UTF8.self) }
+
+  private static let files: [String: [UInt8]] = [
+    "counts-albums": PackageResources.counts_albums_sql,
+    "counts-assets": PackageResources.counts_assets_sql,
+    "counts-assets.without-visibility": PackageResources.counts_assets_without_visibility_sql,
+    "counts-faces": PackageResources.counts_faces_sql,
+    "counts-faces.without-face-deletedAt": PackageResources.counts_faces_without_face_deletedAt_sql,
+    "counts-other": PackageResources.counts_other_sql,
+    "counts-people": PackageResources.counts_people_sql,
+    "immich-version": PackageResources.immich_version_sql,
+    "libraries": PackageResources.libraries_sql,
+    "media-location": PackageResources.media_location_sql,
+    "path-prefixes": PackageResources.path_prefixes_sql,
+    "sample-asset-files": PackageResources.sample_asset_files_sql,
+    "sample-asset-path-columns": PackageResources.sample_asset_path_columns_sql,
+    "sample-originals": PackageResources.sample_originals_sql,
+    "sample-person-thumbnails": PackageResources.sample_person_thumbnails_sql,
+    "sample-profile-images": PackageResources.sample_profile_images_sql,
+    "schema-catalog": PackageResources.schema_catalog_sql,
+    "users": PackageResources.users_sql,
+  ]
+}
