@@ -4,7 +4,7 @@
 SELECT
   CASE
     WHEN asset."originalPath" LIKE '/%' THEN substring(asset."originalPath" FROM '^(/[^/]*(/[^/]*)?)/')
-    ELSE substring(asset."originalPath" FROM '^([^/]*)/')
+    ELSE substring(asset."originalPath" FROM '^([^/]*(/[^/]*)?)/')
   END AS prefix,
   asset."isExternal" AS external,
   count(*) AS assets

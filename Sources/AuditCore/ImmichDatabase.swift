@@ -83,6 +83,8 @@ public final class ImmichDatabase {
       target: target.redactedDescription, serverVersion: connection.serverVersion.split(separator: " ").first.map(String.init) ?? "unknown",
       immichVersion: immichVersion, schema: schema.generation)
     let database = ImmichDatabase(connection: connection, schema: schema, queries: queries, description: description, canceller: canceller)
+    database.executed.append(("schema-catalog", QueryCatalog.catalogSQL))
+    if schema.hasVersionHistory { database.executed.append(("immich-version", queries.sql("immich-version"))) }
     database.warnings = schema.warnings
     if let version = immichVersion, Self.isNewerThanKnown(version) {
       database.warnings.append(

@@ -1,0 +1,76 @@
+import ArgumentParser
+import AuditCore
+import Foundation
+
+struct CountsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "counts",
+    abstract: "Print the metadata counts manifest (albums, people, faces, descriptions, … overall, per owner and per library).",
+    discussion: """
+      Save it from production right after the database dump (--format json --output FILE) and \
+      compare a restore against it with `immich-audit compare FILE`. Each count is defined by one \
+      SQL file in the queries/ folder (counts-*.sql); no filesystem access.
+      """
+  )
+
+  @OptionGroup var connection: ConnectionOptions
+
+  @Option(help: "Output format: text (an aligned table) or json (the manifest).")
+  var format: CountsFormat = .text
+
+  @Option(help: ArgumentHelp("Write the output to this file instead of stdout (atomically).", valueName: "file"))
+  var output: String?
+
+  enum CountsFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+  func run() throws {
+    var runner = Runner()
+    let database = try runner.openDatabase(connection)
+    let manifest: CountsManifest
+    do {
+      manifest = try database.countsManifest()
+    } catch {
+      throw runner.fail(error.description, exitCode: 2)
+    }
+    database.close()
+    let text = format == .json ? manifest.json.rendered() : CountsText.render(manifest)
+    try runner.emit(text, to: output)
+  }
+}
+
+enum CountsText {
+  static let shortNames: [String: String] = [
+    "assets": "assets", "assets.active": "active", "assets.trashed": "trashed", "assets.offline": "offline",
+    "assets.images": "images", "assets.videos": "videos", "assets.external": "external",
+    "assets.uploaded": "uploaded", "assets.archived": "archived", "assets.favorites": "favorites",
+    "assets.with-description": "described", "assets.with-location": "located",
+  ]
+
+  static func render(_ manifest: CountsManifest) -> String {
+    var output = header(manifest.database, takenAt: manifest.takenAt)
+    output += "Newest asset created: \(manifest.newestAssetCreatedAt ?? "none")\n\n"
+    var table = TextTable(header: ["COUNT", "VALUE"], rightAligned: [1])
+    for (key, value) in manifest.counts.entries { table.rows.append([key, String(value)]) }
+    output += table.rendered()
+    output += "\nBy owner\n"
+    output += scopeTable(manifest.byOwner.map { ($0.email ?? $0.id, $0.counts) }, label: "OWNER")
+    output += "\nBy library\n"
+    output += scopeTable(manifest.byLibrary.map { ($0.id == "upload" ? "(uploads)" : ($0.name ?? $0.id), $0.counts) }, label: "LIBRARY")
+    return output
+  }
+
+  static func header(_ database: DatabaseDescription, takenAt: String) -> String {
+    "Database: \(database.target.isEmpty ? "(libpq defaults)" : database.target)\n"
+      + "PostgreSQL \(database.serverVersion), Immich \(database.immichVersion ?? "version unknown (no version_history)"), schema \(database.schema)\n"
+      + "Taken at: \(takenAt)\n"
+  }
+
+  static func scopeTable(_ rows: [(String, Counts)], label: String) -> String {
+    let keys = CountKey.assets
+    var table = TextTable(header: [label] + keys.map { shortNames[$0] ?? $0 }, rightAligned: Set(1...keys.count))
+    for (name, counts) in rows {
+      table.rows.append([name] + keys.map { counts[$0].map(String.init) ?? "-" })
+    }
+    return table.rendered()
+  }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import AuditCore
+import Foundation
+
+struct Explain: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Preflight: the Immich version and schema generation, where paths point, libraries, sample paths.",
+    discussion: "Run it before a long audit to check that the tool reads your database the way you expect."
+  )
+
+  @OptionGroup var connection: ConnectionOptions
+
+  @Option(help: ArgumentHelp("Sample paths to show of each kind.", valueName: "n"))
+  var samples: Int = 3
+
+  @Flag(help: "Also print every SQL statement as it ran on this database.")
+  var sql = false
+
+  func validate() throws {
+    if samples < 0 || samples > 1000 { throw ValidationError("--samples must be between 0 and 1000") }
+  }
+
+  func run() throws {
+    var runner = Runner()
+    let database = try runner.openDatabase(connection)
+    let overview: DatabaseOverview
+    do {
+      overview = try database.overview(samplesPerKind: samples)
+    } catch {
+      throw runner.fail(error.description, exitCode: 2)
+    }
+    database.close()
+    var output = ""
+    let d = database.description
+    output += "Database:   \(d.target.isEmpty ? "(libpq defaults)" : d.target)\n"
+    output += "PostgreSQL: \(d.serverVersion)\n"
+    output += "Immich:     \(d.immichVersion ?? "unknown (no version_history: Immich before v1.117)") (newest version_history row)\n"
+    output += "Schema:     \(d.schema) (\(database.schema.pluralNames ? "plural" : "singular") table names), decided by these catalog probes:\n"
+    var probes = TextTable(header: ["RELEASE", "PROBE", "FOUND"])
+    for probe in database.schema.probes {
+      probes.rows.append([probe.release, probe.question, probe.answer ? "yes" : "no"])
+    }
+    output += probes.rendered(indent: "  ")
+    output += "\nMedia location (system_metadata MediaLocation): \(overview.mediaLocation ?? "not set (Immich before v1.136, or never booted since)")\n"
+    output += "Original paths begin with:\n"
+    var prefixes = TextTable(header: ["PREFIX", "ASSETS", "KIND"], rightAligned: [1])
+    for prefix in overview.pathPrefixes {
+      prefixes.rows.append([prefix.prefix, String(prefix.assets), prefix.external ? "external library" : "upload/library"])
+    }
+    output += overview.pathPrefixes.isEmpty ? "  (no assets)\n" : prefixes.rendered(indent: "  ")
+    output += "\nLibraries:\n"
+    if overview.libraries.isEmpty { output += "  (no external libraries)\n" }
+    for library in overview.libraries {
+      output += "  \(library.name) (\(library.id))\(library.deleted ? " [deleted]" : "")\n"
+      output += "    import paths:       \(library.importPaths.isEmpty ? "(none)" : library.importPaths.joined(separator: ", "))\n"
+      output += "    exclusion patterns: \(library.exclusionPatterns.isEmpty ? "(none)" : library.exclusionPatterns.joined(separator: ", "))\n"
+    }
+    output += "\nSample paths:\n"
+    var sampleTable = TextTable(header: ["KIND", "ID", "PATH"])
+    for sample in overview.samples {
+      sampleTable.rows.append([sample.kind, sample.id, sample.path.debugDescriptionIfUnprintable])
+    }
+    output += overview.samples.isEmpty ? "  (none)\n" : sampleTable.rendered(indent: "  ")
+    if sql {
+      output += "\nSQL as run (inside BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY):\n"
+      for (name, text) in database.executed {
+        output += "\n-- queries/\(name)\n\(text.hasSuffix("\n") ? text : text + "\n")"
+      }
+    }
+    try runner.emit(output, to: nil)
+  }
+}
+
+extension String {
+  /// Paths with control characters (a newline in a file name) are shown escaped, one per line.
+  var debugDescriptionIfUnprintable: String {
+    unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } ? debugDescription : self
+  }
+}

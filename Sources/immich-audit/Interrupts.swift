@@ -1,0 +1,41 @@
+import Dispatch
+import Foundation
+import PostgresClient
+import Synchronization
+
+/// Ctrl-C: cancel the query running on the server (so it does not run on after we are gone),
+/// then exit 130. The signal is taken on a dispatch queue, not in a signal handler, because the
+/// main thread may sit inside a blocking libpq call.
+enum Interrupts {
+  private static let cancellers = Mutex<[Canceller]>([])
+  /// Kept alive for the whole run; a released source stops delivering. Written once, before any
+  /// signal can arrive.
+  nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+  private static let installed = Mutex(false)
+
+  static func install() {
+    let first = installed.withLock { done in
+      defer { done = true }
+      return !done
+    }
+    guard first else { return }
+    signal(SIGINT, SIG_IGN)
+    signal(SIGTERM, SIG_IGN)
+    let queue = DispatchQueue(label: "immich-audit.interrupts")
+    for number in [SIGINT, SIGTERM] {
+      let signalSource = DispatchSource.makeSignalSource(signal: number, queue: queue)
+      signalSource.setEventHandler {
+        for canceller in cancellers.withLock({ $0 }) { canceller.cancel() }
+        FileHandle.standardError.write(Data("immich-audit: interrupted\n".utf8))
+        exit(number == SIGINT ? 130 : 143)
+      }
+      signalSource.resume()
+      sources.append(signalSource)
+    }
+  }
+
+  static func watch(_ canceller: Canceller?) {
+    guard let canceller else { return }
+    cancellers.withLock { $0.append(canceller) }
+  }
+}

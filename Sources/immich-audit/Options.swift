@@ -1,0 +1,122 @@
+import ArgumentParser
+import AuditCore
+import Foundation
+import PostgresClient
+
+/// How to reach the database: the same conninfo strings and environment as psql.
+struct ConnectionOptions: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp(
+    "libpq connection string or URI (e.g. 'host=localhost dbname=immich user=immich' or postgresql://…). Without it, PGHOST, PGUSER, PGDATABASE, … apply.",
+    valueName: "conninfo"))
+  var db: String?
+
+  @Option(name: .customLong("immich-env"), help: ArgumentHelp(
+    "Immich's .env file: DB_URL, or DB_HOSTNAME, DB_PORT, DB_USERNAME, DB_PASSWORD, DB_DATABASE_NAME (and their _FILE variants). --db overrides it per keyword.",
+    valueName: "file"))
+  var immichEnv: String?
+
+  @Option(name: .customLong("statement-timeout"), help: ArgumentHelp("Server statement_timeout for the session (e.g. 5min); default: the server's.", valueName: "duration"))
+  var statementTimeout: String?
+
+  @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Server lock_timeout for the session (e.g. 30s); default: the server's.", valueName: "duration"))
+  var lockTimeout: String?
+
+  var settings: ImmichDatabase.Settings {
+    ImmichDatabase.Settings(statementTimeout: statementTimeout, lockTimeout: lockTimeout)
+  }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+  case text, json, markdown
+}
+
+/// Runs one command's body with the tool's error handling: every failure is one redacted line on
+/// stderr and a documented exit code; Ctrl-C cancels the running query and exits 130.
+struct Runner {
+  var redactor = Redactor()
+
+  /// Connects, reporting errors per the exit-code contract.
+  mutating func openDatabase(_ options: ConnectionOptions, database: String? = nil) throws -> ImmichDatabase {
+    let environment = ProcessInfo.processInfo.environment
+    var env: DotEnv?
+    if let path = options.immichEnv {
+      do {
+        env = try DotEnv(contentsOf: URL(fileURLWithPath: path), environment: environment)
+      } catch {
+        throw fail("--immich-env \(error.description)", exitCode: 2)
+      }
+    }
+    let configuration = ConnectionConfiguration(database: database ?? options.db, immichEnv: env, environment: environment)
+    redactor = Redactor(secrets: redactor.secrets + configuration.secrets())
+    let parameters: ConnectionParameters
+    do {
+      parameters = try configuration.parameters()
+    } catch {
+      switch error {
+      case .invalidConnectionString: throw fail(error.description, exitCode: 64)
+      case .unreadableInput: throw fail(error.description, exitCode: 2)
+      }
+    }
+    redactor = Redactor(secrets: redactor.secrets + parameters.secretValues)
+    Interrupts.install()
+    do {
+      let database = try ImmichDatabase.open(parameters, settings: options.settings) { Interrupts.watch($0) }
+      for warning in database.warnings { warn(warning) }
+      return database
+    } catch {
+      throw fail(error.description, exitCode: 2)
+    }
+  }
+
+  func warn(_ message: String) {
+    Output.standardError("immich-audit: warning: \(redactor.redact(message))\n")
+  }
+
+  /// Prints the error line and returns the exit to throw.
+  func fail(_ message: String, exitCode: Int32) -> ExitCode {
+    Output.standardError("immich-audit: error: \(redactor.redact(message))\n")
+    return ExitCode(exitCode)
+  }
+
+  /// Writes a report to --output (atomically: a temporary file renamed into place) or stdout.
+  func emit(_ text: String, to path: String?) throws {
+    guard let path else {
+      Output.standardOutput(redactor.redact(text))
+      return
+    }
+    let url = URL(fileURLWithPath: path)
+    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+    do {
+      try Data(redactor.redact(text).utf8).write(to: temporary)
+      if rename(temporary.path, url.path) != 0 {
+        let reason = String(cString: strerror(errno))
+        unlink(temporary.path)
+        throw fail("--output \(path): cannot write it (\(reason.lowercased()))", exitCode: 2)
+      }
+    } catch let exit as ExitCode {
+      throw exit
+    } catch {
+      throw fail("--output \(path): cannot write it (\(DotEnvErrorReason.of(error)))", exitCode: 2)
+    }
+  }
+}
+
+enum DotEnvErrorReason {
+  static func of(_ error: any Error) -> String {
+    let nsError = error as NSError
+    if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+      return String(cString: strerror(Int32(underlying.code))).lowercased()
+    }
+    return nsError.localizedDescription
+  }
+}
+
+enum Output {
+  static func standardOutput(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+  }
+
+  static func standardError(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+  }
+}

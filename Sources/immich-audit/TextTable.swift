@@ -1,0 +1,30 @@
+/// A plain aligned table for terminals: text columns left-aligned, numbers right-aligned.
+struct TextTable {
+  var header: [String]
+  var rows: [[String]] = []
+  /// Columns to right-align (numbers).
+  var rightAligned: Set<Int> = []
+
+  func rendered(indent: String = "") -> String {
+    let all = [header] + rows
+    let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
+    var output = ""
+    for row in all {
+      var cells: [String] = []
+      for (column, width) in widths.enumerated() {
+        let cell = row.indices.contains(column) ? row[column] : ""
+        let padding = String(repeating: " ", count: max(0, width - cell.count))
+        cells.append(rightAligned.contains(column) ? padding + cell : cell + padding)
+      }
+      var line = indent + cells.joined(separator: "  ")
+      while line.hasSuffix(" ") { line.removeLast() }
+      output += line + "\n"
+    }
+    return output
+  }
+}
+
+/// Markdown table cells: pipes escaped so a name cannot break the table.
+func markdownCell(_ text: String) -> String {
+  text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+}
