@@ -59,10 +59,12 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // Tests run against a real PostgreSQL server that the test setup starts (scripts/pg-throwaway)
+    // and the built executable; fixtures live in Tests/Fixtures.
     .testTarget(
-      name: "AuditCoreTests",
-      dependencies: ["AuditCore", "PostgresClient", "immich-audit"],
-      path: "Tests/AuditCoreTests",
+      name: "ImmichAuditTests",
+      dependencies: ["AuditCore", "PostgresClient", "ImmichQueries", "immich-audit"],
+      path: "Tests/ImmichAuditTests",
       swiftSettings: swiftSettings
     ),
   ]
