@@ -110,7 +110,9 @@ final class TestCluster: Sendable {
   func dump(_ database: String) throws -> String {
     let result = try Self.run("/usr/bin/env", ["pg_dump", "--no-sync", "-d", superuserConninfo(database)])
     guard result.status == 0 else { throw ClusterError(message: "pg_dump: \(result.stderr)") }
-    return result.stdout
+    // pg_dump's \restrict lines carry a random key per run; everything else is the data.
+    return result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+      .filter { !$0.hasPrefix("\\restrict ") && !$0.hasPrefix("\\unrestrict ") }.joined(separator: "\n")
   }
 
   struct ProcessResult {
