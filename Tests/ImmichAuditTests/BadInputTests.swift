@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+/// Bad input: one clear line on stderr, the documented exit code, never a backtrace or a password.
+@Suite("bad input and redaction")
+struct BadInputTests {
+  static let secret = "Hunter2-very-secret"
+
+  /// What every failing run must look like.
+  func expectOneLine(_ result: CLI.Result, exitCode: Int32, containing text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(result.status == exitCode, "\(result.output)", sourceLocation: sourceLocation)
+    #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
+    let lines = result.stderr.split(separator: "\n")
+    #expect(lines.count == 1, "\(result.stderr)", sourceLocation: sourceLocation)
+    #expect(result.stderr.hasPrefix("immich-audit: error: "), sourceLocation: sourceLocation)
+    #expect(result.stderr.contains(text), "\(result.stderr)", sourceLocation: sourceLocation)
+    #expect(!result.output.contains(Self.secret), sourceLocation: sourceLocation)
+    #expect(!result.output.contains("Fatal error"), sourceLocation: sourceLocation)
+  }
+
+  @Test("a conninfo string libpq rejects is a usage error (64), judged before any I/O")
+  func badConninfo() throws {
+    expectOneLine(try CLI.run(["counts", "--db", "host=localhost bogus=1 password=\(Self.secret)"]), exitCode: 64, containing: "invalid connection option \"bogus\"")
+    expectOneLine(try CLI.run(["counts", "--db", "host=localhost password \(Self.secret)"]), exitCode: 64, containing: "invalid connection string")
+    expectOneLine(try CLI.run(["counts", "--db", "postgresql://user:\(Self.secret)@[::1/db"]), exitCode: 64, containing: "invalid connection string")
+  }
+
+  @Test("wrong password: exit 2, says so, never prints the password (--db or .env)")
+  func wrongPassword() throws {
+    let cluster = try TestCluster.shared()
+    let name = try cluster.database(fixture: "immich-v3.1")
+    expectOneLine(try CLI.run(["counts", "--db", cluster.auditorConninfo(name, password: Self.secret)]), exitCode: 2, containing: "password authentication failed for user \"auditor\"")
+    expectOneLine(try CLI.run(["explain", "--db", "postgresql://auditor:\(Self.secret)@127.0.0.1:\(cluster.port)/\(name)"]), exitCode: 2, containing: "check the password")
+    let folder = try TemporaryFolder()
+    let env = try folder.write(".env", "DB_HOSTNAME=127.0.0.1\nDB_PORT=\(cluster.port)\nDB_USERNAME=auditor\nDB_PASSWORD=\(Self.secret)\nDB_DATABASE_NAME=\(name)\n")
+    expectOneLine(try CLI.run(["counts", "--immich-env", env]), exitCode: 2, containing: "DB_PASSWORD")
+    expectOneLine(try CLI.run(["counts"], environment: ["PGHOST": "127.0.0.1", "PGPORT": String(cluster.port), "PGUSER": "auditor", "PGPASSWORD": Self.secret, "PGDATABASE": name]), exitCode: 2, containing: "password authentication failed")
+  }
+
+  @Test("a correct password is never printed either, in any output")
+  func passwordNotInReports() throws {
+    let cluster = try TestCluster.shared()
+    let name = try cluster.database(fixture: "immich-v3.1")
+    for arguments in [["counts", "--format", "json"], ["counts"], ["explain", "--sql"], ["compare", "--format", "json", "--baseline-db", cluster.auditorConninfo(name)]] {
+      let result = try CLI.run(arguments + ["--db", cluster.auditorConninfo(name)])
+      #expect(result.status == 0, "\(arguments): \(result.stderr)")
+      #expect(!result.output.contains(TestCluster.auditorPassword), "\(arguments)")
+      #expect(result.stdout.contains("user=auditor"), "\(arguments)")
+    }
+  }
+
+  @Test("a missing database: exit 2, names it and what to check")
+  func missingDatabase() throws {
+    let cluster = try TestCluster.shared()
+    expectOneLine(try CLI.run(["counts", "--db", cluster.superuserConninfo("no_such_db")]), exitCode: 2, containing: "database \"no_such_db\" does not exist")
+  }
+
+  @Test("nothing listening: exit 2 with host and port advice")
+  func connectionRefused() throws {
+    // Port 1 on loopback: nothing listens there.
+    expectOneLine(try CLI.run(["counts", "--db", "host=127.0.0.1 port=1 user=x password=\(Self.secret) dbname=immich"]), exitCode: 2, containing: "Check the host and port")
+  }
+
+  @Test("an unreadable or malformed .env: exit 2 naming the file")
+  func unreadableEnv() throws {
+    expectOneLine(try CLI.run(["counts", "--immich-env", "/nonexistent/.env"]), exitCode: 2, containing: "/nonexistent/.env: cannot read it")
+    let folder = try TemporaryFolder()
+    let env = try folder.write(".env", "DB_PASSWORD=\(Self.secret)\nnot an assignment\n")
+    expectOneLine(try CLI.run(["counts", "--immich-env", env]), exitCode: 2, containing: ".env:2: expected KEY=VALUE")
+  }
+
+  @Test("a role without read access is told which GRANT fixes it")
+  func permissionDenied() throws {
+    let cluster = try TestCluster.shared()
+    let name = try cluster.database(fixture: "immich-v2.5")
+    try cluster.psql("postgres", "DO $$ BEGIN CREATE ROLE nobody LOGIN PASSWORD 'nobody-pw'; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    let result = try CLI.run(["counts", "--db", "host=127.0.0.1 port=\(cluster.port) user=nobody password=nobody-pw dbname=\(name)"])
+    expectOneLine(result, exitCode: 2, containing: "permission denied for table")
+    #expect(result.stderr.contains("GRANT pg_read_all_data TO <role>"))
+  }
+
+  @Test("unknown options are usage errors (64)")
+  func unknownOption() throws {
+    let result = try CLI.run(["counts", "--no-such-option"])
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("Unknown option '--no-such-option'"))
+  }
+
+  @Test("--help documents the exit codes")
+  func help() throws {
+    let result = try CLI.run(["--help"])
+    #expect(result.status == 0)
+    for code in ["0    clean", "1    findings", "2    could not audit", "3    a root", "64   usage", "130  interrupted"] {
+      #expect(result.stdout.contains(code), "\(code)")
+    }
+  }
+}
