@@ -25,13 +25,26 @@ enum Interrupts {
     for number in [SIGINT, SIGTERM] {
       let signalSource = DispatchSource.makeSignalSource(signal: number, queue: queue)
       signalSource.setEventHandler {
+        // Mark first: the main thread sees its query fail once cancelled, and must then leave
+        // the exit to this handler rather than report a database error.
+        interrupted.withLock { $0 = true }
         for canceller in cancellers.withLock({ $0 }) { canceller.cancel() }
-        FileHandle.standardError.write(Data("immich-audit: interrupted\n".utf8))
-        exit(number == SIGINT ? 130 : 143)
+        let message = "immich-audit: interrupted\n"
+        _ = message.withCString { write(2, $0, strlen($0)) }
+        _exit(number == SIGINT ? 130 : 143)
       }
       signalSource.resume()
       sources.append(signalSource)
     }
+  }
+
+  private static let interrupted = Mutex(false)
+
+  /// Called before reporting a failure: if it came from an interrupt, wait for the handler to
+  /// end the process with the interrupt's exit code.
+  static func yieldIfInterrupted() {
+    guard interrupted.withLock({ $0 }) else { return }
+    while true { pause() }
   }
 
   static func watch(_ canceller: Canceller?) {

@@ -74,6 +74,7 @@ struct Runner {
 
   /// Prints the error line and returns the exit to throw.
   func fail(_ message: String, exitCode: Int32) -> ExitCode {
+    Interrupts.yieldIfInterrupted()
     Output.standardError("immich-audit: error: \(redactor.redact(message))\n")
     return ExitCode(exitCode)
   }

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// Ctrl-C and a dropped connection, with a real server: a second session holds a lock so the
+/// audit's query waits on the server until the test acts.
+@Suite("interrupts and lost connections", .serialized)
+struct InterruptTests {
+  /// Starts the audit, waits until its query is blocked by `LOCK TABLE asset`, runs `act`, and
+  /// returns what the user saw.
+  func runBlocked(act: (TestCluster, String, pid_t) throws -> Void) throws -> CLI.Result {
+    let cluster = try TestCluster.shared()
+    let name = try cluster.database(fixture: "immich-v3.1")
+    let folder = try TemporaryFolder()
+    // The lock holder: a psql session that keeps an ACCESS EXCLUSIVE lock for up to 60 s.
+    let locker = try TestCluster.spawn("/usr/bin/env", ["psql", "-X", "-d", cluster.superuserConninfo(name), "-c",
+      "BEGIN; LOCK TABLE asset IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;"],
+      environment: nil, stdout: folder.url.appendingPathComponent("locker.out").path, stderr: folder.url.appendingPathComponent("locker.err").path)
+    defer {
+      kill(locker, SIGKILL)
+      var status: Int32 = 0
+      waitpid(locker, &status, 0)
+    }
+    try waitFor { try cluster.psql(name, "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = 'asset'::regclass AND granted") == "1" }
+    let out = folder.url.appendingPathComponent("audit.out").path
+    let err = folder.url.appendingPathComponent("audit.err").path
+    let audit = try TestCluster.spawn(CLI.executable, ["counts", "--db", cluster.superuserConninfo(name)],
+      environment: ["PATH": "/usr/bin:/bin", "HOME": folder.path], stdout: out, stderr: err)
+    try waitFor { try cluster.psql(name, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'immich-audit' AND wait_event_type = 'Lock'") == "1" }
+    try act(cluster, name, audit)
+    var status: Int32 = 0
+    waitpid(audit, &status, 0)
+    let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    // The server-side query is gone too, not left running after the client.
+    try waitFor { try cluster.psql(name, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'immich-audit'") == "0" }
+    return CLI.Result(status: exit, stdout: String(decoding: FileManager.default.contents(atPath: out) ?? Data(), as: UTF8.self),
+                      stderr: String(decoding: FileManager.default.contents(atPath: err) ?? Data(), as: UTF8.self))
+  }
+
+  func waitFor(_ condition: () throws -> Bool) throws {
+    for _ in 0..<300 {
+      if try condition() { return }
+      usleep(50_000)
+    }
+    Issue.record("timed out waiting")
+    throw CancellationError()
+  }
+
+  @Test("Ctrl-C cancels the running query and exits 130")
+  func interrupt() throws {
+    let result = try runBlocked { _, _, audit in kill(audit, SIGINT) }
+    #expect(result.status == 130)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr == "immich-audit: interrupted\n")
+  }
+
+  @Test("a connection dropped mid-run: exit 2 and a sentence, no report")
+  func connectionLost() throws {
+    let result = try runBlocked { cluster, name, _ in
+      try cluster.psql(name, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'immich-audit'")
+    }
+    #expect(result.status == 2)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr.hasPrefix("immich-audit: error: "))
+    #expect(result.stderr.contains("connection to the database was lost"))
+    #expect(result.stderr.split(separator: "\n").count == 1)
+  }
+}
