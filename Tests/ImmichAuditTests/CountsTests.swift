@@ -77,3 +77,18 @@ struct CountsTests {
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["prod-counts.json"])
   }
 }
+
+@Suite("packaging")
+struct PackagingTests {
+  @Test("the binary works copied alone to another folder: the SQL is compiled in")
+  func standaloneBinary() throws {
+    let cluster = try TestCluster.shared()
+    let database = try cluster.database(fixture: "immich-v1.123")
+    let folder = try TemporaryFolder()
+    let copy = folder.url.appendingPathComponent("immich-audit").path
+    try FileManager.default.copyItem(atPath: CLI.executable, toPath: copy)
+    let result = try TestCluster.run(copy, ["counts", "--format", "json", "--db", cluster.superuserConninfo(database)], environment: ["PATH": "/usr/bin:/bin"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(intCounts(try parseJSON(result.stdout)["counts"]) == Fixture.counts("immich-v1.123"))
+  }
+}
