@@ -249,7 +249,9 @@ public struct AuditError: Error, CustomStringConvertible, Sendable {
         "\(error.message) while \(activity): the audit role needs read access to every Immich table. As a superuser run GRANT pg_read_all_data TO <role>; (PostgreSQL 14+) or GRANT SELECT ON ALL TABLES IN SCHEMA public TO <role>;",
         postgresCode: error.code)
     case .queryCanceled:
-      return AuditError("the query was cancelled while \(activity) (\(error.message)): raise --statement-timeout or --lock-timeout if a timeout ended it", postgresCode: error.code)
+      return AuditError("the query was cancelled while \(activity) (\(error.message)): raise --statement-timeout if the timeout ended it", postgresCode: error.code)
+    case .lockTimeout:
+      return AuditError("\(error.message) while \(activity): another session holds a lock on an Immich table (is Immich running a migration against this database?); wait for it, or raise --lock-timeout", postgresCode: error.code)
     case .connectionLost:
       return AuditError("the connection to the database was lost while \(activity): \(firstLine(error.message)). Nothing was reported; run the audit again", postgresCode: error.code)
     case .undefinedTable, .undefinedColumn:

@@ -19,6 +19,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     case undefinedTable
     case undefinedColumn
     case queryCanceled
+    case lockTimeout
     case readOnlyViolation
     case server
     case client
@@ -67,6 +68,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     case "42P01": return .undefinedTable
     case "42703": return .undefinedColumn
     case "57014": return .queryCanceled
+    case "55P03": return .lockTimeout
     case "25006": return .readOnlyViolation
     case let state? where state.hasPrefix("08"): return .connectionLost
     case "57P01", "57P02", "57P03": return .connectionLost

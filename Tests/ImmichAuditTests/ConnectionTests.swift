@@ -29,6 +29,28 @@ struct ConnectionTests {
     #expect(result.status == 0, "\(result.stderr)")
   }
 
+  @Test("PGSERVICE with a service file, and sslmode from it")
+  func service() throws {
+    let cluster = try TestCluster.shared()
+    let name = try cluster.database(fixture: "immich-v1.106")
+    let folder = try TemporaryFolder()
+    let file = try folder.write("pg_service.conf", """
+      [restored-immich]
+      host=127.0.0.1
+      port=\(cluster.port)
+      user=auditor
+      password=\(TestCluster.auditorPassword)
+      dbname=\(name)
+      sslmode=disable
+      """)
+    let result = try CLI.run(["counts", "--format", "json"], environment: ["PGSERVICEFILE": file, "PGSERVICE": "restored-immich"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(intCounts(try parseJSON(result.stdout)["counts"]) == Fixture.counts("immich-v1.106"))
+    #expect(!result.output.contains(TestCluster.auditorPassword))
+    // --db may name the service too.
+    #expect(try CLI.run(["counts", "--db", "service=restored-immich"], environment: ["PGSERVICEFILE": file]).status == 0)
+  }
+
   @Test("Immich's .env with DB_* variables and DB_PASSWORD_FILE")
   func immichEnv() throws {
     let cluster = try TestCluster.shared()

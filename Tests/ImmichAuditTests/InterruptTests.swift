@@ -64,4 +64,25 @@ struct InterruptTests {
     #expect(result.stderr.contains("connection to the database was lost"))
     #expect(result.stderr.split(separator: "\n").count == 1)
   }
+
+  @Test("--lock-timeout ends a wait behind another session's lock: exit 2, says what to do")
+  func lockTimeout() throws {
+    let cluster = try TestCluster.shared()
+    let name = try cluster.database(fixture: "immich-v3.1")
+    let folder = try TemporaryFolder()
+    let locker = try TestCluster.spawn("/usr/bin/env", ["psql", "-X", "-d", cluster.superuserConninfo(name), "-c",
+      "BEGIN; LOCK TABLE asset_exif IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;"],
+      environment: nil, stdout: folder.url.appendingPathComponent("o").path, stderr: folder.url.appendingPathComponent("e").path)
+    defer {
+      kill(locker, SIGKILL)
+      var status: Int32 = 0
+      waitpid(locker, &status, 0)
+    }
+    try waitFor { try cluster.psql(name, "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = 'asset_exif'::regclass AND granted") == "1" }
+    let result = try CLI.run(["counts", "--lock-timeout", "300ms", "--db", cluster.superuserConninfo(name)])
+    #expect(result.status == 2)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr.contains("canceling statement due to lock timeout while running queries/counts-assets.sql"))
+    #expect(result.stderr.contains("raise --lock-timeout"))
+  }
 }
