@@ -52,30 +52,11 @@ struct Compare: ParsableCommand {
     var runner = Runner()
     // Already checked in validate().
     let tolerances = self.tolerances.compactMap { try? Tolerance(parsing: $0) }
-    let baselineManifest: CountsManifest
-    var baselineSource: String
-    if let baseline {
-      baselineManifest = try readManifest(baseline, runner: runner)
-      baselineSource = baseline
-    } else {
-      var baselineConnection = connection
-      baselineConnection.immichEnv = nil
-      let database = try runner.openDatabase(baselineConnection, database: baselineDB)
-      do { baselineManifest = try database.countsManifest() } catch { throw runner.fail(error.description, exitCode: 2) }
-      database.close()
-      baselineSource = baselineManifest.database.target
-    }
-    let currentManifestValue: CountsManifest
-    var currentSource: String
-    if let currentManifest {
-      currentManifestValue = try readManifest(currentManifest, runner: runner)
-      currentSource = currentManifest
-    } else {
-      let database = try runner.openDatabase(connection)
-      do { currentManifestValue = try database.countsManifest() } catch { throw runner.fail(error.description, exitCode: 2) }
-      database.close()
-      currentSource = currentManifestValue.database.target
-    }
+    var baselineConnection = connection
+    // The .env describes the restored Immich, not production.
+    baselineConnection.immichEnv = nil
+    var (baselineManifest, baselineSource) = try side(file: baseline, connection: baselineConnection, database: baselineDB, runner: &runner)
+    var (currentManifestValue, currentSource) = try side(file: currentManifest, connection: connection, database: nil, runner: &runner)
     if baselineSource.isEmpty { baselineSource = "(libpq defaults)" }
     if currentSource.isEmpty { currentSource = "(libpq defaults)" }
     let comparison = ManifestComparison(baseline: baselineManifest, current: currentManifestValue, tolerances: tolerances)
@@ -90,12 +71,18 @@ struct Compare: ParsableCommand {
     if exitCode != 0 { throw ExitCode(exitCode) }
   }
 
-  private func readManifest(_ path: String, runner: Runner) throws -> CountsManifest {
-    do {
-      return try CountsManifest(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-      throw runner.fail(error.description, exitCode: 2)
+  /// One side of the comparison: a saved manifest file, or the counts of a database; with the
+  /// name the output gives it.
+  private func side(file: String?, connection: ConnectionOptions, database: String?, runner: inout Runner) throws -> (CountsManifest, String) {
+    if let file {
+      do {
+        return (try CountsManifest(contentsOf: URL(fileURLWithPath: file)), file)
+      } catch {
+        throw runner.fail(error.description, exitCode: 2)
+      }
     }
+    let manifest = try runner.countsManifest(connection, database: database)
+    return (manifest, manifest.database.target)
   }
 }
 

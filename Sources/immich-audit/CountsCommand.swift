@@ -25,14 +25,7 @@ struct CountsCommand: ParsableCommand {
 
   func run() throws {
     var runner = Runner()
-    let database = try runner.openDatabase(connection)
-    let manifest: CountsManifest
-    do {
-      manifest = try database.countsManifest()
-    } catch {
-      throw runner.fail(error.description, exitCode: 2)
-    }
-    database.close()
+    let manifest = try runner.countsManifest(connection)
     let text = format == .json ? manifest.json.rendered() : CountsText.render(manifest)
     try runner.emit(text, to: output)
   }

@@ -68,6 +68,17 @@ struct Runner {
     }
   }
 
+  /// Connects, reads the counts manifest and ends the session.
+  mutating func countsManifest(_ options: ConnectionOptions, database: String? = nil) throws -> CountsManifest {
+    let session = try openDatabase(options, database: database)
+    defer { session.close() }
+    do {
+      return try session.countsManifest()
+    } catch {
+      throw fail(error.description, exitCode: 2)
+    }
+  }
+
   func warn(_ message: String) {
     Output.standardError("immich-audit: warning: \(redactor.redact(message))\n")
   }

@@ -11,16 +11,8 @@ struct InterruptTests {
     let cluster = try TestCluster.shared()
     let name = try cluster.database(fixture: "immich-v3.1")
     let folder = try TemporaryFolder()
-    // The lock holder: a psql session that keeps an ACCESS EXCLUSIVE lock for up to 60 s.
-    let locker = try TestCluster.spawn("/usr/bin/env", ["psql", "-X", "-d", cluster.superuserConninfo(name), "-c",
-      "BEGIN; LOCK TABLE asset IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;"],
-      environment: nil, stdout: folder.url.appendingPathComponent("locker.out").path, stderr: folder.url.appendingPathComponent("locker.err").path)
-    defer {
-      kill(locker, SIGKILL)
-      var status: Int32 = 0
-      waitpid(locker, &status, 0)
-    }
-    try waitFor { try cluster.psql(name, "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = 'asset'::regclass AND granted") == "1" }
+    let locker = try holdLock(on: "asset", cluster: cluster, database: name, folder: folder)
+    defer { release(locker) }
     let out = folder.url.appendingPathComponent("audit.out").path
     let err = folder.url.appendingPathComponent("audit.err").path
     let audit = try TestCluster.spawn(CLI.executable, ["counts", "--db", cluster.superuserConninfo(name)],
@@ -34,6 +26,21 @@ struct InterruptTests {
     try waitFor { try cluster.psql(name, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'immich-audit'") == "0" }
     return CLI.Result(status: exit, stdout: String(decoding: FileManager.default.contents(atPath: out) ?? Data(), as: UTF8.self),
                       stderr: String(decoding: FileManager.default.contents(atPath: err) ?? Data(), as: UTF8.self))
+  }
+
+  /// A psql session that holds an ACCESS EXCLUSIVE lock on `table` (for up to 60 s), once granted.
+  func holdLock(on table: String, cluster: TestCluster, database: String, folder: TemporaryFolder) throws -> pid_t {
+    let locker = try TestCluster.spawn("/usr/bin/env", ["psql", "-X", "-d", cluster.superuserConninfo(database), "-c",
+      "BEGIN; LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;"],
+      environment: nil, stdout: folder.url.appendingPathComponent("locker.out").path, stderr: folder.url.appendingPathComponent("locker.err").path)
+    try waitFor { try cluster.psql(database, "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = '\(table)'::regclass AND granted") == "1" }
+    return locker
+  }
+
+  func release(_ locker: pid_t) {
+    kill(locker, SIGKILL)
+    var status: Int32 = 0
+    waitpid(locker, &status, 0)
   }
 
   func waitFor(_ condition: () throws -> Bool) throws {
@@ -70,15 +77,8 @@ struct InterruptTests {
     let cluster = try TestCluster.shared()
     let name = try cluster.database(fixture: "immich-v3.1")
     let folder = try TemporaryFolder()
-    let locker = try TestCluster.spawn("/usr/bin/env", ["psql", "-X", "-d", cluster.superuserConninfo(name), "-c",
-      "BEGIN; LOCK TABLE asset_exif IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;"],
-      environment: nil, stdout: folder.url.appendingPathComponent("o").path, stderr: folder.url.appendingPathComponent("e").path)
-    defer {
-      kill(locker, SIGKILL)
-      var status: Int32 = 0
-      waitpid(locker, &status, 0)
-    }
-    try waitFor { try cluster.psql(name, "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = 'asset_exif'::regclass AND granted") == "1" }
+    let locker = try holdLock(on: "asset_exif", cluster: cluster, database: name, folder: folder)
+    defer { release(locker) }
     let result = try CLI.run(["counts", "--lock-timeout", "300ms", "--db", cluster.superuserConninfo(name)])
     #expect(result.status == 2)
     #expect(result.stdout.isEmpty)
