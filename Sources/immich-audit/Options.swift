@@ -91,15 +91,18 @@ struct Runner {
   }
 
   /// Writes a report to --output (atomically: a temporary file renamed into place) or stdout.
+  /// Reports are not passed through the redactor: they never contain a secret by construction
+  /// (targets are built without them), and masking a short password's characters would corrupt
+  /// the numbers.
   func emit(_ text: String, to path: String?) throws {
     guard let path else {
-      Output.standardOutput(redactor.redact(text))
+      Output.standardOutput(text)
       return
     }
     let url = URL(fileURLWithPath: path)
     let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
     do {
-      try Data(redactor.redact(text).utf8).write(to: temporary)
+      try Data(text.utf8).write(to: temporary)
       if rename(temporary.path, url.path) != 0 {
         let reason = String(cString: strerror(errno))
         unlink(temporary.path)

@@ -56,3 +56,21 @@ struct DotEnvTests {
     #expect(throws: DotEnvError.self) { try env.value("DB_USERNAME") }
   }
 }
+
+@Suite("redaction")
+struct RedactorTests {
+  @Test("passwords are found in every form a user may type, parsable or not", arguments: [
+    ("host=h password=pw1234 dbname=d", "pw1234"),
+    ("host=h password='pw 12 34' dbname=d", "pw 12 34"),
+    ("host=h password pw1234 extra", "pw1234"),
+    ("host=h password = pw1234", "pw1234"),
+    ("postgresql://u:pw1234@h/d", "pw1234"),
+    ("postgresql://u:p%40ss@h/d", "p@ss"),
+    ("postgresql://u@h/d?password=pw1234", "pw1234"),
+    ("postgresql://u:pw1234@[::1/d", "pw1234"),
+  ])
+  func finds(conninfo: String, secret: String) {
+    let redactor = Redactor(secrets: Redactor.secretsIn(conninfo: conninfo))
+    #expect(!redactor.redact("error near \(secret) in \(conninfo)").contains(secret))
+  }
+}
