@@ -1,0 +1,114 @@
+/// A library exclusion pattern with the glob semantics Immich's crawl uses (fast-glob's `ignore`,
+/// that is picomatch), matched case-insensitively on the container path:
+/// `**` as a whole segment spans any number of folders (zero included), `*` any characters but
+/// `/` (not a leading dot), `?` one character but `/`, `[abc]`/`[a-z]`/`[!x]` classes,
+/// `{a,b}` alternatives (nested too), `\` escapes the next character.
+public struct GlobPattern {
+  public let pattern: String
+  private let regex: Regex<AnyRegexOutput>?
+
+  public init(_ pattern: String) {
+    self.pattern = pattern
+    self.regex = try? Regex("^" + Self.translate(Array(pattern.lowercased())) + "$")
+  }
+
+  /// Whether `path` (a container path) is excluded by this pattern.
+  public func matches(_ path: String) -> Bool {
+    guard let regex else { return false }
+    return (try? regex.wholeMatch(in: path.lowercased())) != nil
+  }
+
+  static func translate(_ characters: [Character]) -> String {
+    var output = ""
+    var index = 0
+    var braceDepth = 0
+    func atSegmentStart(_ i: Int) -> Bool { i == 0 || characters[i - 1] == "/" }
+    while index < characters.count {
+      let c = characters[index]
+      switch c {
+      case "*":
+        let isDouble = index + 1 < characters.count && characters[index + 1] == "*"
+        if isDouble {
+          let start = index
+          var end = index
+          while end < characters.count && characters[end] == "*" { end += 1 }
+          let segmentStart = atSegmentStart(start)
+          let segmentEnd = end == characters.count || characters[end] == "/"
+          if segmentStart && segmentEnd {
+            if end == characters.count {
+              // Trailing `**`: everything below (and, after `a/`, `a` itself through the optional group).
+              if output.hasSuffix("/") {
+                output.removeLast()
+                output += "(?:/.*)?"
+              } else {
+                output += ".*"
+              }
+              index = end
+            } else {
+              // `**/`: zero or more folders.
+              output += "(?:.*/)?"
+              index = end + 1
+            }
+            continue
+          }
+          index = end
+          output += "[^/]*"
+          continue
+        }
+        output += atSegmentStart(index) ? "(?!\\.)[^/]*" : "[^/]*"
+        index += 1
+      case "?":
+        output += "[^/]"
+        index += 1
+      case "[":
+        if let close = characters[(index + 1)...].firstIndex(of: "]"), close > index + 1 {
+          var body = Array(characters[(index + 1)..<close])
+          var negated = false
+          if body.first == "!" || body.first == "^" {
+            negated = true
+            body.removeFirst()
+          }
+          var cls = ""
+          for ch in body {
+            if ch == "\\" || ch == "]" || ch == "[" || ch == "^" { cls += "\\" }
+            cls.append(ch)
+          }
+          output += negated ? "[^/\(cls)]" : "[\(cls)]"
+          index = close + 1
+        } else {
+          output += "\\["
+          index += 1
+        }
+      case "{":
+        braceDepth += 1
+        output += "(?:"
+        index += 1
+      case "}" where braceDepth > 0:
+        braceDepth -= 1
+        output += ")"
+        index += 1
+      case "," where braceDepth > 0:
+        output += "|"
+        index += 1
+      case "\\":
+        if index + 1 < characters.count {
+          output += escape(characters[index + 1])
+          index += 2
+        } else {
+          output += "\\\\"
+          index += 1
+        }
+      default:
+        output += escape(c)
+        index += 1
+      }
+    }
+    // An unclosed brace is literal text in picomatch; close the groups so the regex compiles.
+    output += String(repeating: ")", count: braceDepth)
+    return output
+  }
+
+  private static func escape(_ c: Character) -> String {
+    "\\^$.|?*+()[]{}".contains(c) ? "\\\(c)" : String(c)
+  }
+}
