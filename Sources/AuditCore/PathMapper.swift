@@ -1,0 +1,138 @@
+/// Maps the paths Immich stored (container paths) to host paths (DESIGN.md § Paths).
+///
+/// Relative paths (`upload/…`, Immich ≤ v1.135) resolve against the old working directory
+/// `/usr/src/app` first. Then the longest container prefix wins, matched on whole path
+/// components; between equal prefixes `--map` beats `--media-root` beats `--compose` beats
+/// `--immich-env`. A path no mapping covers is used as it is (`identity`). Paths are bytes:
+/// Linux file names need not be UTF-8.
+public struct PathMapper: Sendable {
+  public enum Source: String, Sendable, Comparable {
+    case map = "--map"
+    case mediaRoot = "--media-root"
+    case compose = "--compose"
+    case immichEnv = "--immich-env"
+    case identity
+
+    /// Lower wins between equal container prefixes.
+    var rank: Int {
+      switch self {
+      case .map: return 0
+      case .mediaRoot: return 1
+      case .compose: return 2
+      case .immichEnv: return 3
+      case .identity: return 4
+      }
+    }
+
+    public static func < (lhs: Source, rhs: Source) -> Bool { lhs.rank < rhs.rank }
+  }
+
+  public struct Mapping: Sendable, Equatable {
+    public let container: String
+    public let host: String
+    public let source: Source
+
+    public init(container: String, host: String, source: Source) {
+      self.container = PathMapper.normalized(container)
+      self.host = PathMapper.normalized(host)
+      self.source = source
+    }
+  }
+
+  /// The working directory of Immich's server container before v1.136: relative paths start here.
+  public static let oldWorkingDirectory = "/usr/src/app"
+
+  /// The mappings in force, longest container prefix first, then by source precedence; a
+  /// mapping shadowed by a stronger one with the same prefix is dropped.
+  public let mappings: [Mapping]
+  private let containerBytes: [[UInt8]]
+  private let hostBytes: [[UInt8]]
+
+  public init(_ mappings: [Mapping]) {
+    var chosen: [Mapping] = []
+    for mapping in mappings.sorted(by: { ($0.container.utf8.count, $1.source) > ($1.container.utf8.count, $0.source) }) {
+      if !chosen.contains(where: { $0.container == mapping.container }) { chosen.append(mapping) }
+    }
+    self.mappings = chosen
+    containerBytes = chosen.map { Array($0.container.utf8) }
+    hostBytes = chosen.map { Array($0.host.utf8) }
+  }
+
+  /// `CONTAINER=HOST` as given to `--map` (a usage error when malformed). The first `=` splits,
+  /// so the host side may contain one. The host path must be absolute; the container side may
+  /// also be relative (`upload`), as old databases store it.
+  public static func parseMap(_ text: String) throws(PathMappingError) -> Mapping {
+    guard let equals = text.firstIndex(of: "=") else {
+      throw PathMappingError("--map \(text): expected CONTAINER=HOST, e.g. --map /data=/srv/immich/library")
+    }
+    let container = String(text[..<equals])
+    let host = String(text[text.index(after: equals)...])
+    guard !container.isEmpty, !host.isEmpty else {
+      throw PathMappingError("--map \(text): both sides are needed, e.g. --map /data=/srv/immich/library")
+    }
+    guard host.hasPrefix("/") else {
+      throw PathMappingError("--map \(text): the host path \(host) must be absolute")
+    }
+    return Mapping(container: container, host: host, source: .map)
+  }
+
+  /// The host path of a database path, and the mapping used (nil: identity).
+  public func hostPath(_ databasePath: [UInt8]) -> (path: [UInt8], mapping: Mapping?) {
+    let absolute = Self.absolute(databasePath)
+    for (index, prefix) in containerBytes.enumerated() where Self.hasComponentPrefix(absolute, prefix) {
+      return (hostBytes[index] + absolute[prefix.count...], mappings[index])
+    }
+    return (absolute, nil)
+  }
+
+  public func hostPath(_ databasePath: String) -> String {
+    String(decoding: hostPath(Array(databasePath.utf8)).path, as: UTF8.self)
+  }
+
+  /// A relative database path made absolute the way Immich resolved it.
+  static func absolute(_ path: [UInt8]) -> [UInt8] {
+    if path.first == UInt8(ascii: "/") { return path }
+    var result = Array(oldWorkingDirectory.utf8)
+    result.append(UInt8(ascii: "/"))
+    result.append(contentsOf: path.starts(with: [UInt8(ascii: "."), UInt8(ascii: "/")]) ? Array(path.dropFirst(2)) : path)
+    return result
+  }
+
+  static func hasComponentPrefix(_ path: [UInt8], _ prefix: [UInt8]) -> Bool {
+    guard path.count >= prefix.count, path.starts(with: prefix) else { return false }
+    return path.count == prefix.count || path[prefix.count] == UInt8(ascii: "/") || prefix == [UInt8(ascii: "/")]
+  }
+
+  /// Trailing slashes are not significant; a relative container prefix (`upload`) is made
+  /// absolute like the paths it will be compared with.
+  static func normalized(_ path: String) -> String {
+    var bytes = Array(path.utf8)
+    while bytes.count > 1 && bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
+    if bytes.first != UInt8(ascii: "/") && !bytes.isEmpty { bytes = absolute(bytes) }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// The container prefixes under which the database keeps its media folders: the
+  /// `MediaLocation` if set, else what the sampled original-path prefixes show (relative
+  /// `upload/…` and `/usr/src/app/upload/…` mean `/usr/src/app/upload`, `/data/…` means `/data`).
+  public static func mediaLocations(mediaLocation: String?, pathPrefixes: [String]) -> [String] {
+    var result: [String] = []
+    if let mediaLocation, !mediaLocation.isEmpty { result.append(normalized(mediaLocation)) }
+    for prefix in pathPrefixes {
+      let absolute = String(decoding: Self.absolute(Array(prefix.utf8)), as: UTF8.self)
+      var location: String?
+      if absolute == "/usr/src/app/upload" || absolute.hasPrefix("/usr/src/app/upload/") || absolute == "/usr/src/app" {
+        location = "/usr/src/app/upload"
+      } else if absolute == "/data" || absolute.hasPrefix("/data/") {
+        location = "/data"
+      }
+      if let location, !result.contains(location) { result.append(location) }
+    }
+    return result
+  }
+}
+
+public struct PathMappingError: Error, CustomStringConvertible, Sendable {
+  public let description: String
+  init(_ description: String) { self.description = description }
+}
