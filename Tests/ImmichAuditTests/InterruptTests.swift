@@ -17,13 +17,13 @@ struct InterruptTests {
     let err = folder.url.appendingPathComponent("audit.err").path
     let audit = try TestCluster.spawn(CLI.executable, ["counts", "--db", cluster.superuserConninfo(name)],
       environment: ["PATH": "/usr/bin:/bin", "HOME": folder.path], stdout: out, stderr: err)
-    try waitFor { try cluster.psql(name, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'immich-audit' AND wait_event_type = 'Lock'") == "1" }
+    try waitFor { try cluster.psql(name, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'immich-audit' AND wait_event_type = 'Lock'") == "1" }
     try act(cluster, name, audit)
     var status: Int32 = 0
     waitpid(audit, &status, 0)
     let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     // The server-side query is gone too, not left running after the client.
-    try waitFor { try cluster.psql(name, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'immich-audit'") == "0" }
+    try waitFor { try cluster.psql(name, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'immich-audit'") == "0" }
     return CLI.Result(status: exit, stdout: String(decoding: FileManager.default.contents(atPath: out) ?? Data(), as: UTF8.self),
                       stderr: String(decoding: FileManager.default.contents(atPath: err) ?? Data(), as: UTF8.self))
   }
@@ -33,7 +33,7 @@ struct InterruptTests {
     let locker = try TestCluster.spawn("/usr/bin/env", ["psql", "-X", "-d", cluster.superuserConninfo(database), "-c",
       "BEGIN; LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;"],
       environment: nil, stdout: folder.url.appendingPathComponent("locker.out").path, stderr: folder.url.appendingPathComponent("locker.err").path)
-    try waitFor { try cluster.psql(database, "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = '\(table)'::regclass AND granted") == "1" }
+    try waitFor { try cluster.psql(database, "SELECT count(*) FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND mode = 'AccessExclusiveLock' AND relation = '\(table)'::regclass AND granted") == "1" }
     return locker
   }
 
@@ -63,7 +63,7 @@ struct InterruptTests {
   @Test("a connection dropped mid-run: exit 2 and a sentence, no report")
   func connectionLost() throws {
     let result = try runBlocked { cluster, name, _ in
-      try cluster.psql(name, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'immich-audit'")
+      try cluster.psql(name, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'immich-audit'")
     }
     #expect(result.status == 2)
     #expect(result.stdout.isEmpty)

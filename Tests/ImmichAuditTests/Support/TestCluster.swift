@@ -154,7 +154,13 @@ final class TestCluster: Sendable {
       envp.forEach { free($0) }
     }
     var pid: pid_t = 0
-    let result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+    var result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+    // A freshly copied executable can be busy for a moment: another thread's child may still
+    // hold the copy's write descriptor until it execs.
+    for _ in 0..<50 where result == ETXTBSY {
+      usleep(20_000)
+      result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+    }
     guard result == 0 else {
       throw ClusterError(message: "cannot run \(executable): \(String(cString: strerror(result)))")
     }
