@@ -19,7 +19,8 @@ let package = Package(
     .executable(name: "immich-audit", targets: ["immich-audit"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // libpq, found through pkg-config; Debian: libpq-dev.
@@ -46,7 +47,7 @@ let package = Package(
     // Immich knowledge: schema generations, counts, manifests, comparison, configuration files.
     .target(
       name: "AuditCore",
-      dependencies: ["PostgresClient", "ImmichQueries"],
+      dependencies: ["PostgresClient", "ImmichQueries", .product(name: "Yams", package: "Yams")],
       swiftSettings: swiftSettings
     ),
     // Thin executable: arguments, rendering, exit codes.
