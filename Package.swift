@@ -44,6 +44,11 @@ let package = Package(
       resources: queryFiles.map { .embedInCode($0) },
       swiftSettings: swiftSettings
     ),
+    // Walking folders and stat-ing files; knows nothing of databases or Immich.
+    .target(
+      name: "FileScan",
+      swiftSettings: swiftSettings
+    ),
     // Immich knowledge: schema generations, counts, manifests, comparison, configuration files.
     .target(
       name: "AuditCore",
@@ -64,7 +69,7 @@ let package = Package(
     // and the built executable; fixtures live in Tests/Fixtures.
     .testTarget(
       name: "ImmichAuditTests",
-      dependencies: ["AuditCore", "PostgresClient", "ImmichQueries", "immich-audit"],
+      dependencies: ["AuditCore", "PostgresClient", "ImmichQueries", "FileScan", "immich-audit"],
       path: "Tests/ImmichAuditTests",
       swiftSettings: swiftSettings
     ),

@@ -1,0 +1,90 @@
+import FileScan
+import Foundation
+import Testing
+
+@Suite("directory walker")
+struct DirectoryWalkerTests {
+  /// A small tree with the awkward cases: nested folders, a symlinked folder, a symlink loop,
+  /// a dangling link, a FIFO, a name with a newline and one that is not UTF-8.
+  static func makeTree() throws -> TemporaryFolder {
+    let folder = try TemporaryFolder()
+    let fm = FileManager.default
+    try fm.createDirectory(atPath: folder.path + "/sub/deep", withIntermediateDirectories: true)
+    try folder.write("a.jpg", "abc")
+    try folder.write("sub/b.JPG", "12345")
+    try folder.write("sub/deep/c.mp4", "")
+    try folder.write("new\nline.jpg", "x")
+    try fm.createSymbolicLink(atPath: folder.path + "/link-to-sub", withDestinationPath: "sub")
+    try fm.createSymbolicLink(atPath: folder.path + "/sub/loop", withDestinationPath: "..")
+    try fm.createSymbolicLink(atPath: folder.path + "/dangling.jpg", withDestinationPath: "/nonexistent/x.jpg")
+    #expect(mkfifo(folder.path + "/pipe", 0o644) == 0)
+    // A name that is not valid UTF-8: 0xFF 0xFE then ".jpg".
+    let badName = Array(folder.path.utf8) + Array("/".utf8) + [0xFF, 0xFE] + Array(".jpg".utf8) + [0]
+    let fd = badName.withUnsafeBufferPointer { $0.baseAddress!.withMemoryRebound(to: CChar.self, capacity: badName.count) { open($0, O_CREAT | O_WRONLY, 0o644) } }
+    #expect(fd >= 0)
+    close(fd)
+    return folder
+  }
+
+  @Test("finds every file once, follows symlinked folders, survives loops, keeps exact bytes")
+  func walk() throws {
+    let tree = try Self.makeTree()
+    let result = DirectoryWalker().walk(tree.path)
+    #expect(result.problems.isEmpty)
+    let files = result.entries.filter { $0.kind == .file }
+    var byPath: [[UInt8]: Int64] = [:]
+    for file in files { byPath[file.relativePath] = file.size }
+    // sub/ is reached twice (itself and link-to-sub): its files are listed under one of the two.
+    let subFiles = byPath.keys.filter { String(decoding: $0, as: UTF8.self).hasSuffix("b.JPG") }
+    #expect(subFiles.count == 1)
+    #expect(byPath[Array("a.jpg".utf8)] == 3)
+    #expect(byPath[Array("new\nline.jpg".utf8)] == 1)
+    #expect(byPath[[0xFF, 0xFE] + Array(".jpg".utf8)] == 0)
+    #expect(files.count == 5)
+    #expect(result.entries.contains { $0.relativePath == Array("pipe".utf8) && $0.kind == .other })
+    #expect(!result.entries.contains { $0.relativePath == Array("dangling.jpg".utf8) })
+  }
+
+  @Test("a missing root is one problem: ENOENT; a file as root: ENOTDIR")
+  func badRoots() throws {
+    let tree = try Self.makeTree()
+    #expect(DirectoryWalker().walk(tree.path + "/nope").problems == [WalkProblem(relativePath: [], errno: ENOENT)])
+    #expect(DirectoryWalker().walk(tree.path + "/a.jpg").problems == [WalkProblem(relativePath: [], errno: ENOTDIR)])
+  }
+
+  @Test("shouldDescend prunes folders (e.g. hidden ones)")
+  func prune() throws {
+    let tree = try Self.makeTree()
+    try FileManager.default.createDirectory(atPath: tree.path + "/.hidden", withIntermediateDirectories: true)
+    try tree.write(".hidden/x.jpg", "x")
+    let walker = DirectoryWalker(wantSizes: false) { _, name in name.first != UInt8(ascii: ".") }
+    let result = walker.walk(tree.path)
+    #expect(!result.entries.contains { String(decoding: $0.relativePath, as: UTF8.self) == ".hidden/x.jpg" })
+    #expect(result.entries.contains { String(decoding: $0.relativePath, as: UTF8.self) == ".hidden" })
+  }
+
+  @Test("a walk leaves every atime as it was (a plain readdir would not)")
+  func noAtime() throws {
+    let tree = try Self.makeTree()
+    let old = timespec(tv_sec: 978_307_200, tv_nsec: 0)  // 2001-01-01
+    func setOld(_ path: String) {
+      // UTIME_OMIT ((1 << 30) - 2): leave the mtime alone.
+      var times = [old, timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2)]
+      _ = utimensat(AT_FDCWD, path, &times, AT_SYMLINK_NOFOLLOW)
+    }
+    func atime(_ path: String) -> Int {
+      var s = stat()
+      lstat(path, &s)
+      return s.st_atim.tv_sec
+    }
+    let paths = [tree.path, tree.path + "/sub", tree.path + "/sub/deep", tree.path + "/a.jpg", tree.path + "/sub/b.JPG"]
+    paths.forEach(setOld)
+    _ = DirectoryWalker().walk(tree.path)
+    for path in paths {
+      #expect(atime(path) == old.tv_sec, "\(path)")
+    }
+    // The control: a plain directory listing moves the atime on this filesystem (relatime).
+    _ = try FileManager.default.contentsOfDirectory(atPath: tree.path + "/sub/deep")
+    #expect(atime(tree.path + "/sub/deep") != old.tv_sec)
+  }
+}
