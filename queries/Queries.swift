@@ -1,5 +1,6 @@
 // The SQL files of this folder, compiled into the binary by SwiftPM (`.embedInCode`).
-// A test checks that every .sql file here is listed; add new files to `files`.
+// A test checks that every .sql file here is listed; add a new file to `files` and to
+// `queryFiles` in Package.swift.
 
 public enum QueryFiles {
   /// File name without `.sql` → the file's text.
@@ -17,6 +18,9 @@ public enum QueryFiles {
     "libraries": PackageResources.libraries_sql,
     "media-location": PackageResources.media_location_sql,
     "path-prefixes": PackageResources.path_prefixes_sql,
+    "paths-originals": PackageResources.paths_originals_sql,
+    "paths-originals.without-checksumAlgorithm": PackageResources.paths_originals_without_checksumAlgorithm_sql,
+    "paths-originals.without-checksumAlgorithm.without-status": PackageResources.paths_originals_without_checksumAlgorithm_without_status_sql,
     "sample-asset-files": PackageResources.sample_asset_files_sql,
     "sample-asset-path-columns": PackageResources.sample_asset_path_columns_sql,
     "sample-originals": PackageResources.sample_originals_sql,

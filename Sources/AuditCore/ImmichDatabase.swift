@@ -14,7 +14,7 @@ public final class ImmichDatabase {
   public let description: DatabaseDescription
   public let canceller: Canceller?
   /// Every statement run so far, by query file name, as sent (for `explain --sql`).
-  public private(set) var executed: [(name: String, sql: String)] = []
+  public internal(set) var executed: [(name: String, sql: String)] = []
   /// Warnings for stderr: a schema that mixes eras, an Immich newer than this tool knows.
   public private(set) var warnings: [String] = []
 

@@ -19,20 +19,30 @@ public struct QueryCatalog: Sendable {
 
   /// Features a variant can be written for, and whether this database has each.
   var features: [String: Bool] {
-    ["visibility": schema.hasVisibility, "face-deletedAt": schema.hasFaceDeletedAt]
+    [
+      "visibility": schema.hasVisibility, "face-deletedAt": schema.hasFaceDeletedAt, "status": schema.hasStatus,
+      "checksumAlgorithm": schema.hasChecksumAlgorithm,
+    ]
   }
 
-  /// The statement `name` as it runs on this database.
+  /// The statement `name` as it runs on this database: the variant file named for exactly the
+  /// features this database lacks (among those the file has variants for), else the main file.
   public func sql(_ name: String, substituting replacements: [String: String] = [:]) -> String {
-    var fileName = name
-    for (feature, present) in features.sorted(by: { $0.key < $1.key }) where !present {
-      let variant = "\(name).without-\(feature)"
-      if QueryFiles.all[variant] != nil { fileName = variant }
-    }
+    let variants = QueryFiles.all.keys.filter { $0.hasPrefix(name + ".without-") }
+    let mentioned = Set(variants.flatMap { Self.missingFeatures(in: $0, of: name) })
+    let missing = Set(mentioned.filter { features[$0] == false })
+    let fileName = missing.isEmpty ? name : (variants.first { Set(Self.missingFeatures(in: $0, of: name)) == missing } ?? name)
     guard let text = QueryFiles.all[fileName] else {
       preconditionFailure("no query file queries/\(fileName).sql")
     }
     return SQLRenamer(schema: schema, extraIdentifiers: replacements).rewrite(text)
+  }
+
+  /// `counts-assets.without-visibility` → ["visibility"].
+  static func missingFeatures(in fileName: String, of name: String) -> [String] {
+    fileName.dropFirst(name.count + 1).components(separatedBy: ".").compactMap { part in
+      part.hasPrefix("without-") ? String(part.dropFirst("without-".count)) : nil
+    }
   }
 }
 

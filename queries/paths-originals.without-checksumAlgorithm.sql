@@ -1,0 +1,20 @@
+-- Variant for Immich v1.116 – v2.6 (no "checksumAlgorithm": external assets, "isExternal", are path-hashed, as the v2.7 back-fill decided).
+-- Every asset's original file, in every state, with what the checks need: whether it is in the
+-- trash ("deletedAt" set: trashed, offline or queued for deletion), offline, its status
+-- ('active', 'trashed', 'deleted'), whether its checksum is a hash of the path ('sha1-path':
+-- external libraries) rather than of the content, the checksum (hex), the size recorded at
+-- metadata extraction (NULL: no exif row or no size), and the file name at upload or import.
+SELECT
+  asset.id,
+  asset."ownerId" AS owner_id,
+  asset."libraryId" AS library_id,
+  asset."originalPath" AS path,
+  asset."deletedAt" IS NOT NULL AS trashed,
+  asset."isOffline" AS offline,
+  asset.status::text AS status,
+  asset."isExternal" AS path_hashed,
+  encode(asset.checksum, 'hex') AS checksum,
+  asset_exif."fileSizeInByte" AS size,
+  asset."originalFileName" AS file_name
+FROM asset
+LEFT JOIN asset_exif ON asset_exif."assetId" = asset.id;
