@@ -1,3 +1,4 @@
+import Foundation
 import PostgresClient
 
 /// One asset's original file as the database records it (queries/paths-originals.sql).
@@ -36,6 +37,56 @@ extension ImmichDatabase {
       }
     } catch {
       throw AuditError.database(error, during: "running queries/paths-originals.sql")
+    }
+  }
+}
+
+/// A file other than an original that the database references.
+public struct ReferencedFile: Sendable {
+  public enum Kind: String, Sendable, CaseIterable {
+    case preview, thumbnail, fullsize, sidecar
+    case encodedVideo = "encoded-video"
+    case personThumbnail = "person-thumbnail"
+    case profileImage = "profile-image"
+  }
+
+  public let kind: Kind
+  /// The asset, person or user the file belongs to.
+  public let ownerRowId: String
+  public let ownerId: String
+  public let path: [UInt8]
+}
+
+extension ImmichDatabase {
+  /// Streams every referenced derivative, sidecar, person thumbnail and profile image, from
+  /// wherever this generation keeps them (asset columns, asset_file rows).
+  public func streamReferencedFiles(_ body: (ReferencedFile) throws -> Void) throws(AuditError) {
+    let columnKinds: [String: ReferencedFile.Kind] = [
+      "previewPath": .preview, "thumbnailPath": .thumbnail, "sidecarPath": .sidecar, "encodedVideoPath": .encodedVideo,
+    ]
+    var sources: [(name: String, replacements: [String: String], kind: (RowView) -> ReferencedFile.Kind?, pathColumn: Int)] = []
+    for column in schema.assetPathColumns {
+      sources.append(("paths-asset-columns", ["sidecarPath": column], { _ in columnKinds[column] }, 2))
+    }
+    if schema.hasAssetFileTable {
+      sources.append(("paths-asset-files", [:], { row in
+        (row.string(2)?.replacingOccurrences(of: "_", with: "-")).flatMap(ReferencedFile.Kind.init(rawValue:))
+      }, 3))
+    }
+    sources.append(("paths-person-thumbnails", [:], { _ in .personThumbnail }, 2))
+    sources.append(("paths-profile-images", [:], { _ in .profileImage }, 2))
+    for source in sources {
+      let sql = queries.sql(source.name, substituting: source.replacements)
+      executed.append((source.replacements.isEmpty ? source.name : "\(source.name) (\(source.replacements.values.joined()))", sql))
+      do {
+        try connection.stream(sql) { row in
+          // An asset_file type this tool does not know is skipped rather than misfiled.
+          guard let kind = source.kind(row) else { return }
+          try body(ReferencedFile(kind: kind, ownerRowId: row.string(0) ?? "", ownerId: row.string(1) ?? "", path: row.bytes(source.pathColumn) ?? []))
+        }
+      } catch {
+        throw AuditError.database(error, during: "running queries/\(source.name).sql")
+      }
     }
   }
 }

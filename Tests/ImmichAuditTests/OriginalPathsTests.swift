@@ -36,3 +36,31 @@ struct OriginalPathsTests {
     #expect(try String(decoding: asset(1).path, as: UTF8.self).hasPrefix(prefix))
   }
 }
+
+@Suite("referenced files on every generation")
+struct ReferencedFilesTests {
+  @Test("derivatives, sidecars, person thumbnails and profile images, wherever kept", arguments: Fixture.generations)
+  func referenced(generation: String) throws {
+    let cluster = try TestCluster.shared()
+    let name = try cluster.database(fixture: generation)
+    let parameters = try ConnectionConfiguration(database: cluster.superuserConninfo(name), immichEnv: nil, environment: [:]).parameters()
+    let database = try ImmichDatabase.open(parameters)
+    var byKind: [ReferencedFile.Kind: [String]] = [:]
+    try database.streamReferencedFiles { byKind[$0.kind, default: []].append(String(decoding: $0.path, as: UTF8.self)) }
+    database.close()
+    // The fixture (Tests/Fixtures/generate.py): with the old columns, a preview and thumbnail on
+    // the 7 non-external assets; as asset_file rows, on assets 1–8; one edited preview from v2.5;
+    // sidecars of assets 1 and 5; one encoded video.
+    let oldColumns = generation == "immich-v1.106"
+    let edited = generation == "immich-v2.5" || generation == "immich-v3.1"
+    #expect(byKind[.preview]?.count == (oldColumns ? 7 : 8) + (edited ? 1 : 0))
+    #expect(byKind[.thumbnail]?.count == (oldColumns ? 7 : 8))
+    #expect(byKind[.sidecar]?.contains("/mnt/nas/photos/2024/img5.jpg.xmp") == true)
+    #expect(byKind[.sidecar]?.count == 2)
+    #expect(byKind[.encodedVideo]?.count == 1)
+    #expect(byKind[.encodedVideo]?.first?.hasSuffix("a0000000-0000-4000-8000-000000000003.mp4") == true)
+    #expect(byKind[.personThumbnail]?.count == 2)
+    #expect(byKind[.profileImage]?.count == 1)
+    #expect(byKind[.fullsize] == nil)
+  }
+}
