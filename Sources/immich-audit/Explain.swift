@@ -10,6 +10,8 @@ struct Explain: ParsableCommand {
 
   @OptionGroup var connection: ConnectionOptions
 
+  @OptionGroup var mapping: MappingOptions
+
   @Option(help: ArgumentHelp("Sample paths to show of each kind.", valueName: "n"))
   var samples: Int = 3
 
@@ -30,6 +32,8 @@ struct Explain: ParsableCommand {
       throw runner.fail(error.description, exitCode: 2)
     }
     database.close()
+    let mediaLocations = PathMapper.mediaLocations(mediaLocation: overview.mediaLocation, pathPrefixes: overview.pathPrefixes.filter { !$0.external }.map(\.prefix))
+    let mapper = try runner.mappingConfiguration(mapping, immichEnv: connection.immichEnv).mapper(mediaLocations: mediaLocations)
     var output = ""
     let d = database.description
     output += "Database:   \(d.target.isEmpty ? "(libpq defaults)" : d.target)\n"
@@ -55,12 +59,27 @@ struct Explain: ParsableCommand {
       output += "    import paths:       \(library.importPaths.isEmpty ? "(none)" : library.importPaths.joined(separator: ", "))\n"
       output += "    exclusion patterns: \(library.exclusionPatterns.isEmpty ? "(none)" : library.exclusionPatterns.joined(separator: ", "))\n"
     }
-    output += "\nSample paths:\n"
-    var sampleTable = TextTable(header: ["KIND", "ID", "PATH"])
+    output += "\nPath mappings (longest container prefix wins):\n"
+    var mappings = TextTable(header: ["CONTAINER", "HOST", "SOURCE"])
+    for m in mapper.mappings { mappings.rows.append([m.container, m.host, m.source.rawValue]) }
+    output += mapper.mappings.isEmpty ? "  (none: paths are used as they are; give --media-root, --map, --compose or --immich-env)\n" : mappings.rendered(indent: "  ")
+    output += "\nSample paths (database path, then host path and whether it exists here):\n"
+    var missing: [String] = []
     for sample in overview.samples {
-      sampleTable.rows.append([sample.kind, sample.id, sample.path.debugDescriptionIfUnprintable])
+      let host = mapper.hostPath(sample.path)
+      let exists = FileManager.default.fileExists(atPath: host)
+      if !exists { missing.append(sample.path) }
+      output += "  \(sample.kind) \(sample.id)\n    \(sample.path.debugDescriptionIfUnprintable)\n    -> \(host.debugDescriptionIfUnprintable)  [\(exists ? "exists" : "MISSING")]\n"
     }
-    output += overview.samples.isEmpty ? "  (none)\n" : sampleTable.rendered(indent: "  ")
+    if overview.samples.isEmpty { output += "  (none)\n" }
+    if !overview.samples.isEmpty && missing.count * 2 > overview.samples.count {
+      output += "\n\(missing.count) of \(overview.samples.count) sample paths do not exist on this machine. "
+      if let location = mediaLocations.first, !mapper.mappings.contains(where: { $0.container == location }) {
+        output += "The media location is \(location) in the container: give its host folder (Immich's UPLOAD_LOCATION) with --media-root DIR, or --map \(location)=DIR.\n"
+      } else {
+        output += "Check the host folders above; an external library's import path needs --map CONTAINER=HOST (or --compose with Immich's docker-compose.yml).\n"
+      }
+    }
     if sql {
       output += "\nSQL as run (inside BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY):\n"
       for (name, text) in database.executed {

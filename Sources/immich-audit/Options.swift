@@ -26,6 +26,24 @@ struct ConnectionOptions: ParsableArguments {
   }
 }
 
+/// Where the database's container paths are on this machine.
+struct MappingOptions: ParsableArguments {
+  @Option(name: .customLong("map"), help: ArgumentHelp("Map a container path prefix to a host folder (repeatable; the longest prefix wins).", valueName: "container=host"))
+  var maps: [String] = []
+
+  @Option(name: .customLong("media-root"), help: ArgumentHelp("Host folder of Immich's media location (UPLOAD_LOCATION), whatever prefix the database uses (upload/…, /usr/src/app/upload, /data, custom).", valueName: "dir"))
+  var mediaRoot: String?
+
+  @Option(name: .customLong("compose"), help: ArgumentHelp("Immich's docker-compose file: the server service's volumes give the mappings (with the .env beside it).", valueName: "file"))
+  var compose: String?
+
+  func validate() throws {
+    for map in maps {
+      do { _ = try PathMapper.parseMap(map) } catch { throw ValidationError(error.description) }
+    }
+  }
+}
+
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
   case text, json, markdown
 }
@@ -77,6 +95,25 @@ struct Runner {
     } catch {
       throw fail(error.description, exitCode: 2)
     }
+  }
+
+  /// The mapping sources of a run; the `.env` is the one `--immich-env` names.
+  func mappingConfiguration(_ options: MappingOptions, immichEnv: String?) throws -> MappingConfiguration {
+    let environment = ProcessInfo.processInfo.environment
+    var configuration = MappingConfiguration(maps: options.maps.compactMap { try? PathMapper.parseMap($0) }, mediaRoot: options.mediaRoot)
+    if let path = options.compose {
+      do {
+        let compose = try ComposeVolumes(contentsOf: URL(fileURLWithPath: path), environment: environment)
+        for skipped in compose.skipped { warn("--compose: volume \(skipped) of service \(compose.service) names no host folder; skipped") }
+        configuration.compose = compose
+      } catch {
+        throw fail("--compose \(error.description)", exitCode: 2)
+      }
+    }
+    if let immichEnv {
+      configuration.immichEnv = try? DotEnv(contentsOf: URL(fileURLWithPath: immichEnv), environment: environment)
+    }
+    return configuration
   }
 
   func warn(_ message: String) {
