@@ -1,0 +1,115 @@
+import Foundation
+
+/// The finding kinds of DESIGN.md (a contract: names, order, default severities).
+public enum FindingKind: String, Sendable, CaseIterable, Comparable {
+  case missingOriginal = "missing-original"
+  case missingOriginalTrashed = "missing-original-trashed"
+  case offlinePresent = "offline-present"
+  case unindexedOriginal = "unindexed-original"
+  case untrackedUpload = "untracked-upload"
+  case missingSidecar = "missing-sidecar"
+  case missingDerivative = "missing-derivative"
+  case missingPersonThumbnail = "missing-person-thumbnail"
+  case missingProfileImage = "missing-profile-image"
+  case orphanedDerivative = "orphaned-derivative"
+  case sizeMismatch = "size-mismatch"
+  case checksumMismatch = "checksum-mismatch"
+  case pathChecksumMismatch = "path-checksum-mismatch"
+  case unreadable
+  case notAFile = "not-a-file"
+  case likelyMoved = "likely-moved"
+  case rootOffline = "root-offline"
+
+  /// The table's order, used to sort findings and summaries.
+  var order: Int { Self.allCases.firstIndex(of: self)! }
+
+  public static func < (lhs: FindingKind, rhs: FindingKind) -> Bool { lhs.order < rhs.order }
+
+  /// Default severity; `root-offline` depends on the root (see `Severity.forOfflineRoot`).
+  public var defaultSeverity: Severity {
+    switch self {
+    case .missingOriginal, .sizeMismatch, .checksumMismatch, .unreadable, .notAFile, .rootOffline: return .error
+    case .unindexedOriginal, .untrackedUpload, .missingSidecar, .missingProfileImage, .pathChecksumMismatch, .likelyMoved:
+      return .warning
+    case .missingOriginalTrashed, .offlinePresent, .missingDerivative, .missingPersonThumbnail, .orphanedDerivative:
+      return .info
+    }
+  }
+
+  /// Kinds that fail a run unless `--fail-on` says otherwise (`root-offline` only for roots
+  /// holding originals: the others are not errors).
+  public static let defaultFailing: Set<FindingKind> = [
+    .missingOriginal, .sizeMismatch, .checksumMismatch, .unreadable, .notAFile, .rootOffline,
+  ]
+}
+
+public enum Severity: String, Sendable, Comparable {
+  case error, warning, info
+
+  var rank: Int {
+    switch self {
+    case .error: return 0
+    case .warning: return 1
+    case .info: return 2
+    }
+  }
+
+  public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// `--fail-on KIND,…` and `--max KIND=N`: which findings fail a run (exit 1).
+public struct FailurePolicy: Sendable, Equatable {
+  public var failing: Set<FindingKind>
+  /// Up to N findings of a kind are allowed; above N the kind fails (whether or not in `failing`).
+  public var maxima: [FindingKind: Int]
+
+  public init(failing: Set<FindingKind> = FindingKind.defaultFailing, maxima: [FindingKind: Int] = [:]) {
+    self.failing = failing
+    self.maxima = maxima
+  }
+
+  /// Parses the flags; errors are usage errors naming the bad part and the valid kinds.
+  public init(failOn: [String], max: [String]) throws(FailurePolicyError) {
+    var failing = FindingKind.defaultFailing
+    if !failOn.isEmpty {
+      failing = []
+      for part in failOn.flatMap({ $0.split(separator: ",") }).map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+        guard let kind = FindingKind(rawValue: part) else { throw FailurePolicyError.unknownKind(part, flag: "--fail-on") }
+        failing.insert(kind)
+      }
+    }
+    var maxima: [FindingKind: Int] = [:]
+    for item in max {
+      let pieces = item.split(separator: "=", maxSplits: 1).map(String.init)
+      guard pieces.count == 2 else { throw FailurePolicyError.malformed(item) }
+      guard let kind = FindingKind(rawValue: pieces[0]) else { throw FailurePolicyError.unknownKind(pieces[0], flag: "--max") }
+      guard let limit = Int(pieces[1]), limit >= 0 else { throw FailurePolicyError.malformed(item) }
+      maxima[kind] = limit
+    }
+    self.init(failing: failing, maxima: maxima)
+  }
+
+  /// The kinds whose counts fail the run. `root-offline` counts only for roots holding
+  /// originals; the caller passes those counts.
+  public func failingKinds(_ summary: [FindingKind: Int]) -> [FindingKind] {
+    summary.filter { kind, count in
+      guard count > 0 else { return false }
+      if let limit = maxima[kind] { return count > limit }
+      return failing.contains(kind)
+    }.keys.sorted()
+  }
+}
+
+public enum FailurePolicyError: Error, CustomStringConvertible, Sendable, Equatable {
+  case unknownKind(String, flag: String)
+  case malformed(String)
+
+  public var description: String {
+    switch self {
+    case let .unknownKind(kind, flag):
+      return "\(flag): unknown finding kind \(kind) (kinds: \(FindingKind.allCases.map(\.rawValue).joined(separator: ", ")))"
+    case let .malformed(text):
+      return "--max \(text): expected KIND=N with N a whole number, e.g. --max missing-original=5"
+    }
+  }
+}
