@@ -1,4 +1,4 @@
--- A few original paths ($1 of them), newest first, with the asset's state, for `explain`.
+-- A few original paths ($1 of them), newest first, with their asset and library ids, for `explain`.
 SELECT asset.id, asset."originalPath" AS path, asset."libraryId" AS library_id
 FROM asset
 ORDER BY asset."createdAt" DESC, asset.id

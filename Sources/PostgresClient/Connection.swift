@@ -144,7 +144,6 @@ public final class Connection {
     return String(cString: message).trimmingTrailingNewlines()
   }
 
-  private func lastError(_ connection: OpaquePointer) -> String { Self.lastError(connection) }
 
   private static func error(from result: OpaquePointer, connection: OpaquePointer) -> PostgresError {
     func field(_ code: Character) -> String? {
