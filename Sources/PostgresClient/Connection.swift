@@ -144,7 +144,6 @@ public final class Connection {
     return String(cString: message).trimmingTrailingNewlines()
   }
 
-
   private static func error(from result: OpaquePointer, connection: OpaquePointer) -> PostgresError {
     func field(_ code: Character) -> String? {
       guard let value = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
