@@ -52,15 +52,14 @@ extension ImmichDatabase {
     var samples: [DatabaseOverview.SamplePath] = []
     samples += try rows("sample-originals", [limit]).map { .init(kind: "original", id: $0[0] ?? "", path: $0[1] ?? "") }
     // Older databases keep some paths as asset columns; newer ones as asset_file rows.
-    let columnKinds = ["previewPath": "preview", "thumbnailPath": "thumbnail", "sidecarPath": "sidecar", "encodedVideoPath": "encoded-video"]
     for column in schema.assetPathColumns {
       samples += try rows("sample-asset-path-columns", [limit], substituting: ["sidecarPath": column]).map {
-        .init(kind: columnKinds[column] ?? column, id: $0[1] ?? "", path: $0[2] ?? "")
+        .init(kind: ReferencedFile.Kind.assetColumns[column]?.rawValue ?? column, id: $0[1] ?? "", path: $0[2] ?? "")
       }
     }
     if schema.hasAssetFileTable {
       samples += try rows("sample-asset-files", [limit]).map {
-        .init(kind: ($0[0] ?? "").replacingOccurrences(of: "_", with: "-"), id: $0[1] ?? "", path: $0[2] ?? "")
+        .init(kind: ReferencedFile.Kind(assetFileType: $0[0] ?? "")?.rawValue ?? ($0[0] ?? ""), id: $0[1] ?? "", path: $0[2] ?? "")
       }
     }
     samples += try rows("sample-person-thumbnails", [limit]).map { .init(kind: "person-thumbnail", id: $0[0] ?? "", path: $0[1] ?? "") }

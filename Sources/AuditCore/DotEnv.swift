@@ -203,7 +203,8 @@ public struct DotEnv: Sendable {
     return lookup(body) ?? ""
   }
 
-  static func reason(_ error: any Error) -> String {
+  /// A short lower-case reason for a failed file operation ("no such file", "permission denied").
+  public static func reason(_ error: any Error) -> String {
     let nsError = error as NSError
     if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
       return String(cString: strerror(Int32(underlying.code))).lowercased()

@@ -74,11 +74,11 @@ public final class ImmichDatabase {
         throw AuditError.database(error, during: "reading version_history")
       }
     }
-    var target = connection.effectiveParameters
-    let shown = ConnectionParameters(["host", "hostaddr", "port", "user", "dbname"].compactMap { key in
-      target[key].flatMap { $0.isEmpty ? nil : (key, $0) }
+    // The target as libpq resolved it (environment and service file included), secrets never shown.
+    let effective = connection.effectiveParameters
+    let target = ConnectionParameters(["host", "hostaddr", "port", "user", "dbname"].compactMap { key in
+      effective[key].flatMap { $0.isEmpty ? nil : (key, $0) }
     })
-    target = shown
     let description = DatabaseDescription(
       target: target.redactedDescription, serverVersion: connection.serverVersion.split(separator: " ").first.map(String.init) ?? "unknown",
       immichVersion: immichVersion, schema: schema.generation)
@@ -107,15 +107,23 @@ public final class ImmichDatabase {
     return (parts[0], parts[1]) > (newestKnownRelease.major, newestKnownRelease.minor)
   }
 
-  /// Runs query file `name` (chosen and renamed for this schema) and returns its rows.
-  func rows(_ name: String, _ parameters: [String?] = [], substituting replacements: [String: String] = [:]) throws(AuditError) -> [Row] {
+  /// Streams query file `name` (chosen and renamed for this schema), recording the statement for
+  /// `explain --sql` and phrasing a failure for the user.
+  func stream(_ name: String, _ parameters: [String?] = [], substituting replacements: [String: String] = [:], _ body: (RowView) throws -> Void) throws(AuditError) {
     let sql = queries.sql(name, substituting: replacements)
     executed.append((replacements.isEmpty ? name : "\(name) (\(replacements.values.sorted().joined(separator: ", ")))", sql))
     do {
-      return try connection.query(sql, parameters)
+      try connection.stream(sql, parameters, body)
     } catch {
       throw AuditError.database(error, during: "running queries/\(name).sql")
     }
+  }
+
+  /// Runs query file `name` and returns its (few) rows.
+  func rows(_ name: String, _ parameters: [String?] = [], substituting replacements: [String: String] = [:]) throws(AuditError) -> [Row] {
+    var rows: [Row] = []
+    try stream(name, parameters, substituting: replacements) { rows.append(Row(copying: $0)) }
+    return rows
   }
 
   /// Ends the read-only transaction.
@@ -145,16 +153,9 @@ public final class ImmichDatabase {
     }
     if overall.entries.isEmpty { overall = Counts.zero(CountKey.assets) }
     for name in ["counts-albums", "counts-people", "counts-faces", "counts-other"] {
-      let sql = queries.sql(name)
-      executed.append((name, sql))
-      do {
-        try connection.stream(sql) { view in
-          // Column names are the count keys (see the query files).
-          let row = Row(copying: view)
-          for (index, key) in row.columnNames.enumerated() { overall[key] = row.int(index) ?? 0 }
-        }
-      } catch {
-        throw AuditError.database(error, during: "running queries/\(name).sql")
+      // Column names are the count keys (see the query files).
+      for row in try rows(name) {
+        for (index, key) in row.columnNames.enumerated() { overall[key] = row.int(index) ?? 0 }
       }
     }
     var byOwner: [CountsManifest.Owner] = []

@@ -25,18 +25,12 @@ public struct OriginalRecord: Sendable {
 extension ImmichDatabase {
   /// Streams every asset's original, in bounded memory (single-row mode).
   public func streamOriginals(_ body: (OriginalRecord) throws -> Void) throws(AuditError) {
-    let sql = queries.sql("paths-originals")
-    executed.append(("paths-originals", sql))
-    do {
-      try connection.stream(sql) { row in
-        try body(OriginalRecord(
-          assetId: row.string(0) ?? "", ownerId: row.string(1) ?? "", libraryId: row.string(2),
-          path: row.bytes(3) ?? [], trashed: row.string(4) == "t", offline: row.string(5) == "t",
-          status: row.string(6) ?? "active", pathHashed: row.string(7) == "t", checksum: row.string(8) ?? "",
-          size: row.string(9).flatMap { Int64($0) }, fileName: row.string(10) ?? ""))
-      }
-    } catch {
-      throw AuditError.database(error, during: "running queries/paths-originals.sql")
+    try stream("paths-originals") { row in
+      try body(OriginalRecord(
+        assetId: row.string(0) ?? "", ownerId: row.string(1) ?? "", libraryId: row.string(2),
+        path: row.bytes(3) ?? [], trashed: row.bool(4), offline: row.bool(5),
+        status: row.string(6) ?? "active", pathHashed: row.bool(7), checksum: row.string(8) ?? "",
+        size: row.string(9).flatMap { Int64($0) }, fileName: row.string(10) ?? ""))
     }
   }
 }
@@ -48,6 +42,16 @@ public struct ReferencedFile: Sendable {
     case encodedVideo = "encoded-video"
     case personThumbnail = "person-thumbnail"
     case profileImage = "profile-image"
+
+    /// Path columns older Immich kept on the asset row, and what each holds.
+    public static let assetColumns: [String: Kind] = [
+      "previewPath": .preview, "thumbnailPath": .thumbnail, "sidecarPath": .sidecar, "encodedVideoPath": .encodedVideo,
+    ]
+
+    /// An `asset_file.type` (`encoded_video` → `.encodedVideo`); nil for a type this tool does not know.
+    public init?(assetFileType: String) {
+      self.init(rawValue: assetFileType.replacingOccurrences(of: "_", with: "-"))
+    }
   }
 
   public let kind: Kind
@@ -61,31 +65,20 @@ extension ImmichDatabase {
   /// Streams every referenced derivative, sidecar, person thumbnail and profile image, from
   /// wherever this generation keeps them (asset columns, asset_file rows).
   public func streamReferencedFiles(_ body: (ReferencedFile) throws -> Void) throws(AuditError) {
-    let columnKinds: [String: ReferencedFile.Kind] = [
-      "previewPath": .preview, "thumbnailPath": .thumbnail, "sidecarPath": .sidecar, "encodedVideoPath": .encodedVideo,
-    ]
     var sources: [(name: String, replacements: [String: String], kind: (RowView) -> ReferencedFile.Kind?, pathColumn: Int)] = []
     for column in schema.assetPathColumns {
-      sources.append(("paths-asset-columns", ["sidecarPath": column], { _ in columnKinds[column] }, 2))
+      sources.append(("paths-asset-columns", ["sidecarPath": column], { _ in ReferencedFile.Kind.assetColumns[column] }, 2))
     }
     if schema.hasAssetFileTable {
-      sources.append(("paths-asset-files", [:], { row in
-        (row.string(2)?.replacingOccurrences(of: "_", with: "-")).flatMap(ReferencedFile.Kind.init(rawValue:))
-      }, 3))
+      sources.append(("paths-asset-files", [:], { row in row.string(2).flatMap(ReferencedFile.Kind.init(assetFileType:)) }, 3))
     }
     sources.append(("paths-person-thumbnails", [:], { _ in .personThumbnail }, 2))
     sources.append(("paths-profile-images", [:], { _ in .profileImage }, 2))
     for source in sources {
-      let sql = queries.sql(source.name, substituting: source.replacements)
-      executed.append((source.replacements.isEmpty ? source.name : "\(source.name) (\(source.replacements.values.joined()))", sql))
-      do {
-        try connection.stream(sql) { row in
-          // An asset_file type this tool does not know is skipped rather than misfiled.
-          guard let kind = source.kind(row) else { return }
-          try body(ReferencedFile(kind: kind, ownerRowId: row.string(0) ?? "", ownerId: row.string(1) ?? "", path: row.bytes(source.pathColumn) ?? []))
-        }
-      } catch {
-        throw AuditError.database(error, during: "running queries/\(source.name).sql")
+      try stream(source.name, substituting: source.replacements) { row in
+        // An asset_file type this tool does not know is skipped rather than misfiled.
+        guard let kind = source.kind(row) else { return }
+        try body(ReferencedFile(kind: kind, ownerRowId: row.string(0) ?? "", ownerId: row.string(1) ?? "", path: row.bytes(source.pathColumn) ?? []))
       }
     }
   }

@@ -209,6 +209,11 @@ public struct RowView {
     withBytes(column) { $0.map { Array($0) } }
   }
 
+  /// A boolean field in text format ("t"/"f"); NULL reads as false. No allocation per row.
+  public func bool(_ column: Int) -> Bool {
+    withBytes(column) { $0?.first == UInt8(ascii: "t") }
+  }
+
   /// The field as a string; invalid UTF-8 is repaired with U+FFFD (use `bytes` for exact bytes).
   public func string(_ column: Int) -> String? {
     withBytes(column) { $0.map { String(decoding: $0, as: UTF8.self) } }

@@ -148,18 +148,8 @@ struct Runner {
     } catch let exit as ExitCode {
       throw exit
     } catch {
-      throw fail("--output \(path): cannot write it (\(DotEnvErrorReason.of(error)))", exitCode: 2)
+      throw fail("--output \(path): cannot write it (\(DotEnv.reason(error)))", exitCode: 2)
     }
-  }
-}
-
-enum DotEnvErrorReason {
-  static func of(_ error: any Error) -> String {
-    let nsError = error as NSError
-    if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-      return String(cString: strerror(Int32(underlying.code))).lowercased()
-    }
-    return nsError.localizedDescription
   }
 }
 

@@ -10,8 +10,7 @@ struct OriginalPathsTests {
   func originals(generation: String) throws {
     let cluster = try TestCluster.shared()
     let name = try cluster.database(fixture: generation)
-    let parameters = try ConnectionConfiguration(database: cluster.auditorConninfo(name), immichEnv: nil, environment: [:]).parameters()
-    let database = try ImmichDatabase.open(parameters)
+    let database = try openSession(cluster.auditorConninfo(name))
     var records: [String: OriginalRecord] = [:]
     try database.streamOriginals { records[$0.assetId] = $0 }
     database.close()
@@ -43,8 +42,7 @@ struct ReferencedFilesTests {
   func referenced(generation: String) throws {
     let cluster = try TestCluster.shared()
     let name = try cluster.database(fixture: generation)
-    let parameters = try ConnectionConfiguration(database: cluster.superuserConninfo(name), immichEnv: nil, environment: [:]).parameters()
-    let database = try ImmichDatabase.open(parameters)
+    let database = try openSession(cluster.superuserConninfo(name))
     var byKind: [ReferencedFile.Kind: [String]] = [:]
     try database.streamReferencedFiles { byKind[$0.kind, default: []].append(String(decoding: $0.path, as: UTF8.self)) }
     database.close()

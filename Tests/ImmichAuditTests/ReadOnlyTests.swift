@@ -11,8 +11,7 @@ struct ReadOnlyTests {
     let cluster = try TestCluster.shared()
     let name = try cluster.database(fixture: "immich-v3.1")
     // The superuser could write if the session let it: the refusal comes from the session.
-    let parameters = try ConnectionConfiguration(database: cluster.superuserConninfo(name), immichEnv: nil, environment: [:]).parameters()
-    let database = try ImmichDatabase.open(parameters)
+    let database = try openSession(cluster.superuserConninfo(name))
     #expect(try database.connection.query("SHOW transaction_read_only").first?[0] == "on")
     #expect(try database.connection.query("SHOW transaction_isolation").first?[0] == "repeatable read")
     #expect(try database.connection.query("SELECT current_setting('application_name')").first?[0] == "immich-audit")
