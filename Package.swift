@@ -45,6 +45,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     // libpq, found through pkg-config; Debian: libpq-dev.
@@ -73,10 +74,20 @@ let package = Package(
       name: "FileScan",
       swiftSettings: swiftSettings
     ),
-    // Immich knowledge: schema generations, counts, manifests, comparison, configuration files.
+    // Immich knowledge: schema generations, counts, manifests, comparison, configuration files,
+    // and the audit itself (roots, matching, findings).
     .target(
       name: "AuditCore",
-      dependencies: ["PostgresClient", "ImmichQueries", .product(name: "Yams", package: "Yams")],
+      dependencies: [
+        "PostgresClient", "ImmichQueries", "FileScan",
+        .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    // The report formats of `check` (JSON, NDJSON, text, Markdown, JUnit, CSV, Prometheus).
+    .target(
+      name: "AuditReports",
+      dependencies: ["AuditCore"],
       swiftSettings: swiftSettings
     ),
     // Thin executable: arguments, rendering, exit codes.
@@ -84,6 +95,7 @@ let package = Package(
       name: "immich-audit",
       dependencies: [
         "AuditCore",
+        "AuditReports",
         "PostgresClient",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -93,7 +105,7 @@ let package = Package(
     // and the built executable; fixtures live in Tests/Fixtures.
     .testTarget(
       name: "ImmichAuditTests",
-      dependencies: ["AuditCore", "PostgresClient", "ImmichQueries", "FileScan", "immich-audit"],
+      dependencies: ["AuditCore", "AuditReports", "PostgresClient", "ImmichQueries", "FileScan", "immich-audit"],
       path: "Tests/ImmichAuditTests",
       swiftSettings: swiftSettings
     ),

@@ -44,7 +44,7 @@ public struct Counts: Sendable, Equatable {
     for (key, value) in other.entries { self[key] = (self[key] ?? 0) + value }
   }
 
-  var json: JSONValue { .object(entries.map { ($0.key, .int($0.value)) }) }
+  public var json: JSONValue { .object(entries.map { ($0.key, .int($0.value)) }) }
 }
 
 /// Where a manifest or report was read from.
@@ -63,7 +63,7 @@ public struct DatabaseDescription: Sendable, Equatable {
     self.readOnly = readOnly
   }
 
-  var json: JSONValue {
+  public var json: JSONValue {
     .object([
       ("target", .string(target)), ("serverVersion", .string(serverVersion)),
       ("immichVersion", .optional(immichVersion)), ("schema", .string(schema)), ("readOnly", .bool(readOnly)),

@@ -33,6 +33,36 @@ public indirect enum JSONValue: Sendable, Equatable {
     return output
   }
 
+  /// On one line, without spaces (for NDJSON).
+  public func renderedCompact() -> String {
+    var output = ""
+    writeCompact(to: &output)
+    return output
+  }
+
+  private func writeCompact(to output: inout String) {
+    switch self {
+    case .array(let items):
+      output += "["
+      for (index, item) in items.enumerated() {
+        if index > 0 { output += "," }
+        item.writeCompact(to: &output)
+      }
+      output += "]"
+    case .object(let members):
+      output += "{"
+      for (index, member) in members.enumerated() {
+        if index > 0 { output += "," }
+        Self.writeString(member.0, to: &output)
+        output += ":"
+        member.1.writeCompact(to: &output)
+      }
+      output += "}"
+    default:
+      write(to: &output, indent: 0)
+    }
+  }
+
   private func write(to output: inout String, indent: Int) {
     let pad = String(repeating: "  ", count: indent + 1)
     let closePad = String(repeating: "  ", count: indent)

@@ -105,11 +105,36 @@ public struct PathMapper: Sendable {
 
   /// Trailing slashes are not significant; a relative container prefix (`upload`) is made
   /// absolute like the paths it will be compared with.
-  static func normalized(_ path: String) -> String {
+  public static func normalized(_ path: String) -> String {
     var bytes = Array(path.utf8)
     while bytes.count > 1 && bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
     if bytes.first != UInt8(ascii: "/") && !bytes.isEmpty { bytes = absolute(bytes) }
     return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// The media location as the database writes it (relative `upload`, `/usr/src/app/upload`,
+  /// `/data`, or a custom folder): `MediaLocation` if set, else read off the original paths'
+  /// prefixes (a media folder name after it), else `/data`, Immich's default since v1.137.
+  public static func mediaLocationStyle(mediaLocation: String?, pathPrefixes: [String]) -> String {
+    if let mediaLocation, !mediaLocation.isEmpty { return trimmed(mediaLocation) }
+    let folders: Set<Substring> = ["upload", "library", "thumbs", "encoded-video", "profile"]
+    for prefix in pathPrefixes {
+      if prefix == "/usr/src" || prefix.hasPrefix("/usr/src/app") { return "/usr/src/app/upload" }
+      var components = prefix.split(separator: "/", omittingEmptySubsequences: false)
+      if components.count >= 2, let last = components.last, folders.contains(last) {
+        components.removeLast()
+        let parent = components.joined(separator: "/")
+        if !parent.isEmpty { return parent }
+      }
+    }
+    return "/data"
+  }
+
+  /// Without trailing slashes (`/` stays).
+  static func trimmed(_ path: String) -> String {
+    var path = Substring(path)
+    while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
+    return String(path)
   }
 
   /// The container prefixes under which the database keeps its media folders: the

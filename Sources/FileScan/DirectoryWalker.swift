@@ -18,6 +18,47 @@ public struct WalkEntry: Sendable {
   public let relativePath: [UInt8]
   public let kind: EntryKind
   public let size: Int64?
+  /// The open directory holding the entry; valid only while the visitor runs.
+  let parentDescriptor: Int32
+  let nameStart: Int
+
+  /// `stat` of the entry (links followed), for a size the walk did not read. Only inside `visit`.
+  public func status() -> FileStatus {
+    if let size { return .file(size: size) }
+    return Array(relativePath[nameStart...]).withUnsafeBufferPointer { buffer in
+      withNulTerminated(buffer) { FileStatus.at(parentDescriptor, $0) }
+    }
+  }
+}
+
+/// What `stat` says of a path, errors included.
+public enum FileStatus: Sendable, Equatable {
+  case file(size: Int64)
+  case directory
+  /// A device, socket or FIFO.
+  case other
+  /// ENOENT or ENOTDIR: nothing there.
+  case missing
+  /// Exists (or may) but cannot be examined: EACCES, EIO, ELOOP, …
+  case failed(errno: Int32)
+
+  /// `stat` of `path` relative to the directory `fd` (AT_FDCWD: the current directory).
+  static func at(_ fd: Int32, _ path: UnsafePointer<CChar>) -> FileStatus {
+    var s = stat()
+    guard fstatat(fd, path, &s, 0) == 0 else {
+      return errno == ENOENT || errno == ENOTDIR ? .missing : .failed(errno: errno)
+    }
+    switch s.st_mode & S_IFMT {
+    case S_IFREG: return .file(size: Int64(s.st_size))
+    case S_IFDIR: return .directory
+    default: return .other
+    }
+  }
+
+  /// `stat` of an absolute host path (bytes). Stat reads no data, so no atime moves.
+  public static func of(_ path: [UInt8]) -> FileStatus {
+    path.withUnsafeBufferPointer { buffer in withNulTerminated(buffer) { at(AT_FDCWD, $0) } }
+  }
 }
 
 /// A folder that could not be read, and why.
@@ -41,6 +82,8 @@ public struct DirectoryWalker {
   public var wantSizes: Bool
   /// Called per directory before its entries are read: false skips it (and all below).
   public var shouldDescend: (_ relativePath: [UInt8], _ name: [UInt8]) -> Bool
+  /// Called for every directory whose listing was read in full ([] for the root).
+  public var didList: (_ relativePath: [UInt8]) -> Void = { _ in }
 
   public init(wantSizes: Bool = true, shouldDescend: @escaping (_ relativePath: [UInt8], _ name: [UInt8]) -> Bool = { _, _ in true }) {
     self.wantSizes = wantSizes
@@ -89,10 +132,14 @@ public struct DirectoryWalker {
     }
     defer { closedir(dir) }
     var subdirectories: [[UInt8]] = []
+    var failed = false
     while true {
       errno = 0
       guard let entry = readdir(dir) else {
-        if errno != 0 { problems.append(WalkProblem(relativePath: relative, errno: errno)) }
+        if errno != 0 {
+          failed = true
+          problems.append(WalkProblem(relativePath: relative, errno: errno))
+        }
         break
       }
       let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -124,9 +171,10 @@ public struct DirectoryWalker {
         default: kind = .other
         }
       }
-      visit(WalkEntry(relativePath: path, kind: kind, size: size))
+      visit(WalkEntry(relativePath: path, kind: kind, size: size, parentDescriptor: dirfd(dir), nameStart: path.count - name.count))
       if kind == .directory && shouldDescend(relative, name) { subdirectories.append(name) }
     }
+    if !failed { didList(relative) }
     for name in subdirectories {
       let path = relative.isEmpty ? name : relative + [UInt8(ascii: "/")] + name
       let child = name.withUnsafeBufferPointer { buffer in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditCore
+import AuditReports
 import Foundation
 
 struct Compare: ParsableCommand {
@@ -146,7 +147,7 @@ enum CompareRender {
     output += "- \(comparison.gapSentence)\n\n"
     output += "| Scope | Count | Baseline | Current | Delta | % | Status |\n|---|---|---:|---:|---:|---:|---|\n"
     for entry in comparison.entries where entry.scope == "overall" || entry.status != .same {
-      output += "| \(markdownCell(scopeName(entry))) | `\(entry.key)` | \(value(entry.baseline)) | \(value(entry.current)) | \(String(format: "%+d", entry.delta)) | \(percent(entry)) | \(statusWord(entry.status)) |\n"
+      output += "| \(MarkdownReport.cell(scopeName(entry))) | `\(entry.key)` | \(value(entry.baseline)) | \(value(entry.current)) | \(String(format: "%+d", entry.delta)) | \(percent(entry)) | \(statusWord(entry.status)) |\n"
     }
     output += "\n**\(verdict(comparison))**\n"
     return output

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditCore
+import AuditReports
 import Foundation
 
 struct CountsCommand: ParsableCommand {

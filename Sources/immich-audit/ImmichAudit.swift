@@ -23,7 +23,8 @@ struct ImmichAudit: ParsableCommand {
       question; `immich-audit explain --sql` prints it as run on your database.
       """,
     version: ToolInfo.version,
-    subcommands: [Explain.self, CountsCommand.self, Compare.self]
+    subcommands: [Check.self, Explain.self, CountsCommand.self, Compare.self],
+    defaultSubcommand: Check.self
   )
 }
 

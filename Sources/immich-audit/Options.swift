@@ -131,7 +131,7 @@ struct Runner {
   /// Reports are not passed through the redactor: they never contain a secret by construction
   /// (targets are built without them), and masking a short password's characters would corrupt
   /// the numbers.
-  func emit(_ text: String, to path: String?) throws {
+  func emit(_ text: String, to path: String?, option: String = "--output") throws {
     guard let path else {
       Output.standardOutput(text)
       return
@@ -143,12 +143,12 @@ struct Runner {
       if rename(temporary.path, url.path) != 0 {
         let reason = String(cString: strerror(errno))
         unlink(temporary.path)
-        throw fail("--output \(path): cannot write it (\(reason.lowercased()))", exitCode: 2)
+        throw fail("\(option) \(path): cannot write it (\(reason.lowercased()))", exitCode: 2)
       }
     } catch let exit as ExitCode {
       throw exit
     } catch {
-      throw fail("--output \(path): cannot write it (\(DotEnv.reason(error)))", exitCode: 2)
+      throw fail("\(option) \(path): cannot write it (\(DotEnv.reason(error)))", exitCode: 2)
     }
   }
 }

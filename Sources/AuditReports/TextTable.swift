@@ -1,11 +1,17 @@
 /// A plain aligned table for terminals: text columns left-aligned, numbers right-aligned.
-struct TextTable {
-  var header: [String]
-  var rows: [[String]] = []
+public struct TextTable {
+  public var header: [String]
+  public var rows: [[String]] = []
   /// Columns to right-align (numbers).
-  var rightAligned: Set<Int> = []
+  public var rightAligned: Set<Int> = []
 
-  func rendered(indent: String = "") -> String {
+  public init(header: [String], rows: [[String]] = [], rightAligned: Set<Int> = []) {
+    self.header = header
+    self.rows = rows
+    self.rightAligned = rightAligned
+  }
+
+  public func rendered(indent: String = "") -> String {
     let all = [header] + rows
     let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
     var output = ""
@@ -22,9 +28,4 @@ struct TextTable {
     }
     return output
   }
-}
-
-/// Markdown table cells: pipes escaped so a name cannot break the table.
-func markdownCell(_ text: String) -> String {
-  text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
 }

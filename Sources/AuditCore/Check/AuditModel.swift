@@ -1,0 +1,167 @@
+import Foundation
+
+/// One finding (DESIGN.md § Finding kinds). Paths are bytes: a file name need not be UTF-8.
+public struct Finding: Sendable {
+  public struct Candidate: Sendable, Equatable {
+    public let path: [UInt8]
+    public let hostPath: [UInt8]
+  }
+
+  public var kind: FindingKind
+  public var severity: Severity
+  /// As stored in the database, or the container path (in the database's prefix style) of a
+  /// file found on disk.
+  public var path: [UInt8]
+  public var hostPath: [UInt8]
+  public var assetId: String?
+  public var libraryId: String?
+  public var ownerId: String?
+  public var detail: String?
+  public var candidates: [Candidate] = []
+  /// A disk-found file's size, for pairing it with a missing original (not reported).
+  var diskSize: Int64 = -1
+
+  public init(kind: FindingKind, severity: Severity? = nil, path: [UInt8], hostPath: [UInt8], assetId: String? = nil,
+              libraryId: String? = nil, ownerId: String? = nil, detail: String? = nil, candidates: [Candidate] = []) {
+    self.kind = kind
+    self.severity = severity ?? kind.defaultSeverity
+    self.path = path
+    self.hostPath = hostPath
+    self.assetId = assetId
+    self.libraryId = libraryId
+    self.ownerId = ownerId
+    self.detail = detail
+    self.candidates = candidates
+  }
+
+  /// The report order: severity error → info, then the kinds' table order, then path bytewise.
+  public static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
+    if a.severity != b.severity { return a.severity < b.severity }
+    if a.kind != b.kind { return a.kind < b.kind }
+    if a.path != b.path { return a.path.lexicographicallyPrecedes(b.path) }
+    if a.hostPath != b.hostPath { return a.hostPath.lexicographicallyPrecedes(b.hostPath) }
+    return (a.assetId ?? "") < (b.assetId ?? "")
+  }
+}
+
+/// A media folder or an import path, and what the audit found there (DESIGN.md § Roots).
+public struct AuditRoot: Sendable {
+  public enum Kind: String, Sendable, CaseIterable {
+    case upload, library, thumbs
+    case encodedVideo = "encoded-video"
+    case profile
+    case importPath = "import-path"
+
+    /// The five media folders checked under the media location (never `backups`).
+    public static let mediaFolders: [Kind] = [.upload, .library, .thumbs, .encodedVideo, .profile]
+
+    /// Originals live here: an offline root of this kind exits 3.
+    public var holdsOriginals: Bool { self == .upload || self == .library || self == .importPath }
+
+    /// `root-offline`'s severity: thumbs and encoded videos are regenerable and often left out
+    /// of backups on purpose; profile images are small but not regenerable.
+    public var offlineSeverity: Severity {
+      switch self {
+      case .upload, .library, .importPath: return .error
+      case .profile: return .warning
+      case .thumbs, .encodedVideo: return .info
+      }
+    }
+  }
+
+  public enum Status: String, Sendable {
+    case ok, missing
+    case notADirectory = "not-a-directory"
+    case unreadable
+    case timedOut = "timed-out"
+    case empty
+  }
+
+  public let kind: Kind
+  /// The container path, in the prefix style the database uses.
+  public let container: String
+  public let host: [UInt8]
+  public let libraryId: String?
+  public internal(set) var status: Status = .ok
+  public internal(set) var marker = false
+  /// Distinct database paths (of any kind) under the root, and how many of them are present.
+  public internal(set) var expectedFiles = 0
+  public internal(set) var presentFiles = 0
+  /// Missing, unreadable, or none of the expected files present: reported once as `root-offline`.
+  public internal(set) var offline = false
+
+  public var hostString: String { String(decoding: host, as: UTF8.self) }
+}
+
+/// The outcome of `check`: everything a report format needs.
+public struct AuditReport: Sendable {
+  public var startedAt: String
+  public var finishedAt: String
+  public var database: DatabaseDescription
+  public var mappings: [PathMapper.Mapping]
+  public var roots: [AuditRoot]
+  public var counts: Counts
+  public var findings: [Finding]
+  public var summary: [FindingKind: Int]
+  public var verification: Verification
+  public var timings: Timings
+  public var exitCode: Int32
+
+  public init(startedAt: String, finishedAt: String, database: DatabaseDescription, mappings: [PathMapper.Mapping], roots: [AuditRoot],
+              counts: Counts, findings: [Finding], summary: [FindingKind: Int], verification: Verification, timings: Timings, exitCode: Int32) {
+    self.startedAt = startedAt
+    self.finishedAt = finishedAt
+    self.database = database
+    self.mappings = mappings
+    self.roots = roots
+    self.counts = counts
+    self.findings = findings
+    self.summary = summary
+    self.verification = verification
+    self.timings = timings
+    self.exitCode = exitCode
+  }
+
+  public struct Verification: Sendable {
+    public var tier: String
+    public var seed: UInt64?
+    public var filesHashed = 0
+    public var bytesHashed: Int64 = 0
+    public var complete = true
+    public init(tier: String, seed: UInt64? = nil) {
+      self.tier = tier
+      self.seed = seed
+    }
+  }
+
+  public struct Timings: Sendable {
+    public var database = 0.0
+    public var filesystem = 0.0
+    public var verify = 0.0
+    public var total = 0.0
+    public init(database: Double, filesystem: Double, verify: Double, total: Double) {
+      self.database = database
+      self.filesystem = filesystem
+      self.verify = verify
+      self.total = total
+    }
+  }
+
+  /// The exit code a run with these findings earns: 3 when a root holding originals is offline
+  /// (whatever `--fail-on` says), 1 when the policy fails a kind, else 0.
+  public static func exitCode(findings: [Finding], roots: [AuditRoot], policy: FailurePolicy) -> Int32 {
+    if roots.contains(where: { $0.offline && $0.kind.holdsOriginals }) { return 3 }
+    var counts: [FindingKind: Int] = [:]
+    // root-offline fails only for roots holding originals (handled above); the others never fail.
+    for finding in findings where !(finding.kind == .rootOffline && finding.severity != .error) {
+      counts[finding.kind, default: 0] += 1
+    }
+    return policy.failingKinds(counts).isEmpty ? 0 : 1
+  }
+
+  public static func summary(_ findings: [Finding]) -> [FindingKind: Int] {
+    var summary = Dictionary(uniqueKeysWithValues: FindingKind.allCases.map { ($0, 0) })
+    for finding in findings { summary[finding.kind, default: 0] += 1 }
+    return summary
+  }
+}

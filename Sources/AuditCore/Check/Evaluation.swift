@@ -1,0 +1,241 @@
+import FileScan
+import Foundation
+
+/// Turns what the walk saw into root statuses and findings, by DESIGN.md's edge-case rules.
+struct Evaluation {
+  let index: ReferenceIndex
+  private(set) var roots: [AuditRoot]
+  let rootOfPath: [Int32]
+  let walks: [FilesystemAudit.RootWalk]
+  let states: PathStates
+  let libraries: [DatabaseOverview.Library]
+  let mediaLocation: String
+  let checkSizes: Bool
+  /// Paths inside a folder the walk could not read: the folder's one `unreadable` finding covers them.
+  private var covered: [Int32: Int] = [:]
+
+  init(index: ReferenceIndex, roots: [AuditRoot], rootOfPath: [Int32], walks: [FilesystemAudit.RootWalk], states: PathStates,
+       libraries: [DatabaseOverview.Library], mediaLocation: String, checkSizes: Bool) {
+    self.index = index
+    self.roots = roots
+    self.rootOfPath = rootOfPath
+    self.walks = walks
+    self.states = states
+    self.libraries = libraries
+    self.mediaLocation = mediaLocation
+    self.checkSizes = checkSizes
+  }
+
+  private static let slash = UInt8(ascii: "/")
+
+  /// Settles every path the walk did not see: missing when its folder was listed in full,
+  /// covered by an unreadable folder, else stat'ed on its own (outside every root, below a
+  /// hidden or HLS folder that the walk skips, or an offline-looking root left for the guard).
+  mutating func resolveUnseen() {
+    for path in 0..<Int32(index.pathCount) where states[path] == .unseen {
+      let root = Int(rootOfPath[Int(path)])
+      let host = Array(index.hostPaths[Int(path)])
+      if root >= 0 {
+        let walk = walks[root]
+        if walk.status != .ok && walk.status != .empty { continue }
+        let relative = Array(host[(roots[root].host.count + 1)...])
+        if let problem = walk.problems.firstIndex(where: { Self.isSameOrBelow(relative, $0.relativePath) }) {
+          covered[path] = problem
+          continue
+        }
+        let parent = relative.lastIndex(of: Self.slash).map { Array(relative[..<$0]) } ?? []
+        if walk.listed.contains(parent) {
+          states.record(path, .missing)
+          continue
+        }
+      }
+      switch FileStatus.of(host) {
+      case .file(let size): states.record(path, .file, size: size)
+      case .directory: states.record(path, .directory)
+      case .other: states.record(path, .other)
+      case .missing: states.record(path, .missing)
+      case .failed(let code): states.record(path, .unreadable, errno: code)
+      }
+    }
+  }
+
+  static func isSameOrBelow(_ path: [UInt8], _ folder: [UInt8]) -> Bool {
+    guard path.starts(with: folder) else { return false }
+    return path.count == folder.count || path[folder.count] == slash
+  }
+
+  /// Root statuses, figures and the mount guard's verdict.
+  mutating func decideRoots() {
+    var expected = [Int](repeating: 0, count: roots.count)
+    var present = [Int](repeating: 0, count: roots.count)
+    for path in 0..<Int32(index.pathCount) {
+      let root = Int(rootOfPath[Int(path)])
+      guard root >= 0 else { continue }
+      expected[root] += 1
+      switch states[path] {
+      case .file, .directory, .other, .unreadable: present[root] += 1
+      case .unseen: if covered[path] != nil { present[root] += 1 }
+      case .missing: break
+      }
+    }
+    for root in roots.indices {
+      let walk = walks[root]
+      roots[root].status = walk.status
+      roots[root].marker = walk.marker
+      roots[root].expectedFiles = expected[root]
+      roots[root].presentFiles = present[root]
+      switch walk.status {
+      case .missing, .notADirectory, .unreadable, .timedOut: roots[root].offline = true
+      case .ok, .empty: roots[root].offline = expected[root] > 0 && present[root] == 0
+      }
+    }
+  }
+
+  func findings() -> [Finding] {
+    var findings: [Finding] = []
+    for root in roots where root.offline {
+      findings.append(Finding(
+        kind: .rootOffline, severity: root.kind.offlineSeverity, path: Array(root.container.utf8), hostPath: root.host,
+        libraryId: root.libraryId, detail: Self.offlineDetail(root)))
+    }
+    // Folders (or files) the walk could not read: one finding each, with the paths they hide.
+    var hidden: [Int: [Int: Int]] = [:]
+    for (path, problem) in covered { hidden[Int(rootOfPath[Int(path)]), default: [:]][problem, default: 0] += 1 }
+    for (rootIndex, walk) in walks.enumerated() where !roots[rootIndex].offline {
+      for (number, problem) in walk.problems.enumerated() {
+        let count = hidden[rootIndex]?[number] ?? 0
+        findings.append(Finding(
+          kind: .unreadable, path: join(roots[rootIndex].container, problem.relativePath), hostPath: join(roots[rootIndex].host, problem.relativePath),
+          libraryId: roots[rootIndex].libraryId,
+          detail: "\(Self.reason(problem.errno)); \(count) database path\(count == 1 ? "" : "s") below it not checked"))
+      }
+    }
+    findings += referenceFindings()
+    let disk = diskFindings()
+    findings += disk
+    findings += LikelyMoved(index: index, states: states, rootOfPath: rootOfPath, roots: roots, libraries: libraries).findings(candidates: disk)
+    return findings
+  }
+
+  private func referenceFindings() -> [Finding] {
+    var findings: [Finding] = []
+    var reportedPaths = Set<Int32>()
+    for reference in index.references {
+      let path = reference.path
+      let root = Int(rootOfPath[Int(path)])
+      if root >= 0 && roots[root].offline { continue }
+      if covered[path] != nil { continue }
+      let state = states[path]
+      let deleted = reference.flags.contains(.deletedStatus)
+      // A row queued for Immich's delete job whose file is still there gives nothing.
+      if deleted && state != .missing { continue }
+      func finding(_ kind: FindingKind, _ detail: String? = nil) -> Finding {
+        Finding(
+          kind: kind, path: Array(index.databasePaths[Int(path)]), hostPath: Array(index.hostPaths[Int(path)]),
+          assetId: reference.kind == .personThumbnail ? nil : reference.rowId.string(index.ids),
+          libraryId: reference.library >= 0 ? libraries[Int(reference.library)].id : nil,
+          ownerId: reference.ownerId.string(index.ids), detail: detail)
+      }
+      if reference.kind == .original && reference.flags.contains(.pathChecksumMismatch) && !deleted {
+        findings.append(finding(.pathChecksumMismatch, "checksum is not sha1(\"path:\" + originalPath): the path was changed after import"))
+      }
+      switch state {
+      case .missing, .unseen:
+        findings.append(finding(Self.missingKind(reference), Self.missingDetail(reference)))
+      case .directory, .other:
+        if reportedPaths.insert(path).inserted {
+          findings.append(finding(.notAFile, state == .directory ? "a directory, not a file" : "not a regular file (device, socket or FIFO)"))
+        }
+      case .unreadable:
+        if reportedPaths.insert(path).inserted {
+          findings.append(finding(.unreadable, Self.reason(states.errno(path))))
+        }
+      case .file:
+        guard reference.kind == .original else { continue }
+        if reference.flags.contains(.offline) {
+          findings.append(finding(.offlinePresent, "marked offline, but the file is there again: a library scan brings it back"))
+        } else if checkSizes && reference.expectedSize >= 0 && states.size(path) >= 0 && states.size(path) != reference.expectedSize {
+          findings.append(finding(.sizeMismatch, "\(states.size(path)) bytes on disk, \(reference.expectedSize) in the database"))
+        }
+      }
+    }
+    return findings
+  }
+
+  static func missingKind(_ reference: ReferenceIndex.Reference) -> FindingKind {
+    switch reference.kind {
+    case .original:
+      return reference.flags.contains(.trashed) || reference.flags.contains(.offline) ? .missingOriginalTrashed : .missingOriginal
+    case .sidecar: return .missingSidecar
+    case .preview, .thumbnail, .fullsize, .encodedVideo: return .missingDerivative
+    case .personThumbnail: return .missingPersonThumbnail
+    case .profileImage: return .missingProfileImage
+    }
+  }
+
+  static func missingDetail(_ reference: ReferenceIndex.Reference) -> String {
+    switch reference.kind {
+    case .original:
+      if reference.flags.contains(.deletedStatus) { return "queued for deletion (status deleted)" }
+      if reference.flags.contains(.offline) { return "offline asset (in the trash until Immich purges it)" }
+      if reference.flags.contains(.trashed) { return "asset in the trash" }
+      return "original file absent"
+    case .preview: return "preview absent (regenerable)"
+    case .thumbnail: return "thumbnail absent (regenerable)"
+    case .fullsize: return "full-size rendition absent (regenerable)"
+    case .encodedVideo: return "encoded video absent (regenerable)"
+    case .sidecar: return "XMP sidecar absent"
+    case .personThumbnail: return "face thumbnail absent (regenerable)"
+    case .profileImage: return "profile image absent"
+    }
+  }
+
+  private func diskFindings() -> [Finding] {
+    var findings: [Finding] = []
+    for (rootIndex, walk) in walks.enumerated() where !roots[rootIndex].offline {
+      let root = roots[rootIndex]
+      let ownerId = root.libraryId.flatMap { id in libraries.first { $0.id == id }?.ownerId }
+      for file in walk.unmatched {
+        let detail: String
+        switch file.kind {
+        case .unindexedOriginal: detail = "no asset of this library references it: the next library scan imports it as a new asset"
+        case .untrackedUpload: detail = "no asset references it"
+        default: detail = "nothing references it (regenerable files are recreated, this one is not used)"
+        }
+        var finding = Finding(
+          kind: file.kind, path: join(root.container, file.relative), hostPath: join(root.host, file.relative),
+          libraryId: root.libraryId, ownerId: ownerId, detail: detail)
+        finding.diskSize = file.size
+        findings.append(finding)
+      }
+    }
+    return findings
+  }
+
+  private func join(_ base: String, _ relative: [UInt8]) -> [UInt8] {
+    join(Array(base.utf8), relative)
+  }
+
+  private func join(_ base: [UInt8], _ relative: [UInt8]) -> [UInt8] {
+    relative.isEmpty ? base : base + [Self.slash] + relative
+  }
+
+  static func offlineDetail(_ root: AuditRoot) -> String {
+    let figures = "the database expects \(root.expectedFiles) file\(root.expectedFiles == 1 ? "" : "s") under it, \(root.presentFiles) present"
+    let what: String
+    switch root.status {
+    case .missing: what = "folder missing (not mounted, or mapped to the wrong host path?)"
+    case .notADirectory: what = "not a directory"
+    case .unreadable: what = "folder cannot be read"
+    case .timedOut: what = "folder did not answer in time"
+    case .empty: what = "folder is empty (not mounted?)"
+    case .ok: what = "none of the expected files is there (mapped to the wrong host path?)"
+    }
+    return "\(what); \(figures)"
+  }
+
+  static func reason(_ code: Int32) -> String {
+    let text = String(cString: strerror(code))
+    return text.prefix(1).lowercased() + text.dropFirst()
+  }
+}

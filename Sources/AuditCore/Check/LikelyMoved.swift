@@ -1,0 +1,70 @@
+/// Pairs each missing original with unindexed or untracked files that look like the same photo:
+/// the same file name (the stored path's, or the name at upload) and the size in
+/// `fileSizeInByte`. No content is read. At most three candidates, nearest folder first.
+struct LikelyMoved {
+  let index: ReferenceIndex
+  let states: PathStates
+  let rootOfPath: [Int32]
+  let roots: [AuditRoot]
+  let libraries: [DatabaseOverview.Library]
+
+  static let maximumCandidates = 3
+
+  func findings(candidates disk: [Finding]) -> [Finding] {
+    var byName: [ArraySlice<UInt8>: [Int]] = [:]
+    for (position, file) in disk.enumerated()
+    where (file.kind == .unindexedOriginal || file.kind == .untrackedUpload) && file.diskSize >= 0 {
+      byName[Self.fileName(file.path[...]), default: []].append(position)
+    }
+    guard !byName.isEmpty else { return [] }
+    var findings: [Finding] = []
+    for reference in index.references where reference.kind == .original && reference.expectedSize >= 0 {
+      let path = reference.path
+      let root = Int(rootOfPath[Int(path)])
+      guard states[path] == .missing, root < 0 || !roots[root].offline, !reference.flags.contains(.deletedStatus) else { continue }
+      let databasePath = index.databasePaths[Int(path)]
+      var names = [Self.fileName(databasePath)]
+      if reference.fileName >= 0 {
+        let uploaded = index.fileNames[Int(reference.fileName)]
+        if uploaded != names[0] { names.append(uploaded) }
+      }
+      var matches: [Int] = []
+      for name in names {
+        for position in byName[name] ?? [] where disk[position].diskSize == reference.expectedSize && !matches.contains(position) {
+          matches.append(position)
+        }
+      }
+      guard !matches.isEmpty else { continue }
+      let home = Self.folderComponents(Array(databasePath))
+      let ranked = matches.map { position in (position, Self.distance(home, Self.folderComponents(disk[position].path))) }
+        .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : disk[$0.0].path.lexicographicallyPrecedes(disk[$1.0].path) }
+        .prefix(Self.maximumCandidates)
+      let candidates = ranked.map { Finding.Candidate(path: disk[$0.0].path, hostPath: disk[$0.0].hostPath) }
+      let first = candidates[0]
+      let detail = "same name and size found at \(String(decoding: first.path, as: UTF8.self))\(matches.count > 1 ? " and \(matches.count - 1) more" : ""): move it back before the next library scan to keep its albums and faces"
+      findings.append(Finding(
+        kind: .likelyMoved, path: Array(databasePath), hostPath: Array(index.hostPaths[Int(path)]),
+        assetId: reference.rowId.string(index.ids), libraryId: reference.library >= 0 ? libraries[Int(reference.library)].id : nil,
+        ownerId: reference.ownerId.string(index.ids), detail: detail, candidates: candidates))
+    }
+    return findings
+  }
+
+  static func fileName(_ path: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    guard let slash = path.lastIndex(of: UInt8(ascii: "/")) else { return path }
+    return path[(slash + 1)...]
+  }
+
+  static func folderComponents(_ path: [UInt8]) -> [ArraySlice<UInt8>] {
+    var components = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true)
+    if !components.isEmpty { components.removeLast() }
+    return components
+  }
+
+  /// Steps from one folder to the other through their deepest common folder.
+  static func distance(_ a: [ArraySlice<UInt8>], _ b: [ArraySlice<UInt8>]) -> Int {
+    var common = 0
+    while common < a.count && common < b.count && a[common] == b[common] { common += 1 }
+    return (a.count - common) + (b.count - common)
+  }
+}

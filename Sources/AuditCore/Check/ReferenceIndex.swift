@@ -1,0 +1,270 @@
+import Foundation
+
+/// Every file the database references, kept compact enough for millions of rows: host paths in
+/// one byte arena with an open-addressing hash table over them (no `String` or `Array` per
+/// path), ids packed into 16 bytes, one small record per reference. Several references may share
+/// one path (an original that is also another asset's original); presence is kept per path.
+///
+/// Built on one thread while the rows stream in; read by the walk threads afterwards, each of
+/// which writes the presence of the paths assigned to its own root only (`PathStates`).
+final class ReferenceIndex: @unchecked Sendable {
+  enum Kind: UInt8, CaseIterable {
+    case original, preview, thumbnail, fullsize, sidecar, encodedVideo, personThumbnail, profileImage
+
+    init(_ kind: ReferencedFile.Kind) {
+      switch kind {
+      case .preview: self = .preview
+      case .thumbnail: self = .thumbnail
+      case .fullsize: self = .fullsize
+      case .sidecar: self = .sidecar
+      case .encodedVideo: self = .encodedVideo
+      case .personThumbnail: self = .personThumbnail
+      case .profileImage: self = .profileImage
+      }
+    }
+
+    var bit: UInt16 { 1 << UInt16(rawValue) }
+    var isDerivative: Bool { self == .preview || self == .thumbnail || self == .fullsize || self == .encodedVideo }
+  }
+
+  struct Flags: OptionSet {
+    let rawValue: UInt8
+    static let trashed = Flags(rawValue: 1)
+    static let offline = Flags(rawValue: 2)
+    /// `status = 'deleted'`: queued for Immich's delete job.
+    static let deletedStatus = Flags(rawValue: 4)
+    static let pathChecksumMismatch = Flags(rawValue: 8)
+    static let edited = Flags(rawValue: 16)
+  }
+
+  struct Reference {
+    var path: Int32
+    var kind: Kind
+    var flags: Flags
+    /// Index into `libraries`, -1 for none.
+    var library: Int32
+    /// `fileSizeInByte`, -1 when unknown (no size check).
+    var expectedSize: Int64
+    /// The asset (person, user) the file belongs to, and its owner.
+    var rowId: CompactID
+    var ownerId: CompactID
+    /// Index into `fileNames` (originals only), -1 for none.
+    var fileName: Int32
+  }
+
+  /// Stored database paths (exact bytes), one per distinct path.
+  private(set) var databasePaths = ByteArena()
+  /// Host paths, same indices.
+  private(set) var hostPaths = ByteArena()
+  private var hashes: [UInt64] = []
+  private var table: [Int32] = Array(repeating: -1, count: 1 << 12)
+  /// Which kinds of reference point at each path (bit per `Kind`).
+  private(set) var kindsAt: [UInt16] = []
+  /// The library of the first original at each path (-1: none or an upload); more in `extraOriginalLibraries`.
+  private(set) var originalLibraryAt: [Int32] = []
+  private(set) var extraOriginalLibraries: [Int32: [Int32]] = [:]
+  private(set) var references: [Reference] = []
+  private(set) var fileNames = ByteArena()
+  var ids = CompactID.Overflow()
+
+  var pathCount: Int { hashes.count }
+
+  /// The path's index, added if new.
+  func intern(databasePath: [UInt8], hostPath: [UInt8]) -> Int32 {
+    let hash = Self.hash(hostPath)
+    if let existing = lookup(hostPath, hash: hash) { return existing }
+    let index = Int32(hashes.count)
+    databasePaths.append(databasePath)
+    hostPaths.append(hostPath)
+    hashes.append(hash)
+    kindsAt.append(0)
+    originalLibraryAt.append(-1)
+    if hashes.count * 2 > table.count { grow() } else { insert(index, hash: hash) }
+    return index
+  }
+
+  func add(_ reference: Reference) {
+    let path = Int(reference.path)
+    if reference.kind == .original {
+      if kindsAt[path] & Kind.original.bit == 0 {
+        originalLibraryAt[path] = reference.library
+      } else if originalLibraryAt[path] != reference.library {
+        extraOriginalLibraries[reference.path, default: []].append(reference.library)
+      }
+    }
+    kindsAt[path] |= reference.kind.bit
+    references.append(reference)
+  }
+
+  func addFileName(_ name: [UInt8]) -> Int32 {
+    fileNames.append(name)
+    return Int32(fileNames.count - 1)
+  }
+
+  /// The path index of a host path, if the database references it.
+  func lookup(_ hostPath: [UInt8]) -> Int32? {
+    lookup(hostPath, hash: Self.hash(hostPath))
+  }
+
+  /// Whether an original of library `library` (-1: uploads) lies at `path`.
+  func isOriginal(_ path: Int32, ofLibrary library: Int32) -> Bool {
+    guard kindsAt[Int(path)] & Kind.original.bit != 0 else { return false }
+    return originalLibraryAt[Int(path)] == library || extraOriginalLibraries[path]?.contains(library) == true
+  }
+
+  private func lookup(_ hostPath: [UInt8], hash: UInt64) -> Int32? {
+    let mask = table.count - 1
+    var slot = Int(truncatingIfNeeded: hash) & mask
+    while true {
+      let index = table[slot]
+      if index < 0 { return nil }
+      if hashes[Int(index)] == hash && hostPaths.equals(Int(index), hostPath) { return index }
+      slot = (slot + 1) & mask
+    }
+  }
+
+  private func insert(_ index: Int32, hash: UInt64) {
+    let mask = table.count - 1
+    var slot = Int(truncatingIfNeeded: hash) & mask
+    while table[slot] >= 0 { slot = (slot + 1) & mask }
+    table[slot] = index
+  }
+
+  private func grow() {
+    table = Array(repeating: -1, count: table.count * 2)
+    for (index, hash) in hashes.enumerated() { insert(Int32(index), hash: hash) }
+  }
+
+  /// FNV-1a, 64 bits; collisions are resolved by comparing the bytes.
+  static func hash<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x0000_0100_0000_01b3
+    }
+    return hash
+  }
+}
+
+/// Byte strings appended end to end, addressed by index.
+struct ByteArena {
+  private(set) var bytes: [UInt8] = []
+  private var ends: [Int] = []
+
+  var count: Int { ends.count }
+
+  mutating func append<C: Collection>(_ item: C) where C.Element == UInt8 {
+    bytes.append(contentsOf: item)
+    ends.append(bytes.count)
+  }
+
+  func range(_ index: Int) -> Range<Int> {
+    (index == 0 ? 0 : ends[index - 1])..<ends[index]
+  }
+
+  subscript(index: Int) -> ArraySlice<UInt8> { bytes[range(index)] }
+
+  func equals(_ index: Int, _ other: [UInt8]) -> Bool {
+    let r = range(index)
+    guard r.count == other.count else { return false }
+    return bytes.withUnsafeBufferPointer { buffer in
+      other.withUnsafeBufferPointer { o in memcmp(buffer.baseAddress! + r.lowerBound, o.baseAddress!, r.count) == 0 }
+    }
+  }
+}
+
+/// A UUID in 16 bytes; anything else (never seen in Immich) goes to an overflow list.
+struct CompactID: Equatable {
+  var high: UInt64
+  var low: UInt64
+
+  static let none = CompactID(high: 0, low: 0)
+  private static let overflowMarker: UInt64 = 0xFFFF_FFFF_FFFF_FFFF
+
+  struct Overflow {
+    var values: [String] = []
+  }
+
+  init(high: UInt64, low: UInt64) {
+    self.high = high
+    self.low = low
+  }
+
+  init(_ text: String?, overflow: inout Overflow) {
+    guard let text, !text.isEmpty else {
+      self = .none
+      return
+    }
+    var digits: [UInt64] = []
+    digits.reserveCapacity(32)
+    for scalar in text.utf8 where scalar != UInt8(ascii: "-") {
+      switch scalar {
+      case 48...57: digits.append(UInt64(scalar - 48))
+      case 97...102: digits.append(UInt64(scalar - 87))
+      default: digits.removeAll()
+      }
+      if digits.isEmpty { break }
+    }
+    if digits.count == 32 && text.utf8.count == 36 {
+      high = digits[0..<16].reduce(0) { $0 << 4 | $1 }
+      low = digits[16..<32].reduce(0) { $0 << 4 | $1 }
+      if high != Self.overflowMarker { return }
+    }
+    overflow.values.append(text)
+    high = Self.overflowMarker
+    low = UInt64(overflow.values.count - 1)
+  }
+
+  func string(_ overflow: Overflow) -> String? {
+    if self == .none { return nil }
+    if high == Self.overflowMarker { return overflow.values[Int(low)] }
+    let hex = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(36)
+    for (index, word) in [high, low].enumerated() {
+      for nibble in 0..<16 {
+        let position = index * 16 + nibble
+        if position == 8 || position == 12 || position == 16 || position == 20 { out.append(UInt8(ascii: "-")) }
+        out.append(hex[Int((word >> UInt64(60 - nibble * 4)) & 0xF)])
+      }
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+}
+
+/// What the walk found at each referenced path, written by the walk threads: each path belongs
+/// to one root, and only that root's walker writes it, so no two threads touch one element.
+final class PathStates: @unchecked Sendable {
+  enum State: UInt8 {
+    case unseen = 0, file, directory, other, unreadable, missing
+  }
+
+  private let states: UnsafeMutableBufferPointer<UInt8>
+  private let sizes: UnsafeMutableBufferPointer<Int64>
+  private let errnos: UnsafeMutableBufferPointer<Int32>
+
+  init(count: Int) {
+    states = .allocate(capacity: max(count, 1))
+    states.initialize(repeating: 0)
+    sizes = .allocate(capacity: max(count, 1))
+    sizes.initialize(repeating: -1)
+    errnos = .allocate(capacity: max(count, 1))
+    errnos.initialize(repeating: 0)
+  }
+
+  deinit {
+    states.deallocate()
+    sizes.deallocate()
+    errnos.deallocate()
+  }
+
+  subscript(path: Int32) -> State { State(rawValue: states[Int(path)]) ?? .unseen }
+  func size(_ path: Int32) -> Int64 { sizes[Int(path)] }
+  func errno(_ path: Int32) -> Int32 { errnos[Int(path)] }
+
+  func record(_ path: Int32, _ state: State, size: Int64 = -1, errno: Int32 = 0) {
+    states[Int(path)] = state.rawValue
+    sizes[Int(path)] = size
+    errnos[Int(path)] = errno
+  }
+}

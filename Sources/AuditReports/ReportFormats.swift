@@ -1,0 +1,187 @@
+import AuditCore
+import Foundation
+
+/// The line a report ends with: what the exit code means for this run.
+public enum Verdict {
+  public static func sentence(_ report: AuditReport, policy: FailurePolicy) -> String {
+    switch report.exitCode {
+    case 0: return "PASS: no finding over a failing threshold"
+    case 3:
+      let offline = report.roots.filter { $0.offline && $0.kind.holdsOriginals }.map(\.container)
+      return "FAIL (exit 3): a root holding originals is offline or mis-mapped: \(offline.joined(separator: ", "))"
+    default:
+      let failing = failingKinds(report, policy: policy)
+      return "FAIL (exit \(report.exitCode)): " + failing.map { "\(report.summary[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+    }
+  }
+
+  public static func failingKinds(_ report: AuditReport, policy: FailurePolicy) -> [FindingKind] {
+    var counts = report.summary
+    counts[.rootOffline] = report.findings.filter { $0.kind == .rootOffline && $0.severity == .error }.count
+    return policy.failingKinds(counts)
+  }
+}
+
+/// Markdown for `$GITHUB_STEP_SUMMARY` and merge-request comments.
+public enum MarkdownReport {
+  public static func render(_ report: AuditReport, policy: FailurePolicy, limit: Int) -> String {
+    var out = "## immich-audit: \(report.exitCode == 0 ? "✅" : "❌") \(cell(Verdict.sentence(report, policy: policy)))\n\n"
+    out += "Database `\(cell(report.database.target))`, Immich \(report.database.immichVersion ?? "unknown"), schema \(report.database.schema); "
+    out += "checked \(report.finishedAt) in \(String(format: "%.1f", report.timings.total)) s.\n\n"
+    out += "| Root | Kind | Host | Status | Expected | Present |\n|---|---|---|---|--:|--:|\n"
+    for root in report.roots {
+      out += "| `\(cell(root.container))` | \(root.kind.rawValue) | `\(cell(ReportPath.escaped(root.host)))` | \(root.offline ? "**offline** (\(root.status.rawValue))" : root.status.rawValue) | \(root.expectedFiles) | \(root.presentFiles) |\n"
+    }
+    out += "\n| Finding | Severity | Count |\n|---|---|--:|\n"
+    for kind in FindingKind.allCases {
+      let count = report.summary[kind] ?? 0
+      out += "| \(kind.rawValue) | \(kind.defaultSeverity.rawValue) | \(count == 0 ? "0" : "**\(count)**") |\n"
+    }
+    for kind in FindingKind.allCases {
+      let findings = report.findings.filter { $0.kind == kind }
+      guard !findings.isEmpty else { continue }
+      out += "\n### \(kind.rawValue) (\(findings.count))\n\n| Path | Detail |\n|---|---|\n"
+      for finding in findings.prefix(limit) {
+        var detail = finding.detail ?? ""
+        if !finding.candidates.isEmpty {
+          detail += "; candidates: " + finding.candidates.map { "`\(cell(ReportPath.escaped($0.path)))`" }.joined(separator: ", ")
+        }
+        out += "| `\(cell(ReportPath.escaped(finding.path)))` | \(cell(detail)) |\n"
+      }
+      if findings.count > limit { out += "\n…and \(findings.count - limit) more (the JSON report lists every one).\n" }
+    }
+    return out
+  }
+
+  /// Text safe inside a table cell and inline code.
+  public static func cell(_ text: String) -> String {
+    text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "\n", with: " ")
+  }
+}
+
+/// JUnit XML: a test suite per finding kind, a test case per finding; findings of a failing kind
+/// are failures, the others pass with their detail as output. Read by GitLab, Jenkins and
+/// GitHub test-report actions.
+public enum JUnitReport {
+  public static func render(_ report: AuditReport, policy: FailurePolicy) -> String {
+    let failing = Set(Verdict.failingKinds(report, policy: policy))
+    var suites = ""
+    var totalTests = 0
+    var totalFailures = 0
+    for kind in FindingKind.allCases {
+      let findings = report.findings.filter { $0.kind == kind }
+      var cases = ""
+      var failures = 0
+      for finding in findings {
+        let path = ReportPath(finding.path)
+        let fails = kind == .rootOffline ? finding.severity == .error : failing.contains(kind)
+        cases += "    <testcase classname=\"immich-audit.\(kind.rawValue)\" name=\"\(xml(path.text))\">\n"
+        var text = finding.detail ?? ""
+        if let base64 = path.base64 { text += "\npathBase64: \(base64)" }
+        text += "\nhostPath: \(ReportPath(finding.hostPath).text)"
+        if let assetId = finding.assetId { text += "\nassetId: \(assetId)" }
+        for candidate in finding.candidates { text += "\ncandidate: \(ReportPath(candidate.path).text)" }
+        if fails {
+          failures += 1
+          cases += "      <failure type=\"\(kind.rawValue)\" message=\"\(xml(finding.detail ?? kind.rawValue))\">\(xml(text))</failure>\n"
+        } else {
+          cases += "      <system-out>\(xml(text))</system-out>\n"
+        }
+        cases += "    </testcase>\n"
+      }
+      if findings.isEmpty {
+        cases = "    <testcase classname=\"immich-audit.\(kind.rawValue)\" name=\"no \(kind.rawValue) findings\"/>\n"
+      }
+      let tests = max(findings.count, 1)
+      totalTests += tests
+      totalFailures += failures
+      suites += "  <testsuite name=\"\(kind.rawValue)\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"0\" skipped=\"0\" timestamp=\"\(report.startedAt)\">\n\(cases)  </testsuite>\n"
+    }
+    return """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <testsuites name="immich-audit" tests="\(totalTests)" failures="\(totalFailures)" errors="0" time="\(String(format: "%.3f", report.timings.total))">
+      \(suites)</testsuites>
+
+      """
+  }
+
+  /// XML 1.0 text: markup escaped, characters XML cannot carry (most control characters)
+  /// replaced by U+FFFD; the exact bytes are in the `pathBase64` line.
+  static func xml(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"": out += "&quot;"
+      case "\n": out += "&#10;"
+      case "\t": out += "&#9;"
+      case "\r": out += "&#13;"
+      case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF: out += "\u{FFFD}"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+}
+
+/// CSV (RFC 4180): a header, then a row per finding. Candidates are a JSON array in one field.
+public enum CSVReport {
+  public static let header = ["severity", "kind", "path", "hostPath", "assetId", "libraryId", "ownerId", "detail", "candidates", "pathBase64", "hostPathBase64"]
+
+  public static func render(_ report: AuditReport) -> String {
+    var out = header.joined(separator: ",") + "\r\n"
+    for finding in report.findings {
+      let path = ReportPath(finding.path)
+      let host = ReportPath(finding.hostPath)
+      let candidates = finding.candidates.isEmpty ? "" : JSONValue.array(finding.candidates.map { .object(ReportJSON.paths($0.path, $0.hostPath)) }).renderedCompact()
+      let fields = [
+        finding.severity.rawValue, finding.kind.rawValue, path.text, host.text, finding.assetId ?? "", finding.libraryId ?? "",
+        finding.ownerId ?? "", finding.detail ?? "", candidates, path.base64 ?? "", host.base64 ?? "",
+      ]
+      out += fields.map(field).joined(separator: ",") + "\r\n"
+    }
+    return out
+  }
+
+  static func field(_ text: String) -> String {
+    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+  }
+}
+
+/// node_exporter textfile collector format (written atomically by the caller).
+public enum PrometheusReport {
+  public static func render(_ report: AuditReport, finishedAt: Date) -> String {
+    var out = ""
+    func metric(_ name: String, _ help: String, _ samples: [(labels: [(String, String)], value: String)]) {
+      out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
+      for sample in samples {
+        let labels = sample.labels.isEmpty ? "" : "{" + sample.labels.map { "\($0.0)=\"\(label($0.1))\"" }.joined(separator: ",") + "}"
+        out += "\(name)\(labels) \(sample.value)\n"
+      }
+    }
+    metric("immich_audit_findings", "Findings of the last immich-audit check, by kind.",
+           FindingKind.allCases.map { ([("kind", $0.rawValue)], String(report.summary[$0] ?? 0)) })
+    metric("immich_audit_count", "Immich metadata counts read by the last check.",
+           report.counts.entries.map { ([("key", $0.key)], String($0.value)) })
+    metric("immich_audit_root_up", "1 if the root was online in the last check, 0 if offline.",
+           report.roots.map { ([("root", $0.container), ("kind", $0.kind.rawValue)], $0.offline ? "0" : "1") })
+    metric("immich_audit_duration_seconds", "Duration of the last check, by phase.", [
+      ([("phase", "database")], seconds(report.timings.database)), ([("phase", "filesystem")], seconds(report.timings.filesystem)),
+      ([("phase", "verify")], seconds(report.timings.verify)), ([("phase", "total")], seconds(report.timings.total)),
+    ])
+    metric("immich_audit_exit_code", "Exit code of the last check.", [([], String(report.exitCode))])
+    metric("immich_audit_last_run_timestamp_seconds", "When the last check finished (Unix time).",
+           [([], String(format: "%.3f", finishedAt.timeIntervalSince1970))])
+    return out
+  }
+
+  static func seconds(_ value: Double) -> String { String(format: "%.3f", value) }
+
+  /// Label values escape backslash, double quote and newline (exposition format).
+  static func label(_ text: String) -> String {
+    text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+  }
+}

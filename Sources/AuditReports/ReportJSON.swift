@@ -1,0 +1,147 @@
+import AuditCore
+import Foundation
+
+/// The tool's name and version as reports carry them.
+public struct ToolIdentity: Sendable {
+  public let name: String
+  public let version: String
+  public init(name: String, version: String) {
+    self.name = name
+    self.version = version
+  }
+}
+
+/// A path for a report: its text (U+FFFD for bytes that are not UTF-8) and, only when it is not
+/// valid UTF-8, the exact bytes in base64 (DESIGN.md: `pathBase64`, `hostPathBase64`).
+public struct ReportPath: Sendable {
+  public let text: String
+  public let base64: String?
+
+  public init(_ bytes: [UInt8]) {
+    if let valid = String(validating: bytes, as: UTF8.self) {
+      text = valid
+      base64 = nil
+    } else {
+      text = String(decoding: bytes, as: UTF8.self)
+      base64 = Data(bytes).base64EncodedString()
+    }
+  }
+
+  /// For people: every byte that is not printable UTF-8 written as an escape (`\n`, `\x9f`), so
+  /// a name with a newline stays on one line and stays distinguishable.
+  public static func escaped(_ bytes: [UInt8]) -> String {
+    var output = ""
+    var position = 0
+    while position < bytes.count {
+      let byte = bytes[position]
+      let length = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 ? 2 : 0
+      if length > 1, position + length <= bytes.count,
+        let scalar = String(validating: bytes[position..<position + length], as: UTF8.self), scalar.unicodeScalars.allSatisfy({ $0.properties.generalCategory != .control })
+      {
+        output += scalar
+        position += length
+        continue
+      }
+      switch byte {
+      case UInt8(ascii: "\n"): output += "\\n"
+      case UInt8(ascii: "\t"): output += "\\t"
+      case UInt8(ascii: "\r"): output += "\\r"
+      case UInt8(ascii: "\\"): output += "\\\\"
+      case 0x20..<0x7F: output.unicodeScalars.append(Unicode.Scalar(byte))
+      default: output += String(format: "\\x%02x", byte)
+      }
+      position += 1
+    }
+    return output
+  }
+}
+
+/// The JSON report (DESIGN.md § JSON report, a contract), and the pieces NDJSON reuses.
+public enum ReportJSON {
+  public static let reportVersion = 1
+
+  public static func document(_ report: AuditReport, tool: ToolIdentity) -> JSONValue {
+    var members = header(report, tool: tool)
+    members.insert(("findings", .array(report.findings.map(finding))), at: members.count - 3)
+    return .object(members)
+  }
+
+  /// Everything but `findings`, in the contract's order (`findings` goes before `verification`).
+  public static func header(_ report: AuditReport, tool: ToolIdentity) -> [(String, JSONValue)] {
+    [
+      ("reportVersion", .int(reportVersion)),
+      ("tool", .object([("name", .string(tool.name)), ("version", .string(tool.version))])),
+      ("startedAt", .string(report.startedAt)),
+      ("finishedAt", .string(report.finishedAt)),
+      ("database", report.database.json),
+      ("mappings", .array(report.mappings.map { m in
+        .object([("container", .string(m.container)), ("host", .string(m.host)), ("source", .string(m.source.rawValue))])
+      })),
+      ("roots", .array(report.roots.map(root))),
+      ("counts", report.counts.json),
+      ("summary", .object(FindingKind.allCases.map { ($0.rawValue, .int(report.summary[$0] ?? 0)) })),
+      ("verification", .object([
+        ("tier", .string(report.verification.tier)),
+        ("seed", report.verification.seed.map { .int(Int(truncatingIfNeeded: $0)) } ?? .null),
+        ("filesHashed", .int(report.verification.filesHashed)),
+        ("bytesHashed", .int(Int(report.verification.bytesHashed))),
+        ("complete", .bool(report.verification.complete)),
+      ])),
+      ("timings", .object([
+        ("database", .double(rounded(report.timings.database))), ("filesystem", .double(rounded(report.timings.filesystem))),
+        ("verify", .double(rounded(report.timings.verify))), ("total", .double(rounded(report.timings.total))),
+      ])),
+      ("exitCode", .int(Int(report.exitCode))),
+    ]
+  }
+
+  static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
+
+  public static func root(_ root: AuditRoot) -> JSONValue {
+    let host = ReportPath(root.host)
+    var members: [(String, JSONValue)] = [
+      ("kind", .string(root.kind.rawValue)), ("container", .string(root.container)), ("host", .string(host.text)),
+    ]
+    if let base64 = host.base64 { members.append(("hostBase64", .string(base64))) }
+    members += [
+      ("status", .string(root.status.rawValue)), ("marker", .bool(root.marker)),
+      ("expectedFiles", .int(root.expectedFiles)), ("presentFiles", .int(root.presentFiles)),
+      ("libraryId", .optional(root.libraryId)),
+    ]
+    return .object(members)
+  }
+
+  public static func finding(_ finding: Finding) -> JSONValue {
+    var members: [(String, JSONValue)] = [("kind", .string(finding.kind.rawValue)), ("severity", .string(finding.severity.rawValue))]
+    members += paths(finding.path, finding.hostPath)
+    if let assetId = finding.assetId { members.append(("assetId", .string(assetId))) }
+    if let libraryId = finding.libraryId { members.append(("libraryId", .string(libraryId))) }
+    if let ownerId = finding.ownerId { members.append(("ownerId", .string(ownerId))) }
+    if let detail = finding.detail { members.append(("detail", .string(detail))) }
+    if finding.kind == .likelyMoved {
+      members.append(("candidates", .array(finding.candidates.map { .object(paths($0.path, $0.hostPath)) })))
+    }
+    return .object(members)
+  }
+
+  static func paths(_ path: [UInt8], _ hostPath: [UInt8]) -> [(String, JSONValue)] {
+    let p = ReportPath(path)
+    let h = ReportPath(hostPath)
+    var members: [(String, JSONValue)] = [("path", .string(p.text))]
+    if let base64 = p.base64 { members.append(("pathBase64", .string(base64))) }
+    members.append(("hostPath", .string(h.text)))
+    if let base64 = h.base64 { members.append(("hostPathBase64", .string(base64))) }
+    return members
+  }
+
+  /// One line per finding, then one summary line with everything but the findings.
+  public static func ndjson(_ report: AuditReport, tool: ToolIdentity) -> String {
+    var output = ""
+    for finding in report.findings {
+      guard case .object(let members) = self.finding(finding) else { continue }
+      output += JSONValue.object([("type", .string("finding"))] + members).renderedCompact() + "\n"
+    }
+    output += JSONValue.object([("type", .string("summary"))] + header(report, tool: tool)).renderedCompact() + "\n"
+    return output
+  }
+}

@@ -1,0 +1,157 @@
+import ArgumentParser
+import AuditCore
+import AuditReports
+import Foundation
+
+struct Check: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "The full audit: every path the database references against the filesystem, and every media file on disk against the database.",
+    discussion: """
+      Roots are the media folders (upload, library, thumbs, encoded-video, profile) under \
+      Immich's media location and the import paths of every external library. A root that is \
+      missing, unreadable or holds none of the files the database expects is one root-offline \
+      finding (exit 3 when it holds originals) instead of thousands of missing files.
+
+      Finding kinds: \(FindingKind.allCases.map(\.rawValue).joined(separator: ", ")).
+      Failing by default: missing-original, size-mismatch, checksum-mismatch, unreadable, \
+      not-a-file, root-offline (of a root holding originals).
+      """
+  )
+
+  @OptionGroup var connection: ConnectionOptions
+
+  @OptionGroup var mapping: MappingOptions
+
+  @Option(help: "Report format: text, json, ndjson, junit, markdown or csv.")
+  var format: CheckFormat = .text
+
+  @Option(help: ArgumentHelp("Write the report to this file instead of stdout (atomically).", valueName: "file"))
+  var output: String?
+
+  @Option(help: ArgumentHelp("Also write Prometheus metrics for node_exporter's textfile collector (atomically).", valueName: "file"))
+  var prometheus: String?
+
+  @Option(name: .customLong("fail-on"), help: ArgumentHelp("Finding kinds that fail the run (comma-separated; replaces the default set).", valueName: "kind,…"))
+  var failOn: [String] = []
+
+  @Option(name: .customLong("max"), help: ArgumentHelp("Allow up to N findings of KIND; more fail the run (repeatable).", valueName: "kind=n"))
+  var max: [String] = []
+
+  @Option(help: ArgumentHelp("none: existence only; size: also compare sizes with the database (default).", valueName: "tier"))
+  var verify: VerifyTier = .size
+
+  @Option(help: ArgumentHelp("Folders walked at once (default: the number of cores, at least 2).", valueName: "n"))
+  var jobs: Int?
+
+  @Option(help: ArgumentHelp("Findings of each kind shown by the text and markdown formats.", valueName: "n"))
+  var limit: Int = 20
+
+  @Flag(name: .customLong("no-progress"), help: "No progress line on stderr (shown only when stderr is a terminal).")
+  var noProgress = false
+
+  enum CheckFormat: String, ExpressibleByArgument, CaseIterable { case text, json, ndjson, junit, markdown, csv }
+  enum VerifyTier: String, ExpressibleByArgument, CaseIterable { case none, size }
+
+  func validate() throws {
+    do { _ = try FailurePolicy(failOn: failOn, max: max) } catch { throw ValidationError(error.description) }
+    if let jobs, jobs < 1 || jobs > 1024 { throw ValidationError("--jobs must be between 1 and 1024") }
+    if limit < 0 { throw ValidationError("--limit must be 0 or more") }
+  }
+
+  func run() throws {
+    let policy = try FailurePolicy(failOn: failOn, max: max)
+    let started = Date()
+    var runner = Runner()
+    let database = try runner.openDatabase(connection)
+    let progress = AuditProgress()
+    let line = ProgressLine(progress: progress, enabled: !noProgress && isatty(2) == 1)
+    let overview: DatabaseOverview
+    let counts: Counts
+    let outcome: FilesystemAudit.Outcome
+    let audit: FilesystemAudit
+    let mapper: PathMapper
+    do {
+      overview = try database.overview(samplesPerKind: 0)
+      let internalPrefixes = overview.pathPrefixes.filter { !$0.external }.map(\.prefix)
+      let mediaLocations = PathMapper.mediaLocations(mediaLocation: overview.mediaLocation, pathPrefixes: internalPrefixes)
+      let style = PathMapper.mediaLocationStyle(mediaLocation: overview.mediaLocation, pathPrefixes: internalPrefixes)
+      mapper = try runner.mappingConfiguration(mapping, immichEnv: connection.immichEnv)
+        .mapper(mediaLocations: mediaLocations.isEmpty ? [PathMapper.normalized(style)] : mediaLocations)
+      counts = try database.countsManifest().counts
+      var options = FilesystemAudit.Options()
+      options.checkSizes = verify == .size
+      if let jobs { options.jobs = jobs }
+      audit = FilesystemAudit(mapper: mapper, mediaLocation: style, libraries: overview.libraries, options: options, progress: progress)
+      line.start()
+      outcome = try audit.run(database)
+      line.stop()
+    } catch let error as AuditError {
+      line.stop()
+      throw runner.fail(error.description, exitCode: 2)
+    }
+    database.close()
+    let finished = Date()
+    var report = AuditReport(
+      startedAt: Timestamp.format(started), finishedAt: Timestamp.format(finished), database: database.description,
+      mappings: mapper.mappings, roots: outcome.roots, counts: counts, findings: outcome.findings,
+      summary: AuditReport.summary(outcome.findings),
+      verification: .init(tier: verify.rawValue), timings: .init(
+        database: outcome.databaseSeconds, filesystem: outcome.filesystemSeconds, verify: 0, total: finished.timeIntervalSince(started)),
+      exitCode: 0)
+    report.exitCode = AuditReport.exitCode(findings: report.findings, roots: report.roots, policy: policy)
+    let tool = ToolIdentity(name: ToolInfo.name, version: ToolInfo.version)
+    let text: String
+    switch format {
+    case .text:
+      let colour = output == nil && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty
+      text = TextReport.render(report, policy: policy, limit: limit, colour: colour)
+    case .json: text = ReportJSON.document(report, tool: tool).rendered()
+    case .ndjson: text = ReportJSON.ndjson(report, tool: tool)
+    case .junit: text = JUnitReport.render(report, policy: policy)
+    case .markdown: text = MarkdownReport.render(report, policy: policy, limit: limit)
+    case .csv: text = CSVReport.render(report)
+    }
+    if let prometheus {
+      try runner.emit(PrometheusReport.render(report, finishedAt: finished), to: prometheus, option: "--prometheus")
+    }
+    try runner.emit(text, to: output)
+    if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+  }
+}
+
+/// "rows 1,234,567 · files 2,345,678 (412,000/s)" on stderr, redrawn in place, only on a terminal.
+/// Started and stopped on the main thread only; the timer's queue only reads the counters.
+final class ProgressLine: @unchecked Sendable {
+  let progress: AuditProgress
+  let enabled: Bool
+  private var timer: (any DispatchSourceTimer)?
+  private let started = Date()
+
+  init(progress: AuditProgress, enabled: Bool) {
+    self.progress = progress
+    self.enabled = enabled
+  }
+
+  func start() {
+    guard enabled else { return }
+    let source = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "immich-audit.progress"))
+    source.schedule(deadline: .now() + 0.5, repeating: 0.5)
+    source.setEventHandler { [self] in draw() }
+    source.resume()
+    timer = source
+  }
+
+  func stop() {
+    guard let source = timer else { return }
+    source.cancel()
+    timer = nil
+    Output.standardError("\r\u{1B}[K")
+  }
+
+  private func draw() {
+    let rows = progress.rowsRead.load(ordering: .relaxed)
+    let files = progress.filesWalked.load(ordering: .relaxed)
+    let seconds = Swift.max(Date().timeIntervalSince(started), 0.001)
+    Output.standardError("\r\u{1B}[Kimmich-audit: rows read \(rows), files walked \(files) (\(Int(Double(rows + files) / seconds))/s)")
+  }
+}
