@@ -211,7 +211,7 @@ private struct WalkInputs: @unchecked Sendable {
     case .failed: result.status = .unreadable; return result
     case .directory: break
     }
-    if root.kind != .importPath, case .file = FileStatus.of(root.host + Self.marker) { result.marker = true }
+    if root.kind != .importPath, case .file = FileStatus.of(root.host + [UInt8(ascii: "/")] + Self.marker) { result.marker = true }
     var walker = DirectoryWalker(wantSizes: false)
     switch root.kind {
     case .encodedVideo:
@@ -228,7 +228,6 @@ private struct WalkInputs: @unchecked Sendable {
     let containerPrefix = Array(root.container.utf8) + [UInt8(ascii: "/")]
     let library = libraryOfRoot[rootIndex]
     let problems = walker.walk(root.host) { entry in
-      guard entry.kind != .directory else { return }
       progress.filesWalked.add(1, ordering: .relaxed)
       let hostPath = hostPrefix + entry.relativePath
       let path = index.lookup(hostPath)
