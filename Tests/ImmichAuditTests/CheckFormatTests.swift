@@ -1,0 +1,121 @@
+import AuditCore
+import Foundation
+import Testing
+
+/// Every report format against a golden file (Tests/Golden/), on one scene with findings of
+/// several kinds and two unusual names. Run with IMMICH_AUDIT_UPDATE_GOLDEN=1 to rewrite them
+/// after an intended change, then read the diff.
+@Suite("check: report formats (golden files)", .serialized)
+struct CheckFormatTests {
+  static let golden = repositoryRoot.appendingPathComponent("Tests/Golden")
+
+  static func scene() throws -> AuditScene {
+    let scene = try AuditScene()
+    try scene.remove(scene.path(endingWith: "000000000002.jpg"))
+    try scene.remove("/mnt/nas/photos/2024/img5.jpg")
+    try scene.create("/mnt/nas/photos/2025/img5.jpg", size: 700)
+    try scene.create("/data/thumbs/stray.webp")
+    try scene.create(scene.path(endingWith: "000000000008.jpg"), size: 901)
+    try scene.create("/mnt/nas/photos/2025/line\nbreak, \"quoted\" <&>.jpg")
+    let bytes = Array((scene.folder.path + "/nas/photos/2025/caf").utf8) + [0xE9] + Array(".jpg".utf8) + [0]
+    let fd = bytes.withUnsafeBufferPointer { buffer in
+      buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { open($0, O_CREAT | O_WRONLY, 0o644) }
+    }
+    close(fd)
+    return scene
+  }
+
+  /// Replaces what differs between runs: folders, the database's address, times.
+  static func normalized(_ text: String, _ scene: AuditScene) -> String {
+    // The exact bytes of the one host path that is not UTF-8 hold the temporary folder too.
+    let invalidHost = Array((scene.folder.path + "/nas/photos/2025/caf").utf8) + [0xE9] + Array(".jpg".utf8)
+    var text = text.replacingOccurrences(of: Data(invalidHost).base64EncodedString(), with: "$HOSTPATHBASE64")
+    text = text.replacingOccurrences(of: scene.folder.path, with: "$TREE")
+    text = text.replacingOccurrences(of: scene.cluster.directory, with: "$PGHOST")
+    text = text.replacingOccurrences(of: "port=\(scene.cluster.port)", with: "port=$PGPORT")
+    text = text.replacingOccurrences(of: "dbname=\(scene.database)", with: "dbname=$DB")
+    let rules: [(String, String)] = [
+      (#"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z"#, "$TIME"),
+      (#""(database|filesystem|verify|total)": ?[0-9.]+"#, "\"$1\": $SECONDS"),
+      (#"time="[0-9.]+""#, "time=\"$SECONDS\""),
+      (#" in [0-9.]+ s\."#, " in $SECONDS s."),
+      (#"(immich_audit_duration_seconds\{phase="[a-z]+"\}) [0-9.]+"#, "$1 $SECONDS"),
+      (#"(immich_audit_last_run_timestamp_seconds) [0-9.]+"#, "$1 $UNIXTIME"),
+    ]
+    for (pattern, template) in rules {
+      let regex = try! NSRegularExpression(pattern: pattern)
+      text = regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
+    }
+    return text
+  }
+
+  static func compare(_ actual: String, golden name: String) throws {
+    let file = golden.appendingPathComponent(name)
+    if ProcessInfo.processInfo.environment["IMMICH_AUDIT_UPDATE_GOLDEN"] == "1" {
+      try FileManager.default.createDirectory(at: golden, withIntermediateDirectories: true)
+      try Data(actual.utf8).write(to: file)
+      return
+    }
+    let expected = try String(contentsOf: file, encoding: .utf8)
+    if actual != expected {
+      let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
+      let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
+      let line = (0..<min(a.count, e.count)).first { a[$0] != e[$0] } ?? min(a.count, e.count)
+      Issue.record("\(name) differs from Tests/Golden/\(name) at line \(line + 1):\n  got:      \(line < a.count ? String(a[line]) : "(end)")\n  expected: \(line < e.count ? String(e[line]) : "(end)")")
+    }
+  }
+
+  @Test("text, json, ndjson, junit, markdown, csv and the Prometheus textfile match their golden files")
+  func formats() throws {
+    let scene = try Self.scene()
+    let prometheus = scene.folder.url.deletingLastPathComponent().appendingPathComponent("immich-audit-\(UUID().uuidString).prom").path
+    defer { try? FileManager.default.removeItem(atPath: prometheus) }
+    for (format, file) in [("text", "check.txt"), ("json", "check.json"), ("ndjson", "check.ndjson"), ("junit", "check.junit.xml"), ("markdown", "check.md"), ("csv", "check.csv")] {
+      let (result, _) = try scene.check(format == "json" ? ["--prometheus", prometheus] : [], format: format)
+      #expect(result.status == 1, "\(format): \(result.stderr)")
+      #expect(result.stderr.isEmpty, "\(format): \(result.stderr)")
+      var text = Self.normalized(result.stdout, scene)
+      // Table columns are as wide as the temporary folder's name: compare without the padding.
+      if format == "text" { text = text.replacingOccurrences(of: #" {3,}"#, with: "  ", options: .regularExpression) }
+      try Self.compare(text, golden: file)
+    }
+    try Self.compare(Self.normalized(String(contentsOfFile: prometheus, encoding: .utf8), scene), golden: "check.prom")
+  }
+
+  @Test("the JSON report has every contract key and every kind in summary")
+  func jsonContract() throws {
+    let scene = try Self.scene()
+    let (result, json) = try scene.check()
+    let report = try #require(json)
+    // Key order as the contract lists it (the parser above sorts keys, so read the text).
+    let topLevel = ["reportVersion", "tool", "startedAt", "finishedAt", "database", "mappings", "roots", "counts", "summary", "findings", "verification", "timings", "exitCode"]
+    let positions = topLevel.map { result.stdout.range(of: "\n  \"\($0)\": ")?.lowerBound }
+    #expect(positions.allSatisfy { $0 != nil })
+    #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
+    let kinds = FindingKind.allCases.map { result.stdout.range(of: "\n    \"\($0.rawValue)\": ")?.lowerBound }
+    #expect(kinds.allSatisfy { $0 != nil })
+    #expect(kinds.compactMap { $0 } == kinds.compactMap { $0 }.sorted())
+    #expect(report["summary"]?.objectMembers?.count == FindingKind.allCases.count)
+    #expect(report["mappings"]?.arrayItems.map { $0["source"]!.stringValue! } == ["--map", "--map", "--media-root"])
+    #expect(report["database"]?["target"]?.stringValue?.contains("password") == false)
+    // NDJSON: the same findings, one a line, then the summary line.
+    let (ndjson, _) = try scene.check(format: "ndjson")
+    let lines = ndjson.stdout.split(separator: "\n").map { try! JSONValue.parse(Data($0.utf8)) }
+    #expect(lines.dropLast().allSatisfy { $0["type"]?.stringValue == "finding" })
+    #expect(lines.count - 1 == report["findings"]?.arrayItems.count)
+    #expect(lines.last?["type"]?.stringValue == "summary")
+    #expect(lines.last?["findings"] == nil)
+  }
+
+  @Test("--output writes the report to a file, nothing on stdout")
+  func outputFile() throws {
+    let scene = try AuditScene()
+    let file = scene.folder.url.deletingLastPathComponent().appendingPathComponent("immich-audit-\(UUID().uuidString).json").path
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let (result, _) = try scene.check(["--output", file])
+    #expect(result.status == 0)
+    #expect(result.stdout.isEmpty)
+    let report = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: file)))
+    #expect(report["reportVersion"]?.intValue == 1)
+  }
+}
