@@ -64,6 +64,13 @@ struct Explain: ParsableCommand {
     var mappings = TextTable(header: ["CONTAINER", "HOST", "SOURCE"])
     for m in mapper.mappings { mappings.rows.append([m.container, m.host, m.source.rawValue]) }
     output += mapper.mappings.isEmpty ? "  (none: paths are used as they are; give --media-root, --map, --compose or --immich-env)\n" : mappings.rendered(indent: "  ")
+    output += "\nRoots (the folders check walks; status at a glance, without walking them):\n"
+    let style = PathMapper.mediaLocationStyle(mediaLocation: overview.mediaLocation, pathPrefixes: overview.pathPrefixes.filter { !$0.external }.map(\.prefix))
+    var roots = TextTable(header: ["KIND", "CONTAINER", "HOST", "STATUS", "MARKER"])
+    for root in FilesystemAudit(mapper: mapper, mediaLocation: style, libraries: overview.libraries).probedRoots() {
+      roots.rows.append([root.kind.rawValue, root.container, root.hostString, root.status.rawValue, root.kind == .importPath ? "-" : (root.marker ? "yes" : "no")])
+    }
+    output += roots.rendered(indent: "  ")
     output += "\nSample paths (database path, then host path and whether it exists here):\n"
     var missing: [String] = []
     for sample in overview.samples {

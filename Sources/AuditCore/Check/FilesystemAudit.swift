@@ -65,6 +65,28 @@ public struct FilesystemAudit {
     return roots
   }
 
+  /// A quick look at each root without walking it (for `explain`): exists, is a readable
+  /// directory, has its marker, holds anything besides the marker.
+  public func probedRoots() -> [AuditRoot] {
+    roots().map { root in
+      var root = root
+      switch FileStatus.of(root.host) {
+      case .missing: root.status = .missing
+      case .file, .other: root.status = .notADirectory
+      case .failed: root.status = .unreadable
+      case .directory:
+        if case .file = FileStatus.of(root.host + [UInt8(ascii: "/")] + WalkInputs.marker) { root.marker = true }
+        // One listing, with O_NOATIME like every other read.
+        var holdsSomething = false
+        let problems = DirectoryWalker(wantSizes: false, shouldDescend: { _, _ in false }).walk(root.host) { entry in
+          if entry.relativePath != WalkInputs.marker { holdsSomething = true }
+        }
+        root.status = !problems.isEmpty ? .unreadable : holdsSomething ? .ok : .empty
+      }
+      return root
+    }
+  }
+
   public func run(_ database: ImmichDatabase) throws(AuditError) -> Outcome {
     let databaseStart = Date()
     let index = try readReferences(database)
