@@ -1,0 +1,28 @@
+import AuditCore
+import Foundation
+import Testing
+
+@Suite("the bundled sample (README's first command)")
+struct SampleTests {
+  @Test("samples/immich-sample.sql with samples/build-tree.sh gives the planted findings, exit 1")
+  func plantedFindings() throws {
+    let cluster = try TestCluster.shared()
+    let name = try cluster.emptyDatabase()
+    let load = try TestCluster.run("/usr/bin/env", ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", cluster.superuserConninfo(name), "-f", repositoryRoot.appendingPathComponent("samples/immich-sample.sql").path])
+    #expect(load.status == 0, "\(load.stderr)")
+    let tree = try TemporaryFolder()
+    let build = try TestCluster.run("/usr/bin/env", ["bash", repositoryRoot.appendingPathComponent("samples/build-tree.sh").path, tree.path])
+    #expect(build.status == 0, "\(build.stderr)")
+    let result = try CLI.run([
+      "check", "--format", "json", "--db", cluster.superuserConninfo(name), "--media-root", tree.path + "/media",
+      "--map", "/mnt/nas=\(tree.path)/nas", "--map", "/mnt/archive=\(tree.path)/archive",
+    ])
+    #expect(result.status == 1, "\(result.stderr)")
+    let report = try JSONValue.parse(Data(result.stdout.utf8))
+    #expect(report.nonZeroSummary == [
+      "missing-original": 2, "missing-original-trashed": 1, "unindexed-original": 2, "missing-derivative": 1,
+      "orphaned-derivative": 1, "size-mismatch": 1, "likely-moved": 1,
+    ])
+    #expect(report.findings("likely-moved").first?["candidates"]?.arrayItems.first?["path"]?.stringValue == "/mnt/nas/photos/2024/summer/img5.jpg")
+  }
+}
