@@ -58,9 +58,7 @@ struct CheckSafetyTests {
   static func runAsNobody(_ arguments: [String]) throws -> CLI.Result {
     let bin = try TemporaryFolder()
     chmod(bin.path, 0o755)
-    let copy = bin.path + "/immich-audit"
-    try FileManager.default.copyItem(atPath: CLI.executable, toPath: copy)
-    chmod(copy, 0o755)
+    let copy = try CLI.copyExecutable(to: bin.path)
     let env = ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/nonexistent"]
     let result = try TestCluster.run("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", copy] + arguments, environment: env)
     return CLI.Result(status: result.status, stdout: result.stdout, stderr: result.stderr)

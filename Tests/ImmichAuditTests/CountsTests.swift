@@ -85,8 +85,7 @@ struct PackagingTests {
     let cluster = try TestCluster.shared()
     let database = try cluster.database(fixture: "immich-v1.123")
     let folder = try TemporaryFolder()
-    let copy = folder.url.appendingPathComponent("immich-audit").path
-    try FileManager.default.copyItem(atPath: CLI.executable, toPath: copy)
+    let copy = try CLI.copyExecutable(to: folder.path)
     let result = try TestCluster.run(copy, ["counts", "--format", "json", "--db", cluster.superuserConninfo(database)], environment: ["PATH": "/usr/bin:/bin"])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(intCounts(try parseJSON(result.stdout)["counts"]) == Fixture.counts("immich-v1.123"))

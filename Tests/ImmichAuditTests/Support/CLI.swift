@@ -9,6 +9,17 @@ enum CLI {
     return repositoryRoot.appendingPathComponent(".build/debug/immich-audit").path
   }
 
+  /// A copy of the executable in `folder`, made by cp rather than in this process: a file this
+  /// process held open for writing could leak into a concurrently spawned child of another test
+  /// and make exec fail with "Text file busy".
+  static func copyExecutable(to folder: String) throws -> String {
+    let copy = folder + "/immich-audit"
+    let copied = try TestCluster.run("/bin/cp", [executable, copy])
+    guard copied.status == 0 else { throw TestCluster.ClusterError(message: "cp: \(copied.stderr)") }
+    chmod(copy, 0o755)
+    return copy
+  }
+
   struct Result {
     let status: Int32
     let stdout: String
