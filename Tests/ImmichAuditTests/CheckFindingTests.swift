@@ -100,6 +100,19 @@ struct CheckFindingTests {
     #expect(report["exitCode"]?.intValue == 0)
   }
 
+  @Test("sidecar candidates as Immich looks them up: photo.jpg.xmp, then photo.xmp")
+  func sidecarCandidates() throws {
+    let scene = try AuditScene()
+    try scene.remove("/mnt/nas/photos/2024/img5.jpg.xmp")
+    try scene.create("/mnt/nas/photos/2024/img5.xmp")
+    try scene.create("/mnt/nas/photos/2025/new.jpg")
+    try scene.create("/mnt/nas/photos/2025/new.xmp")
+    let report = try run(scene)
+    #expect(report.findings("missing-sidecar").first?["detail"]?.stringValue == "XMP sidecar absent; Immich's other sidecar name img5.xmp exists and is picked up by the next metadata refresh")
+    #expect(report.findings("unindexed-original").map { $0["path"]!.stringValue! } == ["/mnt/nas/photos/2025/new.jpg"])
+    #expect(report.findings("unindexed-original").first?["detail"]?.stringValue?.hasSuffix("(with its sidecar new.xmp)") == true)
+  }
+
   @Test("orphaned derivatives; HLS session folders, motion parts, profile extras and backups are not")
   func orphanedDerivative() throws {
     let scene = try AuditScene()

@@ -141,7 +141,11 @@ struct Evaluation {
       }
       switch state {
       case .missing, .unseen:
-        findings.append(finding(Self.missingKind(reference), Self.missingDetail(reference)))
+        var detail = Self.missingDetail(reference)
+        if reference.kind == .sidecar, let other = Self.otherSidecarCandidate(Array(index.hostPaths[Int(path)])), case .file = FileStatus.of(other) {
+          detail += "; Immich's other sidecar name \(String(decoding: Self.fileName(other), as: UTF8.self)) exists and is picked up by the next metadata refresh"
+        }
+        findings.append(finding(Self.missingKind(reference), detail))
       case .directory, .other:
         if reportedPaths.insert(path).inserted {
           findings.append(finding(.notAFile, state == .directory ? "a directory, not a file" : "not a regular file (device, socket or FIFO)"))
@@ -196,9 +200,13 @@ struct Evaluation {
       let root = roots[rootIndex]
       let ownerId = root.libraryId.flatMap { id in libraries.first { $0.id == id }?.ownerId }
       for file in walk.unmatched {
-        let detail: String
+        var detail: String
         switch file.kind {
-        case .unindexedOriginal: detail = "no asset of this library references it: the next library scan imports it as a new asset"
+        case .unindexedOriginal:
+          detail = "no asset of this library references it: the next library scan imports it as a new asset"
+          if let sidecar = Self.sidecarCandidates(join(root.host, file.relative)).first(where: { if case .file = FileStatus.of($0) { return true } else { return false } }) {
+            detail += " (with its sidecar \(String(decoding: Self.fileName(sidecar), as: UTF8.self)))"
+          }
         case .untrackedUpload: detail = "no asset references it"
         default: detail = "nothing references it (regenerable files are recreated, this one is not used)"
         }
@@ -218,6 +226,32 @@ struct Evaluation {
 
   private func join(_ base: [UInt8], _ relative: [UInt8]) -> [UInt8] {
     relative.isEmpty ? base : base + [Self.slash] + relative
+  }
+
+  /// Where Immich looks for an original's XMP sidecar, in its order: `photo.jpg.xmp`, then
+  /// `photo.xmp` (`MetadataService.getSidecarCandidates`).
+  static func sidecarCandidates(_ original: [UInt8]) -> [[UInt8]] {
+    let xmp = Array(".xmp".utf8)
+    var candidates = [original + xmp]
+    let name = fileName(original)
+    if let dot = name.lastIndex(of: UInt8(ascii: ".")), dot > name.startIndex {
+      candidates.append(Array(original[..<dot]) + xmp)
+    }
+    return candidates
+  }
+
+  /// For a recorded sidecar `photo.jpg.xmp`, the other name Immich would accept: `photo.xmp`.
+  static func otherSidecarCandidate(_ sidecar: [UInt8]) -> [UInt8]? {
+    let xmp = Array(".xmp".utf8)
+    guard sidecar.count > xmp.count, Array(sidecar.suffix(xmp.count)) == xmp else { return nil }
+    let original = Array(sidecar.dropLast(xmp.count))
+    let candidates = sidecarCandidates(original)
+    return candidates.count > 1 ? candidates[1] : nil
+  }
+
+  static func fileName(_ path: [UInt8]) -> ArraySlice<UInt8> {
+    guard let slash = path.lastIndex(of: slash) else { return path[...] }
+    return path[(slash + 1)...]
   }
 
   static func offlineDetail(_ root: AuditRoot) -> String {
