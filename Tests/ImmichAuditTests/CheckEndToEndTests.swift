@@ -34,6 +34,8 @@ struct CheckEndToEndTests {
     let lost = scene.path(endingWith: "000000000002.jpg")
     try scene.remove(lost)
     try scene.create("/mnt/nas/photos/2024/new.JPG", size: 5)
+    // Named in the database's own prefix style: upload/upload/… on an old relative-path database.
+    try scene.create("\(scene.mediaPrefix)/upload/stray.jpg")
     let thumbnail = try #require(scene.files.keys.first { $0.contains("000000000001") && $0.contains("thumbnail") })
     try scene.remove(thumbnail)
     let resized = scene.path(endingWith: "000000000008.jpg")
@@ -42,8 +44,11 @@ struct CheckEndToEndTests {
     #expect(result.status == 1, "\(result.stderr)")
     let report = try #require(json)
     #expect(report.nonZeroSummary == [
-      "missing-original": 1, "missing-original-trashed": 1, "unindexed-original": 1, "missing-derivative": 1, "size-mismatch": 1,
+      "missing-original": 1, "missing-original-trashed": 1, "unindexed-original": 1, "untracked-upload": 1, "missing-derivative": 1,
+      "size-mismatch": 1,
     ])
+    #expect(report.findings("untracked-upload").first?["path"]?.stringValue == "\(scene.mediaPrefix)/upload/stray.jpg")
+    #expect(report.findings("untracked-upload").first?["hostPath"]?.stringValue == "\(scene.media)/upload/stray.jpg")
     let missing = try #require(report.findings("missing-original").first)
     #expect(missing["path"]?.stringValue == lost)
     #expect(missing["hostPath"]?.stringValue == scene.hostPath(lost))
@@ -57,6 +62,6 @@ struct CheckEndToEndTests {
     #expect(report["exitCode"]?.intValue == 1)
     // Findings sorted: severity, then kind in the contract's order.
     let kinds = report["findings"]!.arrayItems.map { $0["kind"]!.stringValue! }
-    #expect(kinds == ["missing-original", "size-mismatch", "unindexed-original", "missing-original-trashed", "missing-derivative"])
+    #expect(kinds == ["missing-original", "size-mismatch", "unindexed-original", "untracked-upload", "missing-original-trashed", "missing-derivative"])
   }
 }

@@ -7,7 +7,7 @@ import Testing
 struct InterruptTests {
   /// Starts the audit, waits until its query is blocked by `LOCK TABLE asset`, runs `act`, and
   /// returns what the user saw.
-  func runBlocked(act: (TestCluster, String, pid_t) throws -> Void) throws -> CLI.Result {
+  func runBlocked(_ command: [String] = ["counts"], act: (TestCluster, String, pid_t) throws -> Void) throws -> CLI.Result {
     let cluster = try TestCluster.shared()
     let name = try cluster.database(fixture: "immich-v3.1")
     let folder = try TemporaryFolder()
@@ -15,7 +15,7 @@ struct InterruptTests {
     defer { release(locker) }
     let out = folder.url.appendingPathComponent("audit.out").path
     let err = folder.url.appendingPathComponent("audit.err").path
-    let audit = try TestCluster.spawn(CLI.executable, ["counts", "--db", cluster.superuserConninfo(name)],
+    let audit = try TestCluster.spawn(CLI.executable, command + ["--db", cluster.superuserConninfo(name)],
       environment: ["PATH": "/usr/bin:/bin", "HOME": folder.path], stdout: out, stderr: err)
     try waitFor { try cluster.psql(name, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'immich-audit' AND wait_event_type = 'Lock'") == "1" }
     try act(cluster, name, audit)
@@ -50,6 +50,20 @@ struct InterruptTests {
     }
     Issue.record("timed out waiting")
     throw CancellationError()
+  }
+
+  @Test("check: Ctrl-C exits 130 and a dropped connection exits 2, neither with a report")
+  func check() throws {
+    let interrupted = try runBlocked(["check", "--format", "json", "--media-root", "/nonexistent"]) { _, _, audit in kill(audit, SIGINT) }
+    #expect(interrupted.status == 130)
+    #expect(interrupted.stdout.isEmpty)
+    let dropped = try runBlocked(["check", "--format", "json", "--media-root", "/nonexistent"]) { cluster, name, _ in
+      try cluster.psql(name, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'immich-audit'")
+    }
+    #expect(dropped.status == 2)
+    #expect(dropped.stdout.isEmpty)
+    #expect(dropped.stderr.hasPrefix("immich-audit: error: "))
+    #expect(dropped.stderr.split(separator: "\n").count == 1, "\(dropped.stderr)")
   }
 
   @Test("Ctrl-C cancels the running query and exits 130")
