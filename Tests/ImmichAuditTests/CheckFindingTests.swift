@@ -67,6 +67,18 @@ struct CheckFindingTests {
     #expect(report["exitCode"]?.intValue == 0)
   }
 
+  @Test("nested and repeated import paths of one library: each file judged once")
+  func nestedImportPaths() throws {
+    let scene = try AuditScene()
+    try scene.cluster.psql(scene.database, "UPDATE library SET \"importPaths\" = ARRAY['/mnt/nas/photos/', '/mnt/nas/photos/2024', '/mnt/nas/photos'] WHERE name = 'NAS Photos'")
+    try scene.create("/mnt/nas/photos/2024/new.jpg")
+    try scene.create("/mnt/nas/photos/2025/other.jpg")
+    let report = try run(scene)
+    #expect(report.findings("unindexed-original").map { $0["path"]!.stringValue! } == ["/mnt/nas/photos/2024/new.jpg", "/mnt/nas/photos/2025/other.jpg"])
+    #expect(report["roots"]?.arrayItems.filter { $0["kind"]?.stringValue == "import-path" }.map { $0["container"]!.stringValue! } == ["/mnt/nas/photos", "/mnt/nas/photos/2024"])
+    #expect(report.nonZeroSummary == ["unindexed-original": 2, "missing-original-trashed": 1])
+  }
+
   @Test("a file under upload/ or library/ that no asset or sidecar references is untracked; markers are not")
   func untrackedUpload() throws {
     let scene = try AuditScene()
@@ -96,6 +108,9 @@ struct CheckFindingTests {
     #expect(Set(report.findings("missing-derivative").map { $0["path"]!.stringValue! }) == [encoded, edited])
     #expect(report.findings("missing-person-thumbnail").map { $0["path"]!.stringValue! } == [face])
     #expect(report.findings("missing-person-thumbnail").first?["assetId"] == nil)
+    #expect(report.findings("missing-person-thumbnail").first?["detail"]?.stringValue == "face thumbnail absent (regenerable) (person c0000000-0000-4000-8000-000000000001)")
+    #expect(report.findings("missing-profile-image").first?["assetId"] == nil)
+    #expect(report.findings("missing-profile-image").first?["ownerId"]?.stringValue == "11111111-1111-4111-8111-111111111111")
     #expect(report.findings("missing-profile-image").map { $0["path"]!.stringValue! } == [avatar])
     #expect(report["exitCode"]?.intValue == 0)
   }

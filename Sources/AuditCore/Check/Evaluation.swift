@@ -129,10 +129,12 @@ struct Evaluation {
       let deleted = reference.flags.contains(.deletedStatus)
       // A row queued for Immich's delete job whose file is still there gives nothing.
       if deleted && state != .missing { continue }
+      // Person thumbnails and profile images belong to a person or a user, not an asset.
+      let belongsToAsset = reference.kind != .personThumbnail && reference.kind != .profileImage
       func finding(_ kind: FindingKind, _ detail: String? = nil) -> Finding {
         Finding(
           kind: kind, path: Array(index.databasePaths[Int(path)]), hostPath: Array(index.hostPaths[Int(path)]),
-          assetId: reference.kind == .personThumbnail ? nil : reference.rowId.string(index.ids),
+          assetId: belongsToAsset ? reference.rowId.string(index.ids) : nil,
           libraryId: reference.library >= 0 ? libraries[Int(reference.library)].id : nil,
           ownerId: reference.ownerId.string(index.ids), detail: detail)
       }
@@ -142,6 +144,7 @@ struct Evaluation {
       switch state {
       case .missing, .unseen:
         var detail = Self.missingDetail(reference)
+        if reference.kind == .personThumbnail, let person = reference.rowId.string(index.ids) { detail += " (person \(person))" }
         if reference.kind == .sidecar, let other = Self.otherSidecarCandidate(Array(index.hostPaths[Int(path)])), case .file = FileStatus.of(other) {
           detail += "; Immich's other sidecar name \(String(decoding: Self.fileName(other), as: UTF8.self)) exists and is picked up by the next metadata refresh"
         }

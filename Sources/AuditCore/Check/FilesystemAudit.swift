@@ -59,6 +59,8 @@ public struct FilesystemAudit {
     for library in libraries where !library.deleted {
       for importPath in library.importPaths where !importPath.isEmpty {
         let container = PathMapper.trimmed(importPath)
+        // The same folder listed twice in one library is walked once.
+        if roots.contains(where: { $0.libraryId == library.id && $0.container == container }) { continue }
         roots.append(AuditRoot(kind: .importPath, container: container, host: mapper.hostPath(Array(container.utf8)).path, libraryId: library.id))
       }
     }
@@ -240,8 +242,19 @@ private struct WalkInputs: @unchecked Sendable {
       // HLS session folders: anything more than four levels below encoded-video/.
       walker.shouldDescend = { parent, _ in Self.depth(parent) + 1 < 4 }
     case .importPath:
-      // Immich never imports below a hidden folder; referenced files there are stat'ed one by one.
-      walker.shouldDescend = { _, name in name.first != UInt8(ascii: ".") }
+      // Immich never imports below a hidden folder; referenced files there are stat'ed one by
+      // one. Another import path of the same library nested inside this one is its own root,
+      // walked once, by itself.
+      let nested = Set(roots.enumerated().compactMap { other -> [UInt8]? in
+        guard other.offset != rootIndex, other.element.libraryId == root.libraryId,
+          other.element.host.count > root.host.count + 1, other.element.host.starts(with: root.host + [UInt8(ascii: "/")])
+        else { return nil }
+        return Array(other.element.host[(root.host.count + 1)...])
+      })
+      walker.shouldDescend = { parent, name in
+        guard name.first != UInt8(ascii: ".") else { return false }
+        return nested.isEmpty || !nested.contains(parent.isEmpty ? name : parent + [UInt8(ascii: "/")] + name)
+      }
     default: break
     }
     var listed = Set<[UInt8]>()
