@@ -9,20 +9,18 @@ struct Evaluation {
   let walks: [FilesystemAudit.RootWalk]
   let states: PathStates
   let libraries: [DatabaseOverview.Library]
-  let mediaLocation: String
   let checkSizes: Bool
   /// Paths inside a folder the walk could not read: the folder's one `unreadable` finding covers them.
   private var covered: [Int32: Int] = [:]
 
   init(index: ReferenceIndex, roots: [AuditRoot], rootOfPath: [Int32], walks: [FilesystemAudit.RootWalk], states: PathStates,
-       libraries: [DatabaseOverview.Library], mediaLocation: String, checkSizes: Bool) {
+       libraries: [DatabaseOverview.Library], checkSizes: Bool) {
     self.index = index
     self.roots = roots
     self.rootOfPath = rootOfPath
     self.walks = walks
     self.states = states
     self.libraries = libraries
-    self.mediaLocation = mediaLocation
     self.checkSizes = checkSizes
   }
 

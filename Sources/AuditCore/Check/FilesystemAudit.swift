@@ -100,7 +100,7 @@ public struct FilesystemAudit {
     let states = PathStates(count: index.pathCount)
     let wantsSize = sizeWanted(index)
     let walks = walkRoots(roots, index: index, rootOfPath: rootOfPath, wantsSize: wantsSize, states: states)
-    var evaluation = Evaluation(index: index, roots: roots, rootOfPath: rootOfPath, walks: walks, states: states, libraries: libraries, mediaLocation: mediaLocation, checkSizes: options.checkSizes)
+    var evaluation = Evaluation(index: index, roots: roots, rootOfPath: rootOfPath, walks: walks, states: states, libraries: libraries, checkSizes: options.checkSizes)
     evaluation.resolveUnseen()
     evaluation.decideRoots()
     roots = evaluation.roots

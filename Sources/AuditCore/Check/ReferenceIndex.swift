@@ -24,7 +24,6 @@ final class ReferenceIndex: @unchecked Sendable {
     }
 
     var bit: UInt16 { 1 << UInt16(rawValue) }
-    var isDerivative: Bool { self == .preview || self == .thumbnail || self == .fullsize || self == .encodedVideo }
   }
 
   struct Flags: OptionSet {
@@ -34,7 +33,6 @@ final class ReferenceIndex: @unchecked Sendable {
     /// `status = 'deleted'`: queued for Immich's delete job.
     static let deletedStatus = Flags(rawValue: 4)
     static let pathChecksumMismatch = Flags(rawValue: 8)
-    static let edited = Flags(rawValue: 16)
   }
 
   struct Reference {
