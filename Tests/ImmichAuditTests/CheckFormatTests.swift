@@ -36,7 +36,8 @@ struct CheckFormatTests {
     text = text.replacingOccurrences(of: "dbname=\(scene.database)", with: "dbname=$DB")
     let rules: [(String, String)] = [
       (#"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z"#, "$TIME"),
-      (#""(database|filesystem|verify|total)": ?[0-9.]+"#, "\"$1\": $SECONDS"),
+      (#"("(?:database|filesystem|verify|total)": ?)[0-9.]+"#, "$1$SECONDS"),
+      (#"("serverVersion": ?")[^"]*""#, "$1$SERVERVERSION\""),
       (#"time="[0-9.]+""#, "time=\"$SECONDS\""),
       (#" in [0-9.]+ s\."#, " in $SECONDS s."),
       (#"(immich_audit_duration_seconds\{phase="[a-z]+"\}) [0-9.]+"#, "$1 $SECONDS"),
