@@ -69,9 +69,12 @@ let package = Package(
       resources: queryFiles.map { .embedInCode($0) },
       swiftSettings: swiftSettings
     ),
+    // statfs(2), which Swift's Glibc module does not export: tells network filesystems apart.
+    .target(name: "CStatfs"),
     // Walking folders and stat-ing files; knows nothing of databases or Immich.
     .target(
       name: "FileScan",
+      dependencies: ["CStatfs"],
       swiftSettings: swiftSettings
     ),
     // Immich knowledge: schema generations, counts, manifests, comparison, configuration files,

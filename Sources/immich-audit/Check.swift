@@ -40,8 +40,11 @@ struct Check: ParsableCommand {
   @Option(help: ArgumentHelp("none: existence only; size: also compare sizes with the database (default).", valueName: "tier"))
   var verify: VerifyTier = .size
 
-  @Option(help: ArgumentHelp("Folders walked at once (default: the number of cores, at least 2).", valueName: "n"))
+  @Option(help: ArgumentHelp("Filesystem calls in flight at once (default: the number of cores, at least 2, on local disks; 32 on network and FUSE filesystems).", valueName: "n"))
   var jobs: Int?
+
+  @Option(name: .customLong("io-timeout"), help: ArgumentHelp("Seconds a filesystem call may take before its root counts as offline (timed-out): a dead NFS server or share never hangs the audit.", valueName: "seconds"))
+  var ioTimeout: Double = 15
 
   @Option(help: ArgumentHelp("Findings of each kind shown by the text and markdown formats.", valueName: "n"))
   var limit: Int = 20
@@ -56,6 +59,7 @@ struct Check: ParsableCommand {
     do { _ = try FailurePolicy(failOn: failOn, max: max) } catch { throw ValidationError(error.description) }
     if let jobs, jobs < 1 || jobs > 1024 { throw ValidationError("--jobs must be between 1 and 1024") }
     if limit < 0 { throw ValidationError("--limit must be 0 or more") }
+    if !(ioTimeout > 0 && ioTimeout <= 86400) { throw ValidationError("--io-timeout must be a number of seconds above 0 (e.g. 15)") }
   }
 
   func run() throws {
@@ -82,7 +86,8 @@ struct Check: ParsableCommand {
       counts = try database.countsManifest().counts
       var options = FilesystemAudit.Options()
       options.checkSizes = verify == .size
-      if let jobs { options.jobs = jobs }
+      options.jobs = jobs
+      options.ioTimeout = ioTimeout
       audit = FilesystemAudit(mapper: mapper, mediaLocation: style, libraries: overview.libraries, options: options, progress: progress)
       databaseSeconds = Date().timeIntervalSince(databaseStart)
       line.start()

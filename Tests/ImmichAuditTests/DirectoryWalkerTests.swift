@@ -2,7 +2,7 @@ import FileScan
 import Foundation
 import Testing
 
-@Suite("directory walker")
+@Suite("parallel directory walker")
 struct DirectoryWalkerTests {
   /// A small tree with the awkward cases: nested folders, a symlinked folder, a symlink loop,
   /// a dangling link, a FIFO, a name with a newline and one that is not UTF-8.
@@ -29,7 +29,7 @@ struct DirectoryWalkerTests {
   @Test("finds every file once, follows symlinked folders, survives loops, keeps exact bytes")
   func walk() throws {
     let tree = try Self.makeTree()
-    let result = DirectoryWalker().walk(tree.path)
+    let result = ParallelWalker.collect(Array(tree.path.utf8))
     #expect(result.problems.isEmpty)
     let files = result.entries.filter { $0.kind == .file }
     var byPath: [[UInt8]: Int64] = [:]
@@ -48,8 +48,8 @@ struct DirectoryWalkerTests {
   @Test("a missing root is one problem: ENOENT; a file as root: ENOTDIR")
   func badRoots() throws {
     let tree = try Self.makeTree()
-    #expect(DirectoryWalker().walk(tree.path + "/nope").problems == [WalkProblem(relativePath: [], errno: ENOENT)])
-    #expect(DirectoryWalker().walk(tree.path + "/a.jpg").problems == [WalkProblem(relativePath: [], errno: ENOTDIR)])
+    #expect(ParallelWalker.collect(Array((tree.path + "/nope").utf8)).problems == [WalkProblem(relativePath: [], errno: ENOENT)])
+    #expect(ParallelWalker.collect(Array((tree.path + "/a.jpg").utf8)).problems == [WalkProblem(relativePath: [], errno: ENOTDIR)])
   }
 
   @Test("shouldDescend prunes folders (e.g. hidden ones)")
@@ -57,8 +57,7 @@ struct DirectoryWalkerTests {
     let tree = try Self.makeTree()
     try FileManager.default.createDirectory(atPath: tree.path + "/.hidden", withIntermediateDirectories: true)
     try tree.write(".hidden/x.jpg", "x")
-    let walker = DirectoryWalker(wantSizes: false) { _, name in name.first != UInt8(ascii: ".") }
-    let result = walker.walk(tree.path)
+    let result = ParallelWalker.collect(Array(tree.path.utf8), sizes: false) { _, name in name.first != UInt8(ascii: ".") }
     #expect(!result.entries.contains { String(decoding: $0.relativePath, as: UTF8.self) == ".hidden/x.jpg" })
     #expect(result.entries.contains { String(decoding: $0.relativePath, as: UTF8.self) == ".hidden" })
   }
@@ -79,7 +78,7 @@ struct DirectoryWalkerTests {
     }
     let paths = [tree.path, tree.path + "/sub", tree.path + "/sub/deep", tree.path + "/a.jpg", tree.path + "/sub/b.JPG"]
     paths.forEach(setOld)
-    _ = DirectoryWalker().walk(tree.path)
+    _ = ParallelWalker.collect(Array(tree.path.utf8))
     for path in paths {
       #expect(atime(path) == old.tv_sec, "\(path)")
     }

@@ -6,14 +6,14 @@ struct Evaluation {
   let index: ReferenceIndex
   private(set) var roots: [AuditRoot]
   let rootOfPath: [Int32]
-  let walks: [FilesystemAudit.RootWalk]
+  let walks: [RootWalk]
   let states: PathStates
   let libraries: [DatabaseOverview.Library]
   let checkSizes: Bool
   /// Paths inside a folder the walk could not read: the folder's one `unreadable` finding covers them.
   private var covered: [Int32: Int] = [:]
 
-  init(index: ReferenceIndex, roots: [AuditRoot], rootOfPath: [Int32], walks: [FilesystemAudit.RootWalk], states: PathStates,
+  init(index: ReferenceIndex, roots: [AuditRoot], rootOfPath: [Int32], walks: [RootWalk], states: PathStates,
        libraries: [DatabaseOverview.Library], checkSizes: Bool) {
     self.index = index
     self.roots = roots
@@ -26,35 +26,32 @@ struct Evaluation {
 
   private static let slash = UInt8(ascii: "/")
 
-  /// Settles every path the walk did not see: missing when its folder was listed in full,
-  /// covered by an unreadable folder, else stat'ed on its own (outside every root, below a
-  /// hidden or HLS folder that the walk skips, or an offline-looking root left for the guard).
-  mutating func resolveUnseen() {
+  /// Settles every path the walk did not see: missing when its folder was listed in full, or
+  /// covered by an unreadable folder. Returns the rest, to be stat'ed one by one: paths outside
+  /// every root, or below a hidden or HLS folder that the walk does not enter. Paths of a root
+  /// that is offline by its status stay unseen (the mount guard counts them).
+  mutating func resolveUnseen() -> [Int32] {
+    var loose: [Int32] = []
     for path in 0..<Int32(index.pathCount) where states[path] == .unseen {
       let root = Int(rootOfPath[Int(path)])
-      let host = Array(index.hostPaths[Int(path)])
       if root >= 0 {
         let walk = walks[root]
         if walk.status != .ok && walk.status != .empty { continue }
-        let relative = Array(host[(roots[root].host.count + 1)...])
-        if let problem = walk.problems.firstIndex(where: { Self.isSameOrBelow(relative, $0.relativePath) }) {
+        let host = index.hostPaths[Int(path)]
+        let relative = host[(host.startIndex + roots[root].host.count + 1)...]
+        if let problem = walk.problems.firstIndex(where: { Self.isSameOrBelow(Array(relative), $0.relativePath) }) {
           covered[path] = problem
           continue
         }
-        let parent = relative.lastIndex(of: Self.slash).map { Array(relative[..<$0]) } ?? []
-        if walk.listed.contains(parent) {
+        let parent = relative.lastIndex(of: Self.slash).map { relative[relative.startIndex..<$0] } ?? relative[relative.startIndex..<relative.startIndex]
+        if walk.listed.contains(RootWalk.folderKey(parent)) {
           states.record(path, .missing)
           continue
         }
       }
-      switch FileStatus.of(host) {
-      case .file(let size): states.record(path, .file, size: size)
-      case .directory: states.record(path, .directory)
-      case .other: states.record(path, .other)
-      case .missing: states.record(path, .missing)
-      case .failed(let code): states.record(path, .unreadable, errno: code)
-      }
+      loose.append(path)
     }
+    return loose
   }
 
   static func isSameOrBelow(_ path: [UInt8], _ folder: [UInt8]) -> Bool {
@@ -70,6 +67,8 @@ struct Evaluation {
       let root = Int(rootOfPath[Int(path)])
       guard root >= 0 else { continue }
       expected[root] += 1
+      // A timed-out root's stuck thread may still write its paths: not read.
+      if walks[root].status == .timedOut { continue }
       switch states[path] {
       case .file, .directory, .other, .unreadable: present[root] += 1
       case .unseen: if covered[path] != nil { present[root] += 1 }

@@ -13,16 +13,24 @@ public final class AuditProgress: Sendable {
 /// `check`: every path the database references against the filesystem, and every media file on
 /// disk against the database (DESIGN.md § Roots and the mount guard, § Finding kinds).
 ///
-/// The database side streams into a compact `ReferenceIndex`; each root is then walked once
-/// (readdir with d_type; stat only where a size is needed) on threads of its own, matching each
-/// file against the index by hash; what the walk did not see is missing if its folder was
-/// listed, else stat'ed one by one.
+/// The database side streams into a compact `ReferenceIndex`; the roots are then walked once
+/// (readdir with d_type; stat only where a size is needed or the type is unknown) by a pool of
+/// threads of their own, a task per directory, matching each file against the index by hash;
+/// what the walk did not see is missing if its folder was listed, else stat'ed one by one. A
+/// root whose calls hang (a dead NFS server) times out and is reported offline; the others
+/// finish.
 public struct FilesystemAudit {
   public struct Options: Sendable {
     /// `--verify size` (the default): compare sizes with `fileSizeInByte`. `none`: stat only.
     public var checkSizes = true
-    /// Threads walking roots at once.
-    public var jobs = max(2, ProcessInfo.processInfo.activeProcessorCount)
+    /// Threads doing filesystem calls at once (`--jobs`); nil: adapt to the filesystem (the
+    /// number of cores, at least 2, on local disks; `networkJobs` once a root is on a network
+    /// or FUSE filesystem, where each call waits on a round trip).
+    public var jobs: Int?
+    /// A filesystem call that takes longer marks its root timed out (`--io-timeout`).
+    public var ioTimeout: Double? = 15
+    public static let localJobs = max(2, ProcessInfo.processInfo.activeProcessorCount)
+    public static let networkJobs = 32
     public init() {}
   }
 
@@ -68,24 +76,30 @@ public struct FilesystemAudit {
   }
 
   /// A quick look at each root without walking it (for `explain`): exists, is a readable
-  /// directory, has its marker, holds anything besides the marker.
+  /// directory, has its marker, holds anything besides the marker. Under the I/O timeout, so a
+  /// dead mount shows as timed out instead of hanging.
   public func probedRoots() -> [AuditRoot] {
-    roots().map { root in
-      var root = root
-      switch FileStatus.of(root.host) {
-      case .missing: root.status = .missing
-      case .file, .other: root.status = .notADirectory
-      case .failed: root.status = .unreadable
-      case .directory:
-        if case .file = FileStatus.of(root.host + [UInt8(ascii: "/")] + WalkInputs.marker) { root.marker = true }
-        // One listing, with O_NOATIME like every other read.
-        var holdsSomething = false
-        let problems = DirectoryWalker(wantSizes: false, shouldDescend: { _, _ in false }).walk(root.host) { entry in
-          if entry.relativePath != WalkInputs.marker { holdsSomething = true }
+    let roots = roots()
+    let pool = WorkPool(groups: roots.count, threads: max(roots.count, 2), timeout: options.ioTimeout)
+    let results = Mutex<[AuditRoot]>(roots)
+    for (index, root) in roots.enumerated() {
+      pool.submit(group: index) {
+        var probed = root
+        RootProbe.probe(&probed)
+        if probed.status == .ok {
+          let listing = ParallelWalker.collect(root.host, threads: 1, sizes: false, shouldDescend: { _, _ in false })
+          probed.status = !listing.problems.isEmpty ? .unreadable : listing.entries.contains { $0.relativePath != RootProbe.marker } ? .ok : .empty
         }
-        root.status = !problems.isEmpty ? .unreadable : holdsSomething ? .ok : .empty
+        results.withLock { $0[index] = probed }
       }
-      return root
+    }
+    let timedOut = pool.wait()
+    return results.withLock { current in
+      current.enumerated().map { index, root in
+        var root = root
+        if timedOut[index] { root.status = .timedOut }
+        return root
+      }
     }
   }
 
@@ -98,10 +112,11 @@ public struct FilesystemAudit {
     var roots = roots()
     let rootOfPath = assignRoots(index, roots)
     let states = PathStates(count: index.pathCount)
-    let wantsSize = sizeWanted(index)
-    let walks = walkRoots(roots, index: index, rootOfPath: rootOfPath, wantsSize: wantsSize, states: states)
+    let walks = RootWalker(roots: roots, index: index, rootOfPath: rootOfPath, wantsSize: sizeWanted(index), states: states,
+                           libraries: libraries, options: options, progress: progress).walk()
     var evaluation = Evaluation(index: index, roots: roots, rootOfPath: rootOfPath, walks: walks, states: states, libraries: libraries, checkSizes: options.checkSizes)
-    evaluation.resolveUnseen()
+    let loose = evaluation.resolveUnseen()
+    LooseStats(index: index, states: states, options: options).stat(loose)
     evaluation.decideRoots()
     roots = evaluation.roots
     var findings = evaluation.findings()
@@ -168,158 +183,6 @@ public struct FilesystemAudit {
       wanted[Int(reference.path)] = true
     }
     return wanted
-  }
-
-  // MARK: Disk side
-
-  /// What one root's walk found besides the referenced paths it marked in `PathStates`.
-  struct RootWalk: Sendable {
-    var status: AuditRoot.Status = .ok
-    var marker = false
-    var files = 0
-    /// Files no reference accounts for: (relative path, kind of finding, size).
-    var unmatched: [(relative: [UInt8], kind: FindingKind, size: Int64)] = []
-    var problems: [WalkProblem] = []
-    var listed: Set<[UInt8]> = []
-  }
-
-  private func walkRoots(_ roots: [AuditRoot], index: ReferenceIndex, rootOfPath: [Int32], wantsSize: [Bool], states: PathStates) -> [RootWalk] {
-    let results = Mutex<[RootWalk]>(Array(repeating: RootWalk(), count: roots.count))
-    let next = Atomic<Int>(0)
-    let group = DispatchGroup()
-    let rules = roots.map { root in root.kind == .importPath ? ImportPathRules(exclusionPatterns: libraries.first { $0.id == root.libraryId }?.exclusionPatterns ?? []) : nil }
-    let libraryOfRoot = roots.map { root in Int32(libraries.firstIndex { $0.id == root.libraryId } ?? -1) }
-    let shared = WalkInputs(roots: roots, index: index, rootOfPath: rootOfPath, wantsSize: wantsSize, states: states, rules: rules, libraryOfRoot: libraryOfRoot, progress: progress)
-    // Own threads, not the cooperative pool: a walk blocks in syscalls.
-    for _ in 0..<min(options.jobs, max(roots.count, 1)) {
-      group.enter()
-      let thread = Thread {
-        while true {
-          let root = next.add(1, ordering: .relaxed).oldValue
-          guard root < shared.roots.count else { break }
-          let walk = shared.walk(root)
-          results.withLock { $0[root] = walk }
-        }
-        group.leave()
-      }
-      thread.stackSize = 1 << 22
-      thread.start()
-    }
-    group.wait()
-    return results.withLock { $0 }
-  }
-}
-
-/// What the walk threads share (read-only, but for `PathStates`, whose elements are each
-/// written by one root's walker only).
-private struct WalkInputs: @unchecked Sendable {
-  let roots: [AuditRoot]
-  let index: ReferenceIndex
-  let rootOfPath: [Int32]
-  let wantsSize: [Bool]
-  let states: PathStates
-  let rules: [ImportPathRules?]
-  let libraryOfRoot: [Int32]
-  let progress: AuditProgress
-
-  static let marker = Array(".immich".utf8)
-  static let originalOrSidecar = ReferenceIndex.Kind.original.bit | ReferenceIndex.Kind.sidecar.bit
-  static let derivativeSources: UInt16 = [ReferenceIndex.Kind.original, .preview, .thumbnail, .fullsize, .encodedVideo, .personThumbnail].reduce(0) { $0 | $1.bit }
-
-  func walk(_ rootIndex: Int) -> FilesystemAudit.RootWalk {
-    let root = roots[rootIndex]
-    var result = FilesystemAudit.RootWalk()
-    switch FileStatus.of(root.host) {
-    case .missing: result.status = .missing; return result
-    case .file, .other: result.status = .notADirectory; return result
-    case .failed: result.status = .unreadable; return result
-    case .directory: break
-    }
-    if root.kind != .importPath, case .file = FileStatus.of(root.host + [UInt8(ascii: "/")] + Self.marker) { result.marker = true }
-    var walker = DirectoryWalker(wantSizes: false)
-    switch root.kind {
-    case .encodedVideo:
-      // HLS session folders: anything more than four levels below encoded-video/.
-      walker.shouldDescend = { parent, _ in Self.depth(parent) + 1 < 4 }
-    case .importPath:
-      // Immich never imports below a hidden folder; referenced files there are stat'ed one by
-      // one. Another import path of the same library nested inside this one is its own root,
-      // walked once, by itself.
-      let nested = Set(roots.enumerated().compactMap { other -> [UInt8]? in
-        guard other.offset != rootIndex, other.element.libraryId == root.libraryId,
-          other.element.host.count > root.host.count + 1, other.element.host.starts(with: root.host + [UInt8(ascii: "/")])
-        else { return nil }
-        return Array(other.element.host[(root.host.count + 1)...])
-      })
-      walker.shouldDescend = { parent, name in
-        guard name.first != UInt8(ascii: ".") else { return false }
-        return nested.isEmpty || !nested.contains(parent.isEmpty ? name : parent + [UInt8(ascii: "/")] + name)
-      }
-    default: break
-    }
-    var listed = Set<[UInt8]>()
-    walker.didList = { listed.insert($0) }
-    let hostPrefix = root.host + [UInt8(ascii: "/")]
-    let containerPrefix = Array(root.container.utf8) + [UInt8(ascii: "/")]
-    let library = libraryOfRoot[rootIndex]
-    let problems = walker.walk(root.host) { entry in
-      progress.filesWalked.add(1, ordering: .relaxed)
-      let hostPath = hostPrefix + entry.relativePath
-      let path = index.lookup(hostPath)
-      if let path, rootOfPath[Int(path)] == Int32(rootIndex) {
-        switch entry.kind {
-        case .other: states.record(path, .other)
-        case .directory: states.record(path, .directory)
-        case .file:
-          if wantsSize[Int(path)] {
-            switch entry.status() {
-            case .file(let size): states.record(path, .file, size: size)
-            case .directory: states.record(path, .directory)
-            case .other: states.record(path, .other)
-            case .missing: states.record(path, .missing)
-            case .failed(let code): states.record(path, .unreadable, errno: code)
-            }
-          } else {
-            states.record(path, .file)
-          }
-        }
-      }
-      guard entry.kind == .file else { return }
-      let isMarker = entry.relativePath == Self.marker
-      if !isMarker { result.files += 1 }
-      var finding: FindingKind?
-      let kinds = path.map { index.kindsAt[Int($0)] } ?? 0
-      switch root.kind {
-      case .upload, .library:
-        if !isMarker && kinds & Self.originalOrSidecar == 0 { finding = .untrackedUpload }
-      case .thumbs, .encodedVideo:
-        if !isMarker && kinds & Self.derivativeSources == 0 { finding = .orphanedDerivative }
-      case .profile:
-        break
-      case .importPath:
-        let indexed = path.map { index.isOriginal($0, ofLibrary: library) } ?? false
-        if !indexed, let rules = rules[rootIndex], rules.wouldImport(relativePath: entry.relativePath, containerPath: String(decoding: containerPrefix + entry.relativePath, as: UTF8.self)) {
-          finding = .unindexedOriginal
-        }
-      }
-      if let finding {
-        var size: Int64 = -1
-        if case .file(let s) = entry.status() { size = s }
-        result.unmatched.append((entry.relativePath, finding, size))
-      }
-    }
-    if problems.contains(where: { $0.relativePath.isEmpty }) {
-      result.status = .unreadable
-      return result
-    }
-    result.problems = problems
-    result.listed = listed
-    if result.files == 0 { result.status = .empty }
-    return result
-  }
-
-  static func depth(_ relative: [UInt8]) -> Int {
-    relative.isEmpty ? 0 : relative.reduce(1) { $0 + ($1 == UInt8(ascii: "/") ? 1 : 0) }
   }
 }
 

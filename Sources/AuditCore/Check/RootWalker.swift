@@ -1,0 +1,264 @@
+import FileScan
+import Foundation
+import Synchronization
+
+/// What one root's walk found besides the referenced paths it marked in `PathStates`.
+struct RootWalk: Sendable {
+  var status: AuditRoot.Status = .ok
+  var marker = false
+  var files = 0
+  /// Files no reference accounts for: (relative path, kind of finding, size).
+  var unmatched: [(relative: [UInt8], kind: FindingKind, size: Int64)] = []
+  var problems: [WalkProblem] = []
+  /// Hashes of the folders (relative paths) whose listing was read in full.
+  var listed: Set<UInt64> = []
+
+  static func folderKey(_ relative: some Collection<UInt8>) -> UInt64 { ReferenceIndex.hash(relative) }
+}
+
+/// The first look at a root: is it there, a directory, readable; its `.immich` marker.
+enum RootProbe {
+  static let marker = Array(".immich".utf8)
+
+  static func probe(_ root: inout AuditRoot) {
+    switch FileStatus.of(root.host) {
+    case .missing: root.status = .missing
+    case .file, .other: root.status = .notADirectory
+    case .failed: root.status = .unreadable
+    case .directory:
+      root.status = .ok
+      if root.kind != .importPath, case .file = FileStatus.of(root.host + [UInt8(ascii: "/")] + marker) { root.marker = true }
+    }
+  }
+}
+
+/// Walks every root on a `WorkPool` under the I/O timeout and collects what each holds.
+struct RootWalker {
+  let roots: [AuditRoot]
+  let index: ReferenceIndex
+  let rootOfPath: [Int32]
+  let wantsSize: [Bool]
+  let states: PathStates
+  let libraries: [DatabaseOverview.Library]
+  let options: FilesystemAudit.Options
+  let progress: AuditProgress
+
+  func walk() -> [RootWalk] {
+    let pool = WorkPool(groups: max(roots.count, 1), threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout)
+    let visitor = AuditVisitor(
+      roots: roots, index: index, rootOfPath: rootOfPath, wantsSize: wantsSize, states: states, progress: progress,
+      rules: roots.map { root in root.kind == .importPath ? ImportPathRules(exclusionPatterns: libraries.first { $0.id == root.libraryId }?.exclusionPatterns ?? []) : nil },
+      libraryOfRoot: roots.map { root in Int32(libraries.firstIndex { $0.id == root.libraryId } ?? -1) })
+    let walker = ParallelWalker(roots: roots.map(\.host), pool: pool, visitor: visitor)
+    let adaptive = options.jobs == nil
+    for (number, root) in roots.enumerated() {
+      // The first call on a root (a stat) may itself hang on a dead mount: it runs in the pool too.
+      pool.submit(group: number) {
+        var probed = root
+        RootProbe.probe(&probed)
+        visitor.collectors[number].walk.withLock { walk in
+          walk.status = probed.status
+          walk.marker = probed.marker
+        }
+        guard probed.status == .ok else { return }
+        if adaptive && FilesystemKind.isNetwork(root.host) { pool.ensureThreads(FilesystemAudit.Options.networkJobs) }
+        walker.start(root: number)
+      }
+    }
+    let timedOut = pool.wait()
+    return roots.indices.map { number in
+      if timedOut[number] {
+        // Whatever a stuck thread still adds is not read.
+        return RootWalk(status: AuditRoot.Status.timedOut)
+      }
+      return visitor.collectors[number].walk.withLock { walk in
+        var walk = walk
+        if walk.status == .ok && walk.files == 0 { walk.status = .empty }
+        return walk
+      }
+    }
+  }
+}
+
+/// Matches what the walk finds against the index, from many threads: each referenced path is
+/// written only by the walk of the root it belongs to, and each root's findings go to its own
+/// collector.
+final class AuditVisitor: WalkVisitor, @unchecked Sendable {
+  let roots: [AuditRoot]
+  let index: ReferenceIndex
+  let rootOfPath: [Int32]
+  let wantsSize: [Bool]
+  let states: PathStates
+  let progress: AuditProgress
+  /// Per import-path root, Immich's rules (read-only; `GlobPattern`'s regexes are not mutated).
+  let rules: [ImportPathRules?]
+  let libraryOfRoot: [Int32]
+  let collectors: [Collector]
+  private let hostPrefixes: [[UInt8]]
+  private let containerPrefixes: [[UInt8]]
+  /// Per import-path root: other import paths of the same library inside it (walked as roots of their own).
+  private let nestedRoots: [Set<[UInt8]>]
+
+  static let originalOrSidecar = ReferenceIndex.Kind.original.bit | ReferenceIndex.Kind.sidecar.bit
+  static let derivativeSources: UInt16 = [ReferenceIndex.Kind.original, .preview, .thumbnail, .fullsize, .encodedVideo, .personThumbnail].reduce(0) { $0 | $1.bit }
+  private static let slash = UInt8(ascii: "/")
+
+  init(roots: [AuditRoot], index: ReferenceIndex, rootOfPath: [Int32], wantsSize: [Bool], states: PathStates, progress: AuditProgress,
+       rules: [ImportPathRules?], libraryOfRoot: [Int32]) {
+    self.roots = roots
+    self.index = index
+    self.rootOfPath = rootOfPath
+    self.wantsSize = wantsSize
+    self.states = states
+    self.progress = progress
+    self.rules = rules
+    self.libraryOfRoot = libraryOfRoot
+    collectors = roots.map { _ in Collector() }
+    hostPrefixes = roots.map { $0.host + [Self.slash] }
+    containerPrefixes = roots.map { Array($0.container.utf8) + [Self.slash] }
+    nestedRoots = roots.enumerated().map { number, root in
+      guard root.kind == .importPath else { return [] }
+      return Set(roots.enumerated().compactMap { other -> [UInt8]? in
+        guard other.offset != number, other.element.libraryId == root.libraryId,
+          other.element.host.count > root.host.count + 1, other.element.host.starts(with: root.host + [Self.slash])
+        else { return nil }
+        return Array(other.element.host[(root.host.count + 1)...])
+      })
+    }
+  }
+
+  private func relative(_ directory: [UInt8], _ name: [UInt8]) -> [UInt8] {
+    directory.isEmpty ? name : directory + [Self.slash] + name
+  }
+
+  func plan(root: Int, directory: [UInt8], entries: inout [ListedEntry]) {
+    for position in entries.indices {
+      let relativePath = relative(directory, entries[position].name)
+      if let path = index.lookup(hostPrefixes[root] + relativePath) {
+        entries[position].token = path
+        if rootOfPath[Int(path)] == Int32(root) && wantsSize[Int(path)] { entries[position].wantsSize = true }
+      }
+      // A file that may become a likely-moved candidate needs its size too.
+      if entries[position].kind != .directory && finding(root: root, relativePath: relativePath, path: entries[position].token) != nil {
+        entries[position].wantsSize = true
+      }
+    }
+  }
+
+  /// What a regular file at `relativePath` is, if no reference accounts for it.
+  private func finding(root: Int, relativePath: [UInt8], path: Int32) -> FindingKind? {
+    let kinds = path >= 0 ? index.kindsAt[Int(path)] : 0
+    switch roots[root].kind {
+    case .upload, .library:
+      return relativePath != RootProbe.marker && kinds & Self.originalOrSidecar == 0 ? .untrackedUpload : nil
+    case .thumbs, .encodedVideo:
+      return relativePath != RootProbe.marker && kinds & Self.derivativeSources == 0 ? .orphanedDerivative : nil
+    case .profile:
+      return nil
+    case .importPath:
+      if path >= 0 && index.isOriginal(path, ofLibrary: libraryOfRoot[root]) { return nil }
+      guard let rules = rules[root] else { return nil }
+      let container = String(decoding: containerPrefixes[root] + relativePath, as: UTF8.self)
+      return rules.wouldImport(relativePath: relativePath, containerPath: container) ? .unindexedOriginal : nil
+    }
+  }
+
+  func visit(root: Int, directory: [UInt8], entries: [ListedEntry]) {
+    progress.filesWalked.add(entries.count, ordering: .relaxed)
+    var files = 0
+    var unmatched: [(relative: [UInt8], kind: FindingKind, size: Int64)] = []
+    for entry in entries {
+      let path = entry.token
+      if path >= 0 && rootOfPath[Int(path)] == Int32(root) {
+        switch entry.kind {
+        case .file: states.record(path, .file, size: entry.size ?? -1)
+        case .directory: states.record(path, .directory)
+        case .other: states.record(path, .other)
+        }
+      }
+      guard entry.kind == .file else { continue }
+      let relativePath = relative(directory, entry.name)
+      if relativePath != RootProbe.marker { files += 1 }
+      if let kind = finding(root: root, relativePath: relativePath, path: path) {
+        unmatched.append((relativePath, kind, entry.size ?? -1))
+      }
+    }
+    collectors[root].walk.withLock { walk in
+      walk.files += files
+      walk.unmatched += unmatched
+    }
+  }
+
+  func shouldDescend(root: Int, directory: [UInt8], name: [UInt8]) -> Bool {
+    switch roots[root].kind {
+    case .encodedVideo:
+      // HLS session folders: anything more than four levels below encoded-video/.
+      return Self.depth(directory) + 1 < 4
+    case .importPath:
+      // Immich never imports below a hidden folder; referenced files there are stat'ed one by one.
+      guard name.first != UInt8(ascii: ".") else { return false }
+      return nestedRoots[root].isEmpty || !nestedRoots[root].contains(relative(directory, name))
+    default:
+      return true
+    }
+  }
+
+  func listed(root: Int, directory: [UInt8]) {
+    let key = RootWalk.folderKey(directory)
+    collectors[root].walk.withLock { _ = $0.listed.insert(key) }
+  }
+
+  func problem(root: Int, path: [UInt8], errno: Int32) {
+    collectors[root].walk.withLock { walk in
+      if path.isEmpty {
+        walk.status = .unreadable
+      } else {
+        walk.problems.append(WalkProblem(relativePath: path, errno: errno))
+      }
+    }
+  }
+
+  static func depth(_ relative: [UInt8]) -> Int {
+    relative.isEmpty ? 0 : relative.reduce(1) { $0 + ($1 == UInt8(ascii: "/") ? 1 : 0) }
+  }
+}
+
+/// One root's `RootWalk`, filled from several threads.
+final class Collector: Sendable {
+  let walk = Mutex(RootWalk())
+}
+
+/// `stat` of referenced paths the walk could not settle (outside every root, or below a folder
+/// it does not enter), on a pool under the I/O timeout: a path whose `stat` hangs, and every
+/// one not reached by then, is unreadable with ETIMEDOUT.
+struct LooseStats {
+  let index: ReferenceIndex
+  let states: PathStates
+  let options: FilesystemAudit.Options
+
+  func stat(_ paths: [Int32]) {
+    guard !paths.isEmpty else { return }
+    let pool = WorkPool(groups: 1, threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout)
+    let batch = 64
+    let hosts = paths.map { Array(index.hostPaths[Int($0)]) }
+    let states = states
+    for start in stride(from: 0, to: paths.count, by: batch) {
+      let range = start..<min(start + batch, paths.count)
+      let slice = Array(zip(paths[range], hosts[range]))
+      pool.submit(group: 0) {
+        for (path, host) in slice {
+          switch FileStatus.of(host) {
+          case .file(let size): states.record(path, .file, size: size)
+          case .directory: states.record(path, .directory)
+          case .other: states.record(path, .other)
+          case .missing: states.record(path, .missing)
+          case .failed(let code): states.record(path, .unreadable, errno: code)
+          }
+        }
+      }
+    }
+    if pool.wait()[0] {
+      for path in paths where states[path] == .unseen { states.record(path, .unreadable, errno: ETIMEDOUT) }
+    }
+  }
+}

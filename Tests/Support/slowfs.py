@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""A FUSE filesystem for immich-audit's tests: a synthetic, read-only tree that answers slowly.
+
+    slowfs.py MOUNTPOINT STATS --dirs D --files F [--size S] [--delay-ms MS] [--hang PATH]
+
+Holds D folders (d0000 …) of F files each (f00000.jpg …, S bytes), every getattr and readdir
+delayed by MS milliseconds. It records the largest number of getattr/readdir calls in flight at
+once and writes it, with the call count, to STATS whenever it changes (JSON). --hang PATH makes
+every getattr of PATH (and below it) never return, like a dead NFS server. Runs in the
+foreground, multi-threaded; unmount with `fusermount -u MOUNTPOINT`.
+"""
+import argparse, errno, json, os, stat, threading, time
+from fuse import FUSE, FuseOSError, Operations
+
+
+class SlowFS(Operations):
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.calls = 0
+        self.now = time.time()
+
+    def _enter(self):
+        with self.lock:
+            self.in_flight += 1
+            self.calls += 1
+            if self.in_flight > self.max_in_flight:
+                self.max_in_flight = self.in_flight
+                self._save()
+
+    def _leave(self):
+        with self.lock:
+            self.in_flight -= 1
+
+    def _save(self):
+        tmp = self.args.stats + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump({"maxInFlight": self.max_in_flight, "calls": self.calls}, f)
+        os.replace(tmp, self.args.stats)
+
+    def _kind(self, path):
+        parts = [p for p in path.split("/") if p]
+        if not parts:
+            return "dir"
+        if len(parts) == 1 and parts[0].startswith("d") and int(parts[0][1:]) < self.args.dirs:
+            return "dir"
+        if len(parts) == 2 and parts[1].startswith("f") and parts[1].endswith(".jpg") and int(parts[1][1:-4]) < self.args.files:
+            return "file"
+        return None
+
+    def _delay(self, path):
+        if self.args.hang and (path == self.args.hang or path.startswith(self.args.hang + "/")):
+            threading.Event().wait()
+        time.sleep(self.args.delay_ms / 1000.0)
+
+    def getattr(self, path, fh=None):
+        self._enter()
+        try:
+            self._delay(path)
+            kind = self._kind(path)
+            if kind == "dir":
+                return dict(st_mode=stat.S_IFDIR | 0o755, st_nlink=2, st_mtime=self.now, st_atime=self.now, st_ctime=self.now)
+            if kind == "file":
+                return dict(st_mode=stat.S_IFREG | 0o644, st_nlink=1, st_size=self.args.size, st_mtime=self.now, st_atime=self.now, st_ctime=self.now)
+            raise FuseOSError(errno.ENOENT)
+        finally:
+            self._leave()
+
+    def readdir(self, path, fh):
+        self._enter()
+        try:
+            self._delay(path)
+            parts = [p for p in path.split("/") if p]
+            if not parts:
+                return [".", ".."] + ["d%04d" % i for i in range(self.args.dirs)]
+            return [".", ".."] + ["f%05d.jpg" % i for i in range(self.args.files)]
+        finally:
+            self._leave()
+
+    def read(self, path, size, offset, fh):
+        return b"x" * max(0, min(size, self.args.size - offset))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mountpoint")
+    parser.add_argument("stats")
+    parser.add_argument("--dirs", type=int, default=20)
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--size", type=int, default=10)
+    parser.add_argument("--delay-ms", type=float, default=1.0)
+    parser.add_argument("--hang", default=None)
+    args = parser.parse_args()
+    fs = SlowFS(args)
+    fs._save()
+    FUSE(fs, args.mountpoint, foreground=True, nothreads=False, ro=True, allow_other=True)
