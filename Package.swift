@@ -99,6 +99,7 @@ let package = Package(
       dependencies: [
         "AuditCore",
         "AuditReports",
+        "FileScan",
         "PostgresClient",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],

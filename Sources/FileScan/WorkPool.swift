@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// A pool of OS threads (not the Swift cooperative pool: a filesystem call blocks, and on a dead
 /// network mount it may block forever) running blocking I/O tasks, each tagged with a group
@@ -164,5 +165,28 @@ public final class WorkPool: @unchecked Sendable {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+  }
+}
+
+extension FileStatus {
+  /// `stat` of many paths on a pool of `threads`, under `timeout`: nil for every path not
+  /// answered by then (a dead mount), instead of a hang.
+  public static func of(_ paths: [[UInt8]], threads: Int, timeout: Double?) -> [FileStatus?] {
+    guard !paths.isEmpty else { return [] }
+    let results = Mutex<[FileStatus?]>(Array(repeating: nil, count: paths.count))
+    let pool = WorkPool(groups: 1, threads: threads, timeout: timeout)
+    let batch = 64
+    for start in stride(from: 0, to: paths.count, by: batch) {
+      let range = start..<min(start + batch, paths.count)
+      let slice = Array(paths[range])
+      pool.submit(group: 0) {
+        for (offset, path) in slice.enumerated() {
+          let status = FileStatus.of(path)
+          results.withLock { $0[range.lowerBound + offset] = status }
+        }
+      }
+    }
+    _ = pool.wait()
+    return results.withLock { $0 }
   }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditCore
 import AuditReports
+import FileScan
 import Foundation
 
 struct Explain: ParsableCommand {
@@ -19,8 +20,12 @@ struct Explain: ParsableCommand {
   @Flag(help: "Also print every SQL statement as it ran on this database.")
   var sql = false
 
+  @Option(name: .customLong("io-timeout"), help: ArgumentHelp("Seconds a filesystem call may take before it counts as timed out (a dead mount).", valueName: "seconds"))
+  var ioTimeout: Double = 15
+
   func validate() throws {
     if samples < 0 || samples > 1000 { throw ValidationError("--samples must be between 0 and 1000") }
+    if !(ioTimeout > 0 && ioTimeout <= 86400) { throw ValidationError("--io-timeout must be a number of seconds above 0 (e.g. 15)") }
   }
 
   func run() throws {
@@ -67,17 +72,27 @@ struct Explain: ParsableCommand {
     output += "\nRoots (the folders check walks; status at a glance, without walking them):\n"
     let style = PathMapper.mediaLocationStyle(mediaLocation: overview.mediaLocation, pathPrefixes: overview.pathPrefixes.filter { !$0.external }.map(\.prefix))
     var roots = TextTable(header: ["KIND", "CONTAINER", "HOST", "STATUS", "MARKER"])
-    for root in FilesystemAudit(mapper: mapper, mediaLocation: style, libraries: overview.libraries).probedRoots() {
+    var probeOptions = FilesystemAudit.Options()
+    probeOptions.ioTimeout = ioTimeout
+    for root in FilesystemAudit(mapper: mapper, mediaLocation: style, libraries: overview.libraries, options: probeOptions).probedRoots() {
       roots.rows.append([root.kind.rawValue, root.container, root.hostString, root.status.rawValue, root.kind == .importPath ? "-" : (root.marker ? "yes" : "no")])
     }
     output += roots.rendered(indent: "  ")
     output += "\nSample paths (database path, then host path and whether it exists here):\n"
     var missing: [String] = []
-    for sample in overview.samples {
-      let host = mapper.hostPath(sample.path)
-      let exists = FileManager.default.fileExists(atPath: host)
-      if !exists { missing.append(sample.path) }
-      output += "  \(sample.kind) \(sample.id)\n    \(sample.path.debugDescriptionIfUnprintable)\n    -> \(host.debugDescriptionIfUnprintable)  [\(exists ? "exists" : "MISSING")]\n"
+    // Under the I/O timeout: a sample on a dead mount says so instead of hanging explain.
+    let hosts = overview.samples.map { mapper.hostPath(Array($0.path.utf8)).path }
+    let statuses = FileStatus.of(hosts, threads: 4, timeout: ioTimeout)
+    for (sample, (host, status)) in zip(overview.samples, zip(hosts, statuses)) {
+      let word: String
+      switch status {
+      case .missing: word = "MISSING"
+      case nil: word = "TIMED OUT"
+      case .failed(let code): word = "UNREADABLE: \(String(cString: strerror(code)))"
+      default: word = "exists"
+      }
+      if word != "exists" { missing.append(sample.path) }
+      output += "  \(sample.kind) \(sample.id)\n    \(sample.path.debugDescriptionIfUnprintable)\n    -> \(String(decoding: host, as: UTF8.self).debugDescriptionIfUnprintable)  [\(word)]\n"
     }
     if overview.samples.isEmpty { output += "  (none)\n" }
     if !overview.samples.isEmpty && missing.count * 2 > overview.samples.count {

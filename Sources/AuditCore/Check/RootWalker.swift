@@ -237,28 +237,16 @@ struct LooseStats {
   let options: FilesystemAudit.Options
 
   func stat(_ paths: [Int32]) {
-    guard !paths.isEmpty else { return }
-    let pool = WorkPool(groups: 1, threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout)
-    let batch = 64
-    let hosts = paths.map { Array(index.hostPaths[Int($0)]) }
-    let states = states
-    for start in stride(from: 0, to: paths.count, by: batch) {
-      let range = start..<min(start + batch, paths.count)
-      let slice = Array(zip(paths[range], hosts[range]))
-      pool.submit(group: 0) {
-        for (path, host) in slice {
-          switch FileStatus.of(host) {
-          case .file(let size): states.record(path, .file, size: size)
-          case .directory: states.record(path, .directory)
-          case .other: states.record(path, .other)
-          case .missing: states.record(path, .missing)
-          case .failed(let code): states.record(path, .unreadable, errno: code)
-          }
-        }
+    let statuses = FileStatus.of(paths.map { Array(index.hostPaths[Int($0)]) }, threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout)
+    for (path, status) in zip(paths, statuses) {
+      switch status {
+      case .file(let size): states.record(path, .file, size: size)
+      case .directory: states.record(path, .directory)
+      case .other: states.record(path, .other)
+      case .missing: states.record(path, .missing)
+      case .failed(let code): states.record(path, .unreadable, errno: code)
+      case nil: states.record(path, .unreadable, errno: ETIMEDOUT)
       }
-    }
-    if pool.wait()[0] {
-      for path in paths where states[path] == .unseen { states.record(path, .unreadable, errno: ETIMEDOUT) }
     }
   }
 }
