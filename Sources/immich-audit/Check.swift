@@ -63,6 +63,15 @@ struct Check: ParsableCommand {
   }
 
   func run() throws {
+    do {
+      Supervisor.exit(try audit())
+    } catch let exit as ExitCode {
+      Supervisor.exit(exit.rawValue)
+    }
+  }
+
+  /// The audit; returns the exit code.
+  func audit() throws -> Int32 {
     let policy = try FailurePolicy(failOn: failOn, max: max)
     let started = Date()
     var runner = Runner()
@@ -123,7 +132,7 @@ struct Check: ParsableCommand {
       try runner.emit(PrometheusReport.render(report, finishedAt: finished), to: prometheus, option: "--prometheus")
     }
     try runner.emit(text, to: output)
-    if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    return report.exitCode
   }
 }
 

@@ -29,6 +29,15 @@ struct Explain: ParsableCommand {
   }
 
   func run() throws {
+    do {
+      try explain()
+      Supervisor.exit(0)
+    } catch let exit as ExitCode {
+      Supervisor.exit(exit.rawValue)
+    }
+  }
+
+  func explain() throws {
     var runner = Runner()
     let database = try runner.openDatabase(connection)
     let overview: DatabaseOverview

@@ -26,6 +26,17 @@ struct ImmichAudit: ParsableCommand {
     subcommands: [Check.self, Explain.self, CountsCommand.self, Compare.self],
     defaultSubcommand: Check.self
   )
+
+  /// ArgumentParser's entry point, after handing filesystem commands to a supervised child.
+  static func main() {
+    Supervisor.superviseIfNeeded()
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
 }
 
 enum ToolInfo {

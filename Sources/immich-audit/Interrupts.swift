@@ -29,8 +29,11 @@ enum Interrupts {
         // the exit to this handler rather than report a database error.
         interrupted.withLock { $0 = true }
         for canceller in cancellers.withLock({ $0 }) { canceller.cancel() }
-        let message = "immich-audit: interrupted\n"
-        _ = message.withCString { write(2, $0, strlen($0)) }
+        // Supervised, the parent says it (it exits first).
+        if !Supervisor.isSupervised {
+          let message = "immich-audit: interrupted\n"
+          _ = message.withCString { write(2, $0, strlen($0)) }
+        }
         _exit(number == SIGINT ? 130 : 143)
       }
       signalSource.resume()

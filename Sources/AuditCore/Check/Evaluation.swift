@@ -142,7 +142,8 @@ struct Evaluation {
       case .missing, .unseen:
         var detail = Self.missingDetail(reference)
         if reference.kind == .personThumbnail, let person = reference.rowId.string(index.ids) { detail += " (person \(person))" }
-        if reference.kind == .sidecar, let other = Self.otherSidecarCandidate(Array(index.hostPaths[Int(path)])), case .file = FileStatus.of(other) {
+        if reference.kind == .sidecar, root >= 0, let other = Self.otherSidecarCandidate(Array(index.hostPaths[Int(path)])),
+          walks[root].xmpFiles.contains(RootWalk.folderKey(other[(roots[root].host.count + 1)...])) {
           detail += "; Immich's other sidecar name \(String(decoding: Self.fileName(other), as: UTF8.self)) exists and is picked up by the next metadata refresh"
         }
         findings.append(finding(Self.missingKind(reference), detail))
@@ -204,7 +205,8 @@ struct Evaluation {
         switch file.kind {
         case .unindexedOriginal:
           detail = "no asset of this library references it: the next library scan imports it as a new asset"
-          if let sidecar = Self.sidecarCandidates(join(root.host, file.relative)).first(where: { if case .file = FileStatus.of($0) { return true } else { return false } }) {
+          // Seen by the walk, not stat'ed again: a slow mount answers each stat in a round trip.
+          if let sidecar = Self.sidecarCandidates(file.relative).first(where: { walk.xmpFiles.contains(RootWalk.folderKey($0)) }) {
             detail += " (with its sidecar \(String(decoding: Self.fileName(sidecar), as: UTF8.self)))"
           }
         case .untrackedUpload: detail = "no asset references it"

@@ -12,6 +12,8 @@ struct RootWalk: Sendable {
   var problems: [WalkProblem] = []
   /// Hashes of the folders (relative paths) whose listing was read in full.
   var listed: Set<UInt64> = []
+  /// Hashes of the `.xmp` files seen (relative paths), for Immich's sidecar candidates.
+  var xmpFiles: Set<UInt64> = []
 
   static func folderKey(_ relative: some Collection<UInt8>) -> UInt64 { ReferenceIndex.hash(relative) }
 }
@@ -167,6 +169,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     progress.filesWalked.add(entries.count, ordering: .relaxed)
     var files = 0
     var unmatched: [(relative: [UInt8], kind: FindingKind, size: Int64)] = []
+    var xmpFiles: [UInt64] = []
     for entry in entries {
       let path = entry.token
       if path >= 0 && rootOfPath[Int(path)] == Int32(root) {
@@ -179,6 +182,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
       guard entry.kind == .file else { continue }
       let relativePath = relative(directory, entry.name)
       if relativePath != RootProbe.marker { files += 1 }
+      if Self.isXMP(entry.name) { xmpFiles.append(RootWalk.folderKey(relativePath)) }
       if let kind = finding(root: root, relativePath: relativePath, path: path) {
         unmatched.append((relativePath, kind, entry.size ?? -1))
       }
@@ -186,6 +190,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     collectors[root].walk.withLock { walk in
       walk.files += files
       walk.unmatched += unmatched
+      walk.xmpFiles.formUnion(xmpFiles)
     }
   }
 
@@ -216,6 +221,11 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
         walk.problems.append(WalkProblem(relativePath: path, errno: errno))
       }
     }
+  }
+
+  /// Ends in `.xmp`, the name Immich's sidecar candidates have.
+  static func isXMP(_ name: [UInt8]) -> Bool {
+    name.count > 4 && name.suffix(4).elementsEqual(".xmp".utf8)
   }
 
   static func depth(_ relative: [UInt8]) -> Int {

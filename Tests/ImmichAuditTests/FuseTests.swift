@@ -1,0 +1,84 @@
+import AuditCore
+import Foundation
+import Testing
+
+/// Slow and dead network mounts, for real: a FUSE filesystem whose every call takes a
+/// millisecond, and one whose calls in one folder never return.
+@Suite("check on FUSE: calls in flight, dead mounts", .serialized)
+struct FuseTests {
+  /// The fixture's NAS library moved onto the FUSE mount (/mnt/fuse).
+  func scene(on mount: FuseMount) throws -> AuditScene {
+    let scene = try AuditScene()
+    try scene.cluster.psql(scene.database, "UPDATE library SET \"importPaths\" = ARRAY['/mnt/fuse'] WHERE name = 'NAS Photos'")
+    return scene
+  }
+
+  /// Runs check in the background; returns its status and report, or records a hang.
+  func check(_ scene: AuditScene, mount: FuseMount, extra: [String], interruptAfter: Double? = nil) throws -> (status: Int32, stdout: String, stderr: String, seconds: Double) {
+    let out = scene.folder.path + "/check.out"
+    let err = scene.folder.path + "/check.err"
+    let arguments = ["check", "--db", scene.conninfo, "--format", "json", "--map", "/mnt/fuse=\(mount.mountpoint)"] + scene.mappingArguments + extra
+    let started = Date()
+    let pid = try TestCluster.spawn(CLI.executable, arguments, environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path], stdout: out, stderr: err)
+    var status: Int32 = 0
+    var interruptedAt: Date?
+    while waitpid(pid, &status, WNOHANG) == 0 {
+      if let interruptAfter, interruptedAt == nil, Date().timeIntervalSince(started) > interruptAfter {
+        kill(pid, SIGINT)
+        interruptedAt = Date()
+      }
+      if Date().timeIntervalSince(started) > 120 {
+        kill(pid, SIGKILL)
+        waitpid(pid, &status, 0)
+        Issue.record("check did not end within 120 s")
+        break
+      }
+      usleep(20_000)
+    }
+    let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    let seconds = Date().timeIntervalSince(interruptedAt ?? started)
+    return (exit, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "", (try? String(contentsOfFile: err, encoding: .utf8)) ?? "", seconds)
+  }
+
+  @Test("20,000 files on a slow FUSE mount: many calls in flight at once, every file found")
+  func inFlight() throws {
+    let mount = try FuseMount(dirs: 20, files: 1000, delayMilliseconds: 1)
+    let scene = try scene(on: mount)
+    let result = try check(scene, mount: mount, extra: [])
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try JSONValue.parse(Data(result.stdout.utf8))
+    #expect(report.findings("unindexed-original").count == 20_000)
+    let root = report["roots"]?.arrayItems.first { $0["container"]?.stringValue == "/mnt/fuse" }
+    #expect(root?["status"]?.stringValue == "ok")
+    let inFlight = try mount.maxInFlight()
+    #expect(inFlight >= 8, "at most \(inFlight) calls were in flight")
+  }
+
+  @Test("a folder whose calls never return: that root times out, the others are audited, exit 3")
+  func deadMount() throws {
+    let mount = try FuseMount(dirs: 5, files: 10, delayMilliseconds: 0, hang: "/d0003")
+    let scene = try scene(on: mount)
+    let lost = scene.path(endingWith: "000000000002.jpg")
+    try scene.remove(lost)
+    let result = try check(scene, mount: mount, extra: ["--io-timeout", "2"])
+    #expect(result.status == 3, "\(result.stderr)")
+    let report = try JSONValue.parse(Data(result.stdout.utf8))
+    let root = report["roots"]?.arrayItems.first { $0["container"]?.stringValue == "/mnt/fuse" }
+    #expect(root?["status"]?.stringValue == "timed-out")
+    #expect(report.findings("root-offline").map { $0["path"]!.stringValue! } == ["/mnt/fuse"])
+    #expect(report.findings("root-offline").first?["detail"]?.stringValue?.hasPrefix("folder did not answer in time") == true)
+    // Every other root was still audited.
+    #expect(report.findings("missing-original").map { $0["path"]!.stringValue! } == [lost])
+    #expect(report.findings("unindexed-original").isEmpty)
+  }
+
+  @Test("Ctrl-C ends a run stuck on a dead mount at once: exit 130")
+  func interruptDeadMount() throws {
+    let mount = try FuseMount(dirs: 5, files: 10, delayMilliseconds: 0, hang: "/d0001")
+    let scene = try scene(on: mount)
+    let result = try check(scene, mount: mount, extra: ["--io-timeout", "600"], interruptAfter: 3)
+    #expect(result.status == 130, "\(result.stderr)")
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr == "immich-audit: interrupted\n")
+  }
+}

@@ -1,0 +1,52 @@
+import AuditCore
+import FileScan
+import Foundation
+import Testing
+
+/// A real FUSE filesystem for the tests (`Tests/Support/slowfs.py`, fusepy on libfuse2): a
+/// synthetic tree of `dirs` folders of `files` files, every call delayed, optionally one folder
+/// whose calls never return. Mounted as root (the tests run as root); unmounted on deinit.
+final class FuseMount {
+  let folder: TemporaryFolder
+  let mountpoint: String
+  let statsFile: String
+  private let daemon: pid_t
+
+  init(dirs: Int, files: Int, delayMilliseconds: Double = 1, hang: String? = nil) throws {
+    folder = try TemporaryFolder()
+    chmod(folder.path, 0o755)
+    mountpoint = folder.path + "/mnt"
+    statsFile = folder.path + "/stats.json"
+    try FileManager.default.createDirectory(atPath: mountpoint, withIntermediateDirectories: true)
+    var arguments = [repositoryRoot.appendingPathComponent("Tests/Support/slowfs.py").path, mountpoint, statsFile,
+                     "--dirs", String(dirs), "--files", String(files), "--delay-ms", String(delayMilliseconds)]
+    if let hang { arguments += ["--hang", hang] }
+    daemon = try TestCluster.spawn("/usr/bin/env", ["python3"] + arguments, environment: nil,
+                                   stdout: folder.path + "/slowfs.out", stderr: folder.path + "/slowfs.err")
+    // Mounted when the mount point's filesystem is FUSE (0x65735546).
+    for _ in 0..<200 {
+      if FilesystemKind.type(of: Array(mountpoint.utf8)) == 0x6573_5546 { return }
+      var status: Int32 = 0
+      if waitpid(daemon, &status, WNOHANG) == daemon {
+        let log = (try? String(contentsOfFile: folder.path + "/slowfs.err", encoding: .utf8)) ?? ""
+        throw TestCluster.ClusterError(message: "slowfs.py exited: \(log)")
+      }
+      usleep(50_000)
+    }
+    throw TestCluster.ClusterError(message: "slowfs.py did not mount \(mountpoint) within 10 s")
+  }
+
+  /// The most getattr/readdir calls that were in flight at once.
+  func maxInFlight() throws -> Int {
+    let stats = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: statsFile)))
+    return stats["maxInFlight"]?.intValue ?? 0
+  }
+
+  deinit {
+    // Kill first: a daemon stuck in a call that never returns would keep a plain unmount waiting.
+    kill(daemon, SIGKILL)
+    var status: Int32 = 0
+    waitpid(daemon, &status, 0)
+    _ = try? TestCluster.run("/usr/bin/env", ["fusermount", "-u", "-z", mountpoint])
+  }
+}
