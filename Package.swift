@@ -109,7 +109,10 @@ let package = Package(
     // and the built executable; fixtures live in Tests/Fixtures.
     .testTarget(
       name: "ImmichAuditTests",
-      dependencies: ["AuditCore", "AuditReports", "PostgresClient", "ImmichQueries", "FileScan", "immich-audit"],
+      dependencies: [
+        "AuditCore", "AuditReports", "PostgresClient", "ImmichQueries", "FileScan", "immich-audit",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
       path: "Tests/ImmichAuditTests",
       swiftSettings: swiftSettings
     ),

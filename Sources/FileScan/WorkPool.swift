@@ -106,7 +106,27 @@ public final class WorkPool: @unchecked Sendable {
     thread.start()
   }
 
+  /// What `heartbeat` finds on a worker thread.
+  private final class Worker: NSObject, @unchecked Sendable {
+    weak var pool: WorkPool?
+    let slot: Slot
+    init(pool: WorkPool, slot: Slot) {
+      self.pool = pool
+      self.slot = slot
+    }
+  }
+
+  private static let workerKey = "immich-audit.WorkPool.worker"
+
+  /// Called by a long task (hashing a large file) after each step: the watchdog measures the
+  /// time since the last heartbeat, so a slow but moving task is not taken for a hung one.
+  public static func heartbeat() {
+    guard let worker = Thread.current.threadDictionary[workerKey] as? Worker, let pool = worker.pool else { return }
+    pool.locked { if worker.slot.started > 0 { worker.slot.started = now() } }
+  }
+
   private func work(_ slot: Slot) {
+    Thread.current.threadDictionary[Self.workerKey] = Worker(pool: self, slot: slot)
     pthread_mutex_lock(&mutex)
     while !finished && !slot.abandoned {
       guard let task = tasks.popLast() else {
@@ -161,7 +181,7 @@ public final class WorkPool: @unchecked Sendable {
     thread.start()
   }
 
-  static func now() -> Double {
+  public static func now() -> Double {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9

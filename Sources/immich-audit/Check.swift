@@ -37,8 +37,14 @@ struct Check: ParsableCommand {
   @Option(name: .customLong("max"), help: ArgumentHelp("Allow up to N findings of KIND; more fail the run (repeatable).", valueName: "kind=n"))
   var max: [String] = []
 
-  @Option(help: ArgumentHelp("none: existence only; size: also compare sizes with the database (default).", valueName: "tier"))
+  @Option(help: ArgumentHelp("none: existence only; size: also sizes against the database (default); sample:N% or sample:N: also the content SHA-1 of a random sample of the content-hashed originals; all: of every one.", valueName: "tier"))
   var verify: VerifyTier = .size
+
+  @Option(help: ArgumentHelp("Seed of the random sample (the report gives the seed used, to repeat a run).", valueName: "n"))
+  var seed: UInt64?
+
+  @Option(name: .customLong("verify-time"), help: ArgumentHelp("Seconds content hashing may take; the report says whether everything selected was hashed.", valueName: "seconds"))
+  var verifyTime: Double?
 
   @Option(help: ArgumentHelp("Filesystem calls in flight at once (default: the number of cores, at least 2, on local disks; 32 on network and FUSE filesystems).", valueName: "n"))
   var jobs: Int?
@@ -53,12 +59,13 @@ struct Check: ParsableCommand {
   var noProgress = false
 
   enum CheckFormat: String, ExpressibleByArgument, CaseIterable { case text, json, ndjson, junit, markdown, csv }
-  enum VerifyTier: String, ExpressibleByArgument, CaseIterable { case none, size }
 
   func validate() throws {
     do { _ = try FailurePolicy(failOn: failOn, max: max) } catch { throw ValidationError(error.description) }
     if let jobs, jobs < 1 || jobs > 1024 { throw ValidationError("--jobs must be between 1 and 1024") }
     if limit < 0 { throw ValidationError("--limit must be 0 or more") }
+    if let seed, seed > UInt64(Int64.max) { throw ValidationError("--seed must be between 0 and \(Int64.max)") }
+    if let verifyTime, !(verifyTime > 0) { throw ValidationError("--verify-time must be a number of seconds above 0") }
     if !(ioTimeout > 0 && ioTimeout <= 86400) { throw ValidationError("--io-timeout must be a number of seconds above 0 (e.g. 15)") }
   }
 
@@ -94,7 +101,9 @@ struct Check: ParsableCommand {
         .mapper(mediaLocations: mediaLocations.isEmpty ? [PathMapper.normalized(style)] : mediaLocations)
       counts = try database.countsManifest().counts
       var options = FilesystemAudit.Options()
-      options.checkSizes = verify == .size
+      options.verify = verify
+      if let seed { options.seed = seed }
+      options.verifyTime = verifyTime
       options.jobs = jobs
       options.ioTimeout = ioTimeout
       audit = FilesystemAudit(mapper: mapper, mediaLocation: style, libraries: overview.libraries, options: options, progress: progress)
@@ -112,8 +121,9 @@ struct Check: ParsableCommand {
       startedAt: Timestamp.format(started), finishedAt: Timestamp.format(finished), database: database.description,
       mappings: mapper.mappings, roots: outcome.roots, counts: counts, findings: outcome.findings,
       summary: AuditReport.summary(outcome.findings),
-      verification: .init(tier: verify.rawValue), timings: .init(
-        database: databaseSeconds + outcome.databaseSeconds, filesystem: outcome.filesystemSeconds, verify: 0, total: finished.timeIntervalSince(started)),
+      verification: outcome.verification, timings: .init(
+        database: databaseSeconds + outcome.databaseSeconds, filesystem: outcome.filesystemSeconds, verify: outcome.verifySeconds,
+        total: finished.timeIntervalSince(started)),
       exitCode: 0)
     report.exitCode = AuditReport.exitCode(findings: report.findings, roots: report.roots, policy: policy)
     let tool = ToolIdentity(name: ToolInfo.name, version: ToolInfo.version)
@@ -171,4 +181,9 @@ final class ProgressLine: @unchecked Sendable {
     let seconds = Swift.max(Date().timeIntervalSince(started), 0.001)
     Output.standardError("\r\u{1B}[Kimmich-audit: rows read \(rows), files walked \(files) (\(Int(Double(rows + files) / seconds))/s)")
   }
+}
+
+extension VerifyTier: ExpressibleByArgument {
+  public init?(argument: String) { self.init(argument) }
+  public static var defaultCompletionKind: CompletionKind { .list(["none", "size", "sample:10%", "sample:1000", "all"]) }
 }

@@ -54,6 +54,15 @@ struct Evaluation {
     return loose
   }
 
+  func isUnderOfflineRoot(_ path: Int32) -> Bool {
+    let root = Int(rootOfPath[Int(path)])
+    return root >= 0 && roots[root].offline
+  }
+
+  static func hex(_ bytes: some Collection<UInt8>) -> String {
+    bytes.map { String(format: "%02x", $0) }.joined()
+  }
+
   static func isSameOrBelow(_ path: [UInt8], _ folder: [UInt8]) -> Bool {
     guard path.starts(with: folder) else { return false }
     return path.count == folder.count || path[folder.count] == slash
@@ -88,7 +97,9 @@ struct Evaluation {
     }
   }
 
-  func findings() -> [Finding] {
+  /// Every finding: the mount guard's, unreadable folders, the database side, the disk side
+  /// (`disk`, from `diskFindings`), likely-moved; checksum mismatches from `verification`.
+  func findings(disk: [Finding], verification: VerificationOutcome) -> [Finding] {
     var findings: [Finding] = []
     for root in roots where root.offline {
       findings.append(Finding(
@@ -107,14 +118,14 @@ struct Evaluation {
           detail: "\(Self.reason(problem.errno)); \(count) database path\(count == 1 ? "" : "s") below it not checked"))
       }
     }
-    findings += referenceFindings()
-    let disk = diskFindings()
+    findings += referenceFindings(verification)
     findings += disk
-    findings += LikelyMoved(index: index, states: states, rootOfPath: rootOfPath, roots: roots, libraries: libraries).findings(candidates: disk)
+    findings += LikelyMoved(index: index, states: states, rootOfPath: rootOfPath, roots: roots, libraries: libraries)
+      .findings(candidates: disk, digests: verification.candidateDigests)
     return findings
   }
 
-  private func referenceFindings() -> [Finding] {
+  private func referenceFindings(_ verification: VerificationOutcome) -> [Finding] {
     var findings: [Finding] = []
     var reportedPaths = Set<Int32>()
     for reference in index.references {
@@ -161,6 +172,8 @@ struct Evaluation {
           findings.append(finding(.offlinePresent, "marked offline, but the file is there again: a library scan brings it back"))
         } else if checkSizes && reference.expectedSize >= 0 && states.size(path) >= 0 && states.size(path) != reference.expectedSize {
           findings.append(finding(.sizeMismatch, "\(states.size(path)) bytes on disk, \(reference.expectedSize) in the database"))
+        } else if let digest = verification.mismatched[path], reference.checksum >= 0 {
+          findings.append(finding(.checksumMismatch, "content SHA-1 \(Self.hex(digest)), the database has \(Self.hex(index.checksum(reference.checksum))): the file changed or is another file"))
         }
       }
     }
@@ -195,7 +208,8 @@ struct Evaluation {
     }
   }
 
-  private func diskFindings() -> [Finding] {
+  /// Files found on disk that no reference accounts for (under online roots).
+  func diskFindings() -> [Finding] {
     var findings: [Finding] = []
     for (rootIndex, walk) in walks.enumerated() where !roots[rootIndex].offline {
       let root = roots[rootIndex]

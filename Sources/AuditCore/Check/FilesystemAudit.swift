@@ -21,8 +21,12 @@ public final class AuditProgress: Sendable {
 /// finish.
 public struct FilesystemAudit {
   public struct Options: Sendable {
-    /// `--verify size` (the default): compare sizes with `fileSizeInByte`. `none`: stat only.
-    public var checkSizes = true
+    /// `--verify`: sizes (the default), nothing, or also content SHA-1s.
+    public var verify = VerifyTier.size
+    /// `--seed`: which sample `sample:` tiers hash.
+    public var seed: UInt64 = UInt64.random(in: 0...UInt64(Int64.max))
+    /// `--verify-time`: seconds hashing may take; what is not reached by then is not hashed.
+    public var verifyTime: Double?
     /// Threads doing filesystem calls at once (`--jobs`); nil: adapt to the filesystem (the
     /// number of cores, at least 2, on local disks; `networkJobs` once a root is on a network
     /// or FUSE filesystem, where each call waits on a round trip).
@@ -54,6 +58,8 @@ public struct FilesystemAudit {
     public var findings: [Finding]
     public var databaseSeconds: Double
     public var filesystemSeconds: Double
+    public var verifySeconds: Double
+    public var verification: AuditReport.Verification
   }
 
   /// The roots: the five media folders, then every import path of every non-deleted library.
@@ -114,14 +120,69 @@ public struct FilesystemAudit {
     let states = PathStates(count: index.pathCount)
     let walks = RootWalker(roots: roots, index: index, rootOfPath: rootOfPath, wantsSize: sizeWanted(index), states: states,
                            libraries: libraries, options: options, progress: progress).walk()
-    var evaluation = Evaluation(index: index, roots: roots, rootOfPath: rootOfPath, walks: walks, states: states, libraries: libraries, checkSizes: options.checkSizes)
+    var evaluation = Evaluation(index: index, roots: roots, rootOfPath: rootOfPath, walks: walks, states: states, libraries: libraries, checkSizes: options.verify.checksSizes)
     let loose = evaluation.resolveUnseen()
     LooseStats(index: index, states: states, options: options).stat(loose)
     evaluation.decideRoots()
     roots = evaluation.roots
-    var findings = evaluation.findings()
+    let disk = evaluation.diskFindings()
+    let filesystemSeconds = Date().timeIntervalSince(filesystemStart)
+
+    let verifyStart = Date()
+    var verification = AuditReport.Verification(tier: options.verify.description, seed: options.verify.hashesContent ? options.seed : nil)
+    var outcome = VerificationOutcome()
+    if options.verify.hashesContent {
+      outcome = verify(index: index, states: states, evaluation: evaluation, disk: disk)
+      verification.filesHashed = outcome.filesHashed
+      verification.bytesHashed = outcome.bytesHashed
+      verification.complete = outcome.complete
+    }
+    let verifySeconds = Date().timeIntervalSince(verifyStart)
+    var findings = evaluation.findings(disk: disk, verification: outcome)
     findings.sort(by: Finding.reportOrder)
-    return Outcome(roots: roots, findings: findings, databaseSeconds: databaseSeconds, filesystemSeconds: Date().timeIntervalSince(filesystemStart))
+    return Outcome(
+      roots: roots, findings: findings, databaseSeconds: databaseSeconds, filesystemSeconds: filesystemSeconds,
+      verifySeconds: verifySeconds, verification: verification)
+  }
+
+  /// Content SHA-1s: the tier's selection of present, right-sized, content-hashed originals
+  /// (a size mismatch is not hashed: one finding per fact), then, if some content-hashed
+  /// original is missing, the disk-found files that could be it (same SHA-1: renamed, not only
+  /// moved).
+  private func verify(index: ReferenceIndex, states: PathStates, evaluation: Evaluation, disk: [Finding]) -> VerificationOutcome {
+    var outcome = VerificationOutcome()
+    var eligible: [Int32] = []
+    var seen = Set<Int32>()
+    var missingContentHashed = false
+    for reference in index.references where reference.kind == .original && reference.checksum >= 0 {
+      let path = reference.path
+      if evaluation.isUnderOfflineRoot(path) || reference.flags.contains(.deletedStatus) || reference.flags.contains(.offline) { continue }
+      if states[path] == .missing { missingContentHashed = true }
+      guard states[path] == .file, reference.expectedSize < 0 || states.size(path) == reference.expectedSize else { continue }
+      if seen.insert(path).inserted { eligible.append(path) }
+    }
+    let selected = options.verify.select(count: eligible.count, seed: options.seed).map { eligible[$0] }
+    let deadline = options.verifyTime.map { WorkPool.now() + $0 }
+    let threads = options.jobs ?? FilesystemAudit.Options.localJobs
+    let hashed = ContentHasher.hash(selected.map { Array(index.hostPaths[Int($0)]) }, threads: threads, timeout: options.ioTimeout, deadline: deadline)
+    outcome.filesHashed = hashed.files
+    outcome.bytesHashed = hashed.bytes
+    outcome.complete = hashed.complete
+    var digestOf: [Int32: [UInt8]] = [:]
+    for (path, digest) in zip(selected, hashed.digests) { if let digest { digestOf[path] = digest } }
+    for reference in index.references where reference.kind == .original && reference.checksum >= 0 {
+      if let digest = digestOf[reference.path], !index.checksum(reference.checksum).elementsEqual(digest) {
+        outcome.mismatched[reference.path] = digest
+      }
+    }
+    let candidates = disk.indices.filter { disk[$0].kind == .unindexedOriginal || disk[$0].kind == .untrackedUpload }
+    if missingContentHashed && !candidates.isEmpty {
+      let more = ContentHasher.hash(candidates.map { disk[$0].hostPath }, threads: threads, timeout: options.ioTimeout, deadline: deadline)
+      outcome.filesHashed += more.files
+      outcome.bytesHashed += more.bytes
+      for (position, digest) in zip(candidates, more.digests) { if let digest { outcome.candidateDigests[position] = digest } }
+    }
+    return outcome
   }
 
   // MARK: Database side
@@ -139,10 +200,16 @@ public struct FilesystemAudit {
       if record.pathHashed && record.checksum != PathChecksum.hex(of: record.path) { flags.insert(.pathChecksumMismatch) }
       let path = index.intern(databasePath: record.path, hostPath: mapper.hostPath(record.path).path)
       let name = record.fileName.isEmpty ? -1 : index.addFileName(Array(record.fileName.utf8))
+      // The content checksum is kept only when content may be hashed.
+      var checksum: Int32 = -1
+      if !record.pathHashed {
+        flags.insert(.contentHashed)
+        if options.verify.hashesContent { checksum = index.addChecksum(hex: record.checksum) ?? -1 }
+      }
       index.add(.init(
         path: path, kind: .original, flags: flags, library: record.libraryId.flatMap { libraryIndex[$0] } ?? -1,
         expectedSize: record.size ?? -1, rowId: CompactID(record.assetId, overflow: &index.ids),
-        ownerId: CompactID(record.ownerId, overflow: &index.ids), fileName: name))
+        ownerId: CompactID(record.ownerId, overflow: &index.ids), fileName: name, checksum: checksum))
       progress.rowsRead.add(1, ordering: .relaxed)
     }
     try database.streamReferencedFiles { file in
@@ -178,7 +245,7 @@ public struct FilesystemAudit {
   /// Paths whose size is compared: an original with a recorded size, unless `--verify none`.
   private func sizeWanted(_ index: ReferenceIndex) -> [Bool] {
     var wanted = [Bool](repeating: false, count: index.pathCount)
-    guard options.checkSizes else { return wanted }
+    guard options.verify.checksSizes else { return wanted }
     for reference in index.references where reference.kind == .original && reference.expectedSize >= 0 {
       wanted[Int(reference.path)] = true
     }

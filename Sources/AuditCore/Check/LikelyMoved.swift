@@ -1,6 +1,8 @@
 /// Pairs each missing original with unindexed or untracked files that look like the same photo:
 /// the same file name (the stored path's, or the name at upload) and the size in
-/// `fileSizeInByte`. No content is read. At most three candidates, nearest folder first.
+/// `fileSizeInByte` (no content read, so in every tier); and, where content was hashed, a file
+/// whose SHA-1 is a content-hashed asset's checksum (renamed, not only moved). At most three
+/// candidates, nearest folder first.
 struct LikelyMoved {
   let index: ReferenceIndex
   let states: PathStates
@@ -10,15 +12,17 @@ struct LikelyMoved {
 
   static let maximumCandidates = 3
 
-  func findings(candidates disk: [Finding]) -> [Finding] {
+  func findings(candidates disk: [Finding], digests: [Int: [UInt8]] = [:]) -> [Finding] {
+    var byDigest: [[UInt8]: [Int]] = [:]
+    for (position, digest) in digests { byDigest[digest, default: []].append(position) }
     var byName: [ArraySlice<UInt8>: [Int]] = [:]
     for (position, file) in disk.enumerated()
     where (file.kind == .unindexedOriginal || file.kind == .untrackedUpload) && file.diskSize >= 0 {
       byName[Self.fileName(file.path[...]), default: []].append(position)
     }
-    guard !byName.isEmpty else { return [] }
+    guard !byName.isEmpty || !byDigest.isEmpty else { return [] }
     var findings: [Finding] = []
-    for reference in index.references where reference.kind == .original && reference.expectedSize >= 0 {
+    for reference in index.references where reference.kind == .original {
       let path = reference.path
       let root = Int(rootOfPath[Int(path)])
       guard states[path] == .missing, root < 0 || !roots[root].offline, !reference.flags.contains(.deletedStatus) else { continue }
@@ -29,9 +33,18 @@ struct LikelyMoved {
         if uploaded != names[0] { names.append(uploaded) }
       }
       var matches: [Int] = []
-      for name in names {
-        for position in byName[name] ?? [] where disk[position].diskSize == reference.expectedSize && !matches.contains(position) {
+      if reference.expectedSize >= 0 {
+        for name in names {
+          for position in byName[name] ?? [] where disk[position].diskSize == reference.expectedSize && !matches.contains(position) {
+            matches.append(position)
+          }
+        }
+      }
+      var sameContent = false
+      if reference.checksum >= 0 {
+        for position in byDigest[Array(index.checksum(reference.checksum))] ?? [] where !matches.contains(position) {
           matches.append(position)
+          sameContent = true
         }
       }
       guard !matches.isEmpty else { continue }
@@ -41,7 +54,7 @@ struct LikelyMoved {
         .prefix(Self.maximumCandidates)
       let candidates = ranked.map { Finding.Candidate(path: disk[$0.0].path, hostPath: disk[$0.0].hostPath) }
       let first = candidates[0]
-      let detail = "same name and size found at \(String(decoding: first.path, as: UTF8.self))\(matches.count > 1 ? " and \(matches.count - 1) more" : ""): move it back before the next library scan to keep its albums and faces"
+      let detail = "\(sameContent ? "same content" : "same name and size") found at \(String(decoding: first.path, as: UTF8.self))\(matches.count > 1 ? " and \(matches.count - 1) more" : ""): move it back before the next library scan to keep its albums and faces"
       findings.append(Finding(
         kind: .likelyMoved, path: Array(databasePath), hostPath: Array(index.hostPaths[Int(path)]),
         assetId: reference.rowId.string(index.ids), libraryId: reference.library >= 0 ? libraries[Int(reference.library)].id : nil,

@@ -33,6 +33,8 @@ final class ReferenceIndex: @unchecked Sendable {
     /// `status = 'deleted'`: queued for Immich's delete job.
     static let deletedStatus = Flags(rawValue: 4)
     static let pathChecksumMismatch = Flags(rawValue: 8)
+    /// `checksum` is the SHA-1 of the content (uploads; `checksumAlgorithm = 'sha1'`).
+    static let contentHashed = Flags(rawValue: 16)
   }
 
   struct Reference {
@@ -48,6 +50,8 @@ final class ReferenceIndex: @unchecked Sendable {
     var ownerId: CompactID
     /// Index into `fileNames` (originals only), -1 for none.
     var fileName: Int32
+    /// Index into `checksums` (content-hashed originals only), -1 for none.
+    var checksum: Int32 = -1
   }
 
   /// Stored database paths (exact bytes), one per distinct path.
@@ -63,6 +67,8 @@ final class ReferenceIndex: @unchecked Sendable {
   private(set) var extraOriginalLibraries: [Int32: [Int32]] = [:]
   private(set) var references: [Reference] = []
   private(set) var fileNames = ByteArena()
+  /// 20-byte SHA-1s of content-hashed originals, end to end.
+  private(set) var checksums: [UInt8] = []
   var ids = CompactID.Overflow()
 
   var pathCount: Int { hashes.count }
@@ -92,6 +98,33 @@ final class ReferenceIndex: @unchecked Sendable {
     }
     kindsAt[path] |= reference.kind.bit
     references.append(reference)
+  }
+
+  /// Stores a hex SHA-1; nil if it is not one.
+  func addChecksum(hex: String) -> Int32? {
+    let digits = Array(hex.utf8)
+    guard digits.count == 40 else { return nil }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(20)
+    for pair in stride(from: 0, to: 40, by: 2) {
+      guard let high = Self.hexValue(digits[pair]), let low = Self.hexValue(digits[pair + 1]) else { return nil }
+      bytes.append(high << 4 | low)
+    }
+    checksums += bytes
+    return Int32(checksums.count / 20 - 1)
+  }
+
+  func checksum(_ index: Int32) -> ArraySlice<UInt8> {
+    checksums[Int(index) * 20..<Int(index) * 20 + 20]
+  }
+
+  private static func hexValue(_ digit: UInt8) -> UInt8? {
+    switch digit {
+    case 48...57: return digit - 48
+    case 97...102: return digit - 87
+    case 65...70: return digit - 55
+    default: return nil
+    }
   }
 
   func addFileName(_ name: [UInt8]) -> Int32 {

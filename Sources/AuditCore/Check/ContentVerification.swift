@@ -1,0 +1,176 @@
+import Crypto
+import FileScan
+import Foundation
+import Glibc
+import Synchronization
+
+/// `--verify`: how much content is read (DESIGN.md § Verification tiers).
+public enum VerifyTier: Sendable, Equatable, CustomStringConvertible {
+  /// Existence only.
+  case none
+  /// Sizes against `fileSizeInByte` (the default).
+  case size
+  /// SHA-1 of a random share of the content-hashed originals.
+  case samplePercent(Double)
+  /// SHA-1 of N random content-hashed originals.
+  case sampleCount(Int)
+  /// SHA-1 of every content-hashed original.
+  case all
+
+  public init?(_ text: String) {
+    switch text {
+    case "none": self = .none
+    case "size": self = .size
+    case "all": self = .all
+    default:
+      guard text.hasPrefix("sample:") else { return nil }
+      let value = text.dropFirst("sample:".count)
+      if value.hasSuffix("%"), let percent = Double(value.dropLast()), percent > 0, percent <= 100 {
+        self = .samplePercent(percent)
+      } else if let count = Int(value), count > 0 {
+        self = .sampleCount(count)
+      } else {
+        return nil
+      }
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .none: return "none"
+    case .size: return "size"
+    case .samplePercent(let percent): return "sample:\(percent == percent.rounded() ? String(Int(percent)) : String(percent))%"
+    case .sampleCount(let count): return "sample:\(count)"
+    case .all: return "all"
+    }
+  }
+
+  public var checksSizes: Bool { self != .none }
+  public var hashesContent: Bool {
+    switch self {
+    case .none, .size: return false
+    default: return true
+    }
+  }
+}
+
+/// What content verification did.
+struct VerificationOutcome {
+  var filesHashed = 0
+  var bytesHashed: Int64 = 0
+  /// Every selected file was hashed (the time budget did not run out, nothing timed out).
+  var complete = true
+  /// Referenced paths whose content SHA-1 differs from the asset's checksum.
+  var mismatched: [Int32: [UInt8]] = [:]
+  /// SHA-1 of the disk-found files that may be candidates for `likely-moved` (by position in
+  /// the caller's list).
+  var candidateDigests: [Int: [UInt8]] = [:]
+}
+
+/// Hashes files with SHA-1: large reads into one reused buffer per thread, several files at a
+/// time, `posix_fadvise(DONTNEED)` after each so a long run leaves the page cache as it was.
+struct ContentHasher {
+  static let bufferSize = 1 << 20
+
+  /// The SHA-1 of a file, nil if it cannot be read. `heartbeat` is called after each read, so
+  /// a watchdog sees a long file progress rather than hang.
+  static func sha1(_ path: [UInt8], buffer: UnsafeMutableRawBufferPointer, bytes: inout Int64, heartbeat: () -> Void) -> [UInt8]? {
+    let fd = path.withUnsafeBufferPointer { pointer -> Int32 in
+      var copy = Array(pointer)
+      copy.append(0)
+      return copy.withUnsafeBufferPointer { c in
+        c.baseAddress!.withMemoryRebound(to: CChar.self, capacity: c.count) { name in
+          var fd = open(name, O_RDONLY | O_CLOEXEC | 0o1000000)  // O_NOATIME
+          if fd < 0 && errno == EPERM { fd = open(name, O_RDONLY | O_CLOEXEC) }
+          return fd
+        }
+      }
+    }
+    guard fd >= 0 else { return nil }
+    defer {
+      _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)
+      close(fd)
+    }
+    _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+    var hasher = Insecure.SHA1()
+    while true {
+      let count = read(fd, buffer.baseAddress, buffer.count)
+      if count < 0 {
+        if errno == EINTR { continue }
+        return nil
+      }
+      if count == 0 { break }
+      hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+      bytes += Int64(count)
+      heartbeat()
+    }
+    return Array(hasher.finalize())
+  }
+
+  /// Hashes `paths` on `threads` threads until `deadline` (monotonic seconds, nil: none);
+  /// returns each digest (nil: unread, not reached or timed out), files and bytes hashed, and
+  /// whether every path was reached.
+  static func hash(_ paths: [[UInt8]], threads: Int, timeout: Double?, deadline: Double?) -> (digests: [[UInt8]?], files: Int, bytes: Int64, complete: Bool) {
+    guard !paths.isEmpty else { return ([], 0, 0, true) }
+    let results = Mutex<(digests: [[UInt8]?], files: Int, bytes: Int64, skipped: Bool)>((Array(repeating: nil, count: paths.count), 0, 0, false))
+    let next = Atomic<Int>(0)
+    let pool = WorkPool(groups: 1, threads: threads, timeout: timeout)
+    for _ in 0..<threads {
+      pool.submit(group: 0) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 4096)
+        defer { buffer.deallocate() }
+        while true {
+          let position = next.add(1, ordering: .relaxed).oldValue
+          guard position < paths.count else { return }
+          if let deadline, WorkPool.now() > deadline {
+            results.withLock { $0.skipped = true }
+            return
+          }
+          var bytes: Int64 = 0
+          let digest = sha1(paths[position], buffer: buffer, bytes: &bytes) { WorkPool.heartbeat() }
+          results.withLock { state in
+            state.digests[position] = digest
+            if digest != nil {
+              state.files += 1
+              state.bytes += bytes
+            }
+          }
+        }
+      }
+    }
+    let timedOut = pool.wait()[0]
+    return results.withLock { ($0.digests, $0.files, $0.bytes, !$0.skipped && !timedOut) }
+  }
+}
+
+/// A small seedable generator (SplitMix64), so `--seed` reproduces a sample.
+struct SeededGenerator: RandomNumberGenerator {
+  var state: UInt64
+
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+extension VerifyTier {
+  /// Which of `count` candidates to hash, in the order to hash them.
+  func select(count: Int, seed: UInt64) -> [Int] {
+    var order = Array(0..<count)
+    switch self {
+    case .none, .size: return []
+    case .all: return order
+    case .samplePercent(let percent):
+      var generator = SeededGenerator(state: seed)
+      order.shuffle(using: &generator)
+      return Array(order.prefix(Int((Double(count) * percent / 100).rounded(.up))))
+    case .sampleCount(let wanted):
+      var generator = SeededGenerator(state: seed)
+      order.shuffle(using: &generator)
+      return Array(order.prefix(wanted))
+    }
+  }
+}
