@@ -85,6 +85,22 @@ public struct PathMapper: Sendable {
     return (absolute, nil)
   }
 
+  /// The host path of a database path read straight from libpq's buffer, into a reused array.
+  func hostPath(_ databasePath: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+    output.removeAll(keepingCapacity: true)
+    var path = databasePath[...]
+    if path.first != UInt8(ascii: "/") {
+      output.append(contentsOf: Self.oldWorkingDirectory.utf8)
+      output.append(UInt8(ascii: "/"))
+      if path.starts(with: [UInt8(ascii: "."), UInt8(ascii: "/")]) { path = path.dropFirst(2) }
+    }
+    output.append(contentsOf: path)
+    for (index, prefix) in containerBytes.enumerated() where Self.hasComponentPrefix(output, prefix) {
+      output.replaceSubrange(0..<prefix.count, with: hostBytes[index])
+      return
+    }
+  }
+
   public func hostPath(_ databasePath: String) -> String {
     String(decoding: hostPath(Array(databasePath.utf8)).path, as: UTF8.self)
   }

@@ -23,15 +23,28 @@ public struct OriginalRecord: Sendable {
 }
 
 extension ImmichDatabase {
+  /// Columns of queries/paths-originals.sql.
+  enum OriginalColumn {
+    static let assetId = 0, ownerId = 1, libraryId = 2, path = 3, trashed = 4, offline = 5, status = 6
+    static let pathHashed = 7, checksum = 8, size = 9, fileName = 10
+  }
+
   /// Streams every asset's original, in bounded memory (single-row mode).
   public func streamOriginals(_ body: (OriginalRecord) throws -> Void) throws(AuditError) {
+    typealias C = OriginalColumn
     try stream("paths-originals") { row in
       try body(OriginalRecord(
-        assetId: row.string(0) ?? "", ownerId: row.string(1) ?? "", libraryId: row.string(2),
-        path: row.bytes(3) ?? [], trashed: row.bool(4), offline: row.bool(5),
-        status: row.string(6) ?? "active", pathHashed: row.bool(7), checksum: row.string(8) ?? "",
-        size: row.string(9).flatMap { Int64($0) }, fileName: row.string(10) ?? ""))
+        assetId: row.string(C.assetId) ?? "", ownerId: row.string(C.ownerId) ?? "", libraryId: row.string(C.libraryId),
+        path: row.bytes(C.path) ?? [], trashed: row.bool(C.trashed), offline: row.bool(C.offline),
+        status: row.string(C.status) ?? "active", pathHashed: row.bool(C.pathHashed), checksum: row.string(C.checksum) ?? "",
+        size: row.string(C.size).flatMap { Int64($0) }, fileName: row.string(C.fileName) ?? ""))
     }
+  }
+
+  /// The rows of queries/paths-originals.sql as libpq holds them (columns: `OriginalColumn`),
+  /// for a reader that copies nothing it does not keep.
+  func streamOriginalRows(_ body: (RowView) throws -> Void) throws(AuditError) {
+    try stream("paths-originals", [], body)
   }
 }
 
@@ -65,12 +78,20 @@ extension ImmichDatabase {
   /// Streams every referenced derivative, sidecar, person thumbnail and profile image, from
   /// wherever this generation keeps them (asset columns, asset_file rows).
   public func streamReferencedFiles(_ body: (ReferencedFile) throws -> Void) throws(AuditError) {
+    try streamReferencedFileRows { kind, row, pathColumn in
+      try body(ReferencedFile(kind: kind, ownerRowId: row.string(0) ?? "", ownerId: row.string(1) ?? "", path: row.bytes(pathColumn) ?? []))
+    }
+  }
+
+  /// The same rows as libpq holds them: column 0 the asset (person, user), 1 its owner, and the
+  /// path in column `pathColumn`.
+  func streamReferencedFileRows(_ body: (ReferencedFile.Kind, RowView, _ pathColumn: Int) throws -> Void) throws(AuditError) {
     var sources: [(name: String, replacements: [String: String], kind: (RowView) -> ReferencedFile.Kind?, pathColumn: Int)] = []
     for column in schema.assetPathColumns {
       sources.append(("paths-asset-columns", ["sidecarPath": column], { _ in ReferencedFile.Kind.assetColumns[column] }, 2))
     }
     if schema.hasAssetFileTable {
-      sources.append(("paths-asset-files", [:], { row in row.string(2).flatMap(ReferencedFile.Kind.init(assetFileType:)) }, 3))
+      sources.append(("paths-asset-files", [:], { row in ReferencedFile.Kind(assetFileType: row) }, 3))
     }
     sources.append(("paths-person-thumbnails", [:], { _ in .personThumbnail }, 2))
     sources.append(("paths-profile-images", [:], { _ in .profileImage }, 2))
@@ -78,8 +99,27 @@ extension ImmichDatabase {
       try stream(source.name, substituting: source.replacements) { row in
         // An asset_file type this tool does not know is skipped rather than misfiled.
         guard let kind = source.kind(row) else { return }
-        try body(ReferencedFile(kind: kind, ownerRowId: row.string(0) ?? "", ownerId: row.string(1) ?? "", path: row.bytes(source.pathColumn) ?? []))
+        try body(kind, row, source.pathColumn)
       }
     }
+  }
+}
+
+extension ReferencedFile.Kind {
+  /// The `asset_file.type` in column 2, read without making a String.
+  init?(assetFileType row: RowView) {
+    let kind = row.withBytes(2) { bytes -> ReferencedFile.Kind? in
+      guard let bytes else { return nil }
+      switch bytes.count {
+      case 7 where bytes.elementsEqual("preview".utf8): return .preview
+      case 9 where bytes.elementsEqual("thumbnail".utf8): return .thumbnail
+      case 8 where bytes.elementsEqual("fullsize".utf8): return .fullsize
+      case 7 where bytes.elementsEqual("sidecar".utf8): return .sidecar
+      case 13 where bytes.elementsEqual("encoded_video".utf8): return .encodedVideo
+      default: return nil
+      }
+    }
+    guard let kind else { return nil }
+    self = kind
   }
 }

@@ -104,6 +104,7 @@ struct Check: ParsableCommand {
       options.verify = verify
       if let seed { options.seed = seed }
       options.verifyTime = verifyTime
+      options.expectedAssets = counts["assets"]
       options.jobs = jobs
       options.ioTimeout = ioTimeout
       audit = FilesystemAudit(mapper: mapper, mediaLocation: style, libraries: overview.libraries, options: options, progress: progress)

@@ -141,7 +141,7 @@ struct Evaluation {
       let belongsToAsset = reference.kind != .personThumbnail && reference.kind != .profileImage
       func finding(_ kind: FindingKind, _ detail: String? = nil) -> Finding {
         Finding(
-          kind: kind, path: Array(index.databasePaths[Int(path)]), hostPath: Array(index.hostPaths[Int(path)]),
+          kind: kind, path: index.databasePath(path), hostPath: Array(index.hostPaths[Int(path)]),
           assetId: belongsToAsset ? reference.rowId.string(index.ids) : nil,
           libraryId: reference.library >= 0 ? libraries[Int(reference.library)].id : nil,
           ownerId: reference.ownerId.string(index.ids), detail: detail)

@@ -27,6 +27,8 @@ public struct FilesystemAudit {
     public var seed: UInt64 = UInt64.random(in: 0...UInt64(Int64.max))
     /// `--verify-time`: seconds hashing may take; what is not reached by then is not hashed.
     public var verifyTime: Double?
+    /// How many assets the database holds (from the counts), to size the index up front.
+    public var expectedAssets: Int?
     /// Threads doing filesystem calls at once (`--jobs`); nil: adapt to the filesystem (the
     /// number of cores, at least 2, on local disks; `networkJobs` once a root is on a network
     /// or FUSE filesystem, where each call waits on a round trip).
@@ -187,39 +189,84 @@ public struct FilesystemAudit {
 
   // MARK: Database side
 
+  /// Streams every referenced path into the index, reading each value straight from libpq's
+  /// buffer: no `String` or array per row but the host path's reused one.
   private func readReferences(_ database: ImmichDatabase) throws(AuditError) -> ReferenceIndex {
+    typealias C = ImmichDatabase.OriginalColumn
     let index = ReferenceIndex()
-    var libraryIndex: [String: Int32] = [:]
-    for (position, library) in libraries.enumerated() { libraryIndex[library.id] = Int32(position) }
+    if let assets = options.expectedAssets { index.reserve(assets: assets) }
+    var libraryIndex: [CompactID: Int32] = [:]
+    for (position, library) in libraries.enumerated() { libraryIndex[CompactID(library.id, overflow: &index.ids)] = Int32(position) }
     let progress = progress
-    try database.streamOriginals { record in
+    let keepChecksums = options.verify.hashesContent
+    var host: [UInt8] = []
+    host.reserveCapacity(4096)
+    var digest: [UInt8] = []
+    try database.streamOriginalRows { row in
       var flags: ReferenceIndex.Flags = []
-      if record.trashed { flags.insert(.trashed) }
-      if record.offline { flags.insert(.offline) }
-      if record.status == "deleted" { flags.insert(.deletedStatus) }
-      if record.pathHashed && record.checksum != PathChecksum.hex(of: record.path) { flags.insert(.pathChecksumMismatch) }
-      let path = index.intern(databasePath: record.path, hostPath: mapper.hostPath(record.path).path)
-      let name = record.fileName.isEmpty ? -1 : index.addFileName(Array(record.fileName.utf8))
-      // The content checksum is kept only when content may be hashed.
+      if row.bool(C.trashed) { flags.insert(.trashed) }
+      if row.bool(C.offline) { flags.insert(.offline) }
+      if row.withBytes(C.status, { $0?.elementsEqual("deleted".utf8) ?? false }) { flags.insert(.deletedStatus) }
+      let pathHashed = row.bool(C.pathHashed)
+      let path = row.withBytes(C.path) { raw -> Int32 in
+        let raw = raw ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        mapper.hostPath(raw, into: &host)
+        if pathHashed {
+          // Immich's checksum of an external file: sha1("path:" + originalPath).
+          var hasher = Insecure.SHA1()
+          hasher.update(data: Array("path:".utf8))
+          hasher.update(bufferPointer: raw)
+          digest.removeAll(keepingCapacity: true)
+          let matches = row.withBytes(C.checksum) { hex in hex.map { ReferenceIndex.decodeSHA1($0, into: &digest) } ?? false }
+          if !matches || !hasher.finalize().elementsEqual(digest) { flags.insert(.pathChecksumMismatch) }
+        }
+        return index.intern(databasePath: raw, hostPath: host)
+      }
       var checksum: Int32 = -1
-      if !record.pathHashed {
+      if !pathHashed {
         flags.insert(.contentHashed)
-        if options.verify.hashesContent { checksum = index.addChecksum(hex: record.checksum) ?? -1 }
+        // The content checksum is kept only when content may be hashed.
+        if keepChecksums { checksum = row.withBytes(C.checksum) { index.addChecksum(hex: $0) } ?? -1 }
+      }
+      let name = row.withBytes(C.fileName) { raw -> Int32 in
+        guard let raw, !raw.isEmpty else { return -1 }
+        return index.addFileName(raw)
+      }
+      let library = row.withBytes(C.libraryId) { raw -> Int32 in
+        guard let raw, !raw.isEmpty else { return -1 }
+        return libraryIndex[CompactID(raw, overflow: &index.ids)] ?? -1
       }
       index.add(.init(
-        path: path, kind: .original, flags: flags, library: record.libraryId.flatMap { libraryIndex[$0] } ?? -1,
-        expectedSize: record.size ?? -1, rowId: CompactID(record.assetId, overflow: &index.ids),
-        ownerId: CompactID(record.ownerId, overflow: &index.ids), fileName: name, checksum: checksum))
+        path: path, kind: .original, flags: flags, library: library,
+        expectedSize: row.withBytes(C.size) { Self.integer($0) } ?? -1,
+        rowId: row.withBytes(C.assetId) { CompactID($0, overflow: &index.ids) },
+        ownerId: row.withBytes(C.ownerId) { CompactID($0, overflow: &index.ids) }, fileName: name, checksum: checksum))
       progress.rowsRead.add(1, ordering: .relaxed)
     }
-    try database.streamReferencedFiles { file in
-      let path = index.intern(databasePath: file.path, hostPath: mapper.hostPath(file.path).path)
+    try database.streamReferencedFileRows { kind, row, pathColumn in
+      let path = row.withBytes(pathColumn) { raw -> Int32 in
+        let raw = raw ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        mapper.hostPath(raw, into: &host)
+        return index.intern(databasePath: raw, hostPath: host)
+      }
       index.add(.init(
-        path: path, kind: ReferenceIndex.Kind(file.kind), flags: [], library: -1, expectedSize: -1,
-        rowId: CompactID(file.ownerRowId, overflow: &index.ids), ownerId: CompactID(file.ownerId, overflow: &index.ids), fileName: -1))
+        path: path, kind: ReferenceIndex.Kind(kind), flags: [], library: -1, expectedSize: -1,
+        rowId: row.withBytes(0) { CompactID($0, overflow: &index.ids) },
+        ownerId: row.withBytes(1) { CompactID($0, overflow: &index.ids) }, fileName: -1))
       progress.rowsRead.add(1, ordering: .relaxed)
     }
     return index
+  }
+
+  /// A non-negative decimal integer from libpq's text, nil for NULL or anything else.
+  static func integer(_ raw: UnsafeRawBufferPointer?) -> Int64? {
+    guard let raw, !raw.isEmpty, raw.count <= 18 else { return nil }
+    var value: Int64 = 0
+    for byte in raw {
+      guard byte >= 48 && byte <= 57 else { return nil }
+      value = value * 10 + Int64(byte - 48)
+    }
+    return value
   }
 
   /// Each path's root: the root whose host folder is the longest whole-component prefix (-1: none).

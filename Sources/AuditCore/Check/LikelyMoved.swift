@@ -26,8 +26,8 @@ struct LikelyMoved {
       let path = reference.path
       let root = Int(rootOfPath[Int(path)])
       guard states[path] == .missing, root < 0 || !roots[root].offline, !reference.flags.contains(.deletedStatus) else { continue }
-      let databasePath = index.databasePaths[Int(path)]
-      var names = [Self.fileName(databasePath)]
+      let databasePath = index.databasePath(path)
+      var names = [Self.fileName(databasePath[...])]
       if reference.fileName >= 0 {
         let uploaded = index.fileNames[Int(reference.fileName)]
         if uploaded != names[0] { names.append(uploaded) }
@@ -48,7 +48,7 @@ struct LikelyMoved {
         }
       }
       guard !matches.isEmpty else { continue }
-      let home = Self.folderComponents(Array(databasePath))
+      let home = Self.folderComponents(databasePath)
       let ranked = matches.map { position in (position, Self.distance(home, Self.folderComponents(disk[position].path))) }
         .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : disk[$0.0].path.lexicographicallyPrecedes(disk[$1.0].path) }
         .prefix(Self.maximumCandidates)
@@ -56,7 +56,7 @@ struct LikelyMoved {
       let first = candidates[0]
       let detail = "\(sameContent ? "same content" : "same name and size") found at \(String(decoding: first.path, as: UTF8.self))\(matches.count > 1 ? " and \(matches.count - 1) more" : ""): move it back before the next library scan to keep its albums and faces"
       findings.append(Finding(
-        kind: .likelyMoved, path: Array(databasePath), hostPath: Array(index.hostPaths[Int(path)]),
+        kind: .likelyMoved, path: databasePath, hostPath: Array(index.hostPaths[Int(path)]),
         assetId: reference.rowId.string(index.ids), libraryId: reference.library >= 0 ? libraries[Int(reference.library)].id : nil,
         ownerId: reference.ownerId.string(index.ids), detail: detail, candidates: candidates))
     }

@@ -54,10 +54,13 @@ final class ReferenceIndex: @unchecked Sendable {
     var checksum: Int32 = -1
   }
 
-  /// Stored database paths (exact bytes), one per distinct path.
-  private(set) var databasePaths = ByteArena()
-  /// Host paths, same indices.
+  /// Host paths, one per distinct path. The database's own spelling is not stored: it differs
+  /// from the host path only in a prefix (the mapping), so each path keeps the index of its
+  /// (database prefix, host prefix) pair, of which there are a handful.
   private(set) var hostPaths = ByteArena()
+  private var prefixPairOf: [Int32] = []
+  private var prefixPairs: [(database: [UInt8], host: [UInt8])] = []
+  private var prefixPairIndex: [[UInt8]: Int32] = [:]
   private var hashes: [UInt64] = []
   private var table: [Int32] = Array(repeating: -1, count: 1 << 12)
   /// Which kinds of reference point at each path (bit per `Kind`).
@@ -73,18 +76,58 @@ final class ReferenceIndex: @unchecked Sendable {
 
   var pathCount: Int { hashes.count }
 
-  /// The path's index, added if new.
-  func intern(databasePath: [UInt8], hostPath: [UInt8]) -> Int32 {
+  /// Room for about `assets` assets (three paths and four references each), so the arrays do
+  /// not double (and briefly hold two copies) while millions of rows stream in. Capacity never
+  /// touched costs address space, not memory.
+  func reserve(assets: Int) {
+    let paths = assets * 3
+    hostPaths.reserve(count: paths, bytes: paths * 100)
+    prefixPairOf.reserveCapacity(paths)
+    hashes.reserveCapacity(paths)
+    kindsAt.reserveCapacity(paths)
+    originalLibraryAt.reserveCapacity(paths)
+    references.reserveCapacity(assets * 4)
+    fileNames.reserve(count: assets, bytes: assets * 24)
+  }
+
+  /// The path's index, added if new. `databasePath` is the stored spelling, `hostPath` where
+  /// it is on this machine.
+  func intern(databasePath: UnsafeRawBufferPointer, hostPath: [UInt8]) -> Int32 {
     let hash = Self.hash(hostPath)
     if let existing = lookup(hostPath, hash: hash) { return existing }
     let index = Int32(hashes.count)
-    databasePaths.append(databasePath)
     hostPaths.append(hostPath)
+    prefixPairOf.append(prefixPair(databasePath, hostPath))
     hashes.append(hash)
     kindsAt.append(0)
     originalLibraryAt.append(-1)
     if hashes.count * 2 > table.count { grow() } else { insert(index, hash: hash) }
     return index
+  }
+
+  /// The database's spelling of path `index`.
+  func databasePath(_ index: Int32) -> [UInt8] {
+    let pair = prefixPairs[Int(prefixPairOf[Int(index)])]
+    return pair.database + hostPaths[Int(index)].dropFirst(pair.host.count)
+  }
+
+  /// The (database prefix, host prefix) pair of two spellings: what precedes their longest
+  /// common suffix.
+  private func prefixPair(_ database: UnsafeRawBufferPointer, _ host: [UInt8]) -> Int32 {
+    var common = 0
+    while common < database.count && common < host.count && database[database.count - 1 - common] == host[host.count - 1 - common] {
+      common += 1
+    }
+    let databasePrefix = Array(database[0..<(database.count - common)])
+    let hostPrefix = Array(host[0..<(host.count - common)])
+    if let last = prefixPairs.indices.last, prefixPairs[last].database == databasePrefix, prefixPairs[last].host == hostPrefix {
+      return Int32(last)
+    }
+    let key = databasePrefix + [0] + hostPrefix
+    if let known = prefixPairIndex[key] { return known }
+    prefixPairs.append((databasePrefix, hostPrefix))
+    prefixPairIndex[key] = Int32(prefixPairs.count - 1)
+    return Int32(prefixPairs.count - 1)
   }
 
   func add(_ reference: Reference) {
@@ -100,25 +143,31 @@ final class ReferenceIndex: @unchecked Sendable {
     references.append(reference)
   }
 
-  /// Stores a hex SHA-1; nil if it is not one.
-  func addChecksum(hex: String) -> Int32? {
-    let digits = Array(hex.utf8)
-    guard digits.count == 40 else { return nil }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(20)
-    for pair in stride(from: 0, to: 40, by: 2) {
-      guard let high = Self.hexValue(digits[pair]), let low = Self.hexValue(digits[pair + 1]) else { return nil }
-      bytes.append(high << 4 | low)
-    }
-    checksums += bytes
+  /// Stores a hex SHA-1 (libpq's text); nil if it is not one.
+  func addChecksum(hex: UnsafeRawBufferPointer?) -> Int32? {
+    guard let hex, Self.decodeSHA1(hex, into: &checksums) else { return nil }
     return Int32(checksums.count / 20 - 1)
+  }
+
+  /// Appends the 20 bytes of a 40-digit hex SHA-1; false (nothing appended) if it is not one.
+  static func decodeSHA1(_ hex: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Bool {
+    guard hex.count == 40 else { return false }
+    let start = output.count
+    for pair in stride(from: 0, to: 40, by: 2) {
+      guard let high = hexValue(hex[pair]), let low = hexValue(hex[pair + 1]) else {
+        output.removeSubrange(start...)
+        return false
+      }
+      output.append(high << 4 | low)
+    }
+    return true
   }
 
   func checksum(_ index: Int32) -> ArraySlice<UInt8> {
     checksums[Int(index) * 20..<Int(index) * 20 + 20]
   }
 
-  private static func hexValue(_ digit: UInt8) -> UInt8? {
+  static func hexValue(_ digit: UInt8) -> UInt8? {
     switch digit {
     case 48...57: return digit - 48
     case 97...102: return digit - 87
@@ -127,7 +176,7 @@ final class ReferenceIndex: @unchecked Sendable {
     }
   }
 
-  func addFileName(_ name: [UInt8]) -> Int32 {
+  func addFileName(_ name: UnsafeRawBufferPointer) -> Int32 {
     fileNames.append(name)
     return Int32(fileNames.count - 1)
   }
@@ -189,6 +238,11 @@ struct ByteArena {
     ends.append(bytes.count)
   }
 
+  mutating func reserve(count: Int, bytes byteCount: Int) {
+    bytes.reserveCapacity(byteCount)
+    ends.reserveCapacity(count)
+  }
+
   func range(_ index: Int) -> Range<Int> {
     (index == 0 ? 0 : ends[index - 1])..<ends[index]
   }
@@ -205,7 +259,7 @@ struct ByteArena {
 }
 
 /// A UUID in 16 bytes; anything else (never seen in Immich) goes to an overflow list.
-struct CompactID: Equatable {
+struct CompactID: Hashable {
   var high: UInt64
   var low: UInt64
 
@@ -219,6 +273,32 @@ struct CompactID: Equatable {
   init(high: UInt64, low: UInt64) {
     self.high = high
     self.low = low
+  }
+
+  /// From libpq's text of a uuid column (nil or empty: none).
+  init(_ raw: UnsafeRawBufferPointer?, overflow: inout Overflow) {
+    guard let raw, !raw.isEmpty else {
+      self = .none
+      return
+    }
+    if raw.count == 36 {
+      var words: (UInt64, UInt64) = (0, 0)
+      var digits = 0
+      var valid = true
+      for byte in raw where byte != UInt8(ascii: "-") {
+        guard let value = ReferenceIndex.hexValue(byte) else { valid = false; break }
+        if digits < 16 { words.0 = words.0 << 4 | UInt64(value) } else { words.1 = words.1 << 4 | UInt64(value) }
+        digits += 1
+      }
+      if valid && digits == 32 && words.0 != Self.overflowMarker {
+        high = words.0
+        low = words.1
+        return
+      }
+    }
+    overflow.values.append(String(decoding: raw, as: UTF8.self))
+    high = Self.overflowMarker
+    low = UInt64(overflow.values.count - 1)
   }
 
   init(_ text: String?, overflow: inout Overflow) {
