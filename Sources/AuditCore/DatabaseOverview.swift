@@ -34,13 +34,15 @@ public struct DatabaseOverview: Sendable {
 }
 
 extension ImmichDatabase {
-  /// Reads the overview; `samplesPerKind` paths of each kind.
-  public func overview(samplesPerKind: Int = 3) throws(AuditError) -> DatabaseOverview {
+  /// Reads the overview; `samplesPerKind` paths of each kind. With `prefixesOnlyIfNeeded`, the
+  /// original-path prefixes (a scan of every asset row) are read only when no `MediaLocation`
+  /// says where the media folders are.
+  public func overview(samplesPerKind: Int = 3, prefixesOnlyIfNeeded: Bool = false) throws(AuditError) -> DatabaseOverview {
     var mediaLocation: String?
     if schema.hasMediaLocation {
       mediaLocation = try rows("media-location").first?[0]
     }
-    let prefixes = try rows("path-prefixes").map {
+    let prefixes = prefixesOnlyIfNeeded && mediaLocation != nil ? [] : try rows("path-prefixes").map {
       DatabaseOverview.PathPrefix(prefix: $0[0] ?? "(none)", external: $0.bool(1) ?? false, assets: $0.int(2) ?? 0)
     }
     let libraries = try rows("libraries").map { row in

@@ -93,7 +93,7 @@ struct Check: ParsableCommand {
     let databaseStart = Date()
     var databaseSeconds = 0.0
     do {
-      overview = try database.overview(samplesPerKind: 0)
+      overview = try database.overview(samplesPerKind: 0, prefixesOnlyIfNeeded: true)
       let internalPrefixes = overview.pathPrefixes.filter { !$0.external }.map(\.prefix)
       let mediaLocations = PathMapper.mediaLocations(mediaLocation: overview.mediaLocation, pathPrefixes: internalPrefixes)
       let style = PathMapper.mediaLocationStyle(mediaLocation: overview.mediaLocation, pathPrefixes: internalPrefixes)
