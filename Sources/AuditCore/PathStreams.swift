@@ -70,7 +70,8 @@ public struct ReferencedFile: Sendable {
   public let kind: Kind
   /// The asset, person or user the file belongs to.
   public let ownerRowId: String
-  public let ownerId: String
+  /// nil for asset_file rows: the owner is the asset's, read with its original.
+  public let ownerId: String?
   public let path: [UInt8]
 }
 
@@ -79,7 +80,7 @@ extension ImmichDatabase {
   /// wherever this generation keeps them (asset columns, asset_file rows).
   public func streamReferencedFiles(_ body: (ReferencedFile) throws -> Void) throws(AuditError) {
     try streamReferencedFileRows { kind, row, pathColumn in
-      try body(ReferencedFile(kind: kind, ownerRowId: row.string(0) ?? "", ownerId: row.string(1) ?? "", path: row.bytes(pathColumn) ?? []))
+      try body(ReferencedFile(kind: kind, ownerRowId: row.string(0) ?? "", ownerId: row.string(1), path: row.bytes(pathColumn) ?? []))
     }
   }
 

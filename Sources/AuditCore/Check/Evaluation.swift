@@ -144,7 +144,8 @@ struct Evaluation {
           kind: kind, path: index.databasePath(path), hostPath: Array(index.hostPaths[Int(path)]),
           assetId: belongsToAsset ? reference.rowId.string(index.ids) : nil,
           libraryId: reference.library >= 0 ? libraries[Int(reference.library)].id : nil,
-          ownerId: reference.ownerId.string(index.ids), detail: detail)
+          ownerId: (reference.ownerId == .none && belongsToAsset ? index.ownerOfAsset(reference.rowId) : reference.ownerId)?.string(index.ids),
+          detail: detail)
       }
       if reference.kind == .original && reference.flags.contains(.pathChecksumMismatch) && !deleted {
         findings.append(finding(.pathChecksumMismatch, "checksum is not sha1(\"path:\" + originalPath): the path was changed after import"))

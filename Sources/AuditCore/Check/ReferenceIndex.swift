@@ -90,6 +90,19 @@ final class ReferenceIndex: @unchecked Sendable {
     fileNames.reserve(count: assets, bytes: assets * 24)
   }
 
+  /// The owner of an asset, from its original (asset_file rows do not carry it). The table is
+  /// built on first use, which happens only when a derivative is reported.
+  func ownerOfAsset(_ asset: CompactID) -> CompactID? {
+    if ownersByAsset == nil {
+      var owners: [CompactID: CompactID] = [:]
+      for reference in references where reference.kind == .original { owners[reference.rowId] = reference.ownerId }
+      ownersByAsset = owners
+    }
+    return ownersByAsset?[asset]
+  }
+
+  private var ownersByAsset: [CompactID: CompactID]?
+
   /// The path's index, added if new. `databasePath` is the stored spelling, `hostPath` where
   /// it is on this machine.
   func intern(databasePath: UnsafeRawBufferPointer, hostPath: [UInt8]) -> Int32 {
@@ -118,11 +131,16 @@ final class ReferenceIndex: @unchecked Sendable {
     while common < database.count && common < host.count && database[database.count - 1 - common] == host[host.count - 1 - common] {
       common += 1
     }
-    let databasePrefix = Array(database[0..<(database.count - common)])
-    let hostPrefix = Array(host[0..<(host.count - common)])
-    if let last = prefixPairs.indices.last, prefixPairs[last].database == databasePrefix, prefixPairs[last].host == hostPrefix {
+    // Consecutive rows almost always share the last pair: compare without copying.
+    if let last = prefixPairs.indices.last, prefixPairs[last].database.count == database.count - common,
+      prefixPairs[last].host.count == host.count - common,
+      prefixPairs[last].database.elementsEqual(database[0..<(database.count - common)]),
+      prefixPairs[last].host.elementsEqual(host[0..<(host.count - common)])
+    {
       return Int32(last)
     }
+    let databasePrefix = Array(database[0..<(database.count - common)])
+    let hostPrefix = Array(host[0..<(host.count - common)])
     let key = databasePrefix + [0] + hostPrefix
     if let known = prefixPairIndex[key] { return known }
     prefixPairs.append((databasePrefix, hostPrefix))
