@@ -37,7 +37,7 @@ struct Evaluation {
       if root >= 0 {
         let walk = walks[root]
         if walk.status != .ok && walk.status != .empty { continue }
-        let host = index.hostPaths[Int(path)]
+        let host = index.hostPath(path)
         let relative = host[(host.startIndex + roots[root].host.count + 1)...]
         if let problem = walk.problems.firstIndex(where: { Self.isSameOrBelow(Array(relative), $0.relativePath) }) {
           covered[path] = problem
@@ -141,10 +141,10 @@ struct Evaluation {
       let belongsToAsset = reference.kind != .personThumbnail && reference.kind != .profileImage
       func finding(_ kind: FindingKind, _ detail: String? = nil) -> Finding {
         Finding(
-          kind: kind, path: index.databasePath(path), hostPath: Array(index.hostPaths[Int(path)]),
+          kind: kind, path: index.databasePath(path), hostPath: index.hostPath(path),
           assetId: belongsToAsset ? reference.rowId.string(index.ids) : nil,
           libraryId: reference.library >= 0 ? libraries[Int(reference.library)].id : nil,
-          ownerId: (reference.ownerId == .none && belongsToAsset ? index.ownerOfAsset(reference.rowId) : reference.ownerId)?.string(index.ids),
+          ownerId: index.ownerId(of: reference)?.string(index.ids),
           detail: detail)
       }
       if reference.kind == .original && reference.flags.contains(.pathChecksumMismatch) && !deleted {
@@ -154,7 +154,7 @@ struct Evaluation {
       case .missing, .unseen:
         var detail = Self.missingDetail(reference)
         if reference.kind == .personThumbnail, let person = reference.rowId.string(index.ids) { detail += " (person \(person))" }
-        if reference.kind == .sidecar, root >= 0, let other = Self.otherSidecarCandidate(Array(index.hostPaths[Int(path)])),
+        if reference.kind == .sidecar, root >= 0, let other = Self.otherSidecarCandidate(index.hostPath(path)),
           walks[root].xmpFiles.contains(RootWalk.folderKey(other[(roots[root].host.count + 1)...])) {
           detail += "; Immich's other sidecar name \(String(decoding: Self.fileName(other), as: UTF8.self)) exists and is picked up by the next metadata refresh"
         }

@@ -166,7 +166,7 @@ public struct FilesystemAudit {
     let selected = options.verify.select(count: eligible.count, seed: options.seed).map { eligible[$0] }
     let deadline = options.verifyTime.map { WorkPool.now() + $0 }
     let threads = options.jobs ?? FilesystemAudit.Options.localJobs
-    let hashed = ContentHasher.hash(selected.map { Array(index.hostPaths[Int($0)]) }, threads: threads, timeout: options.ioTimeout, deadline: deadline)
+    let hashed = ContentHasher.hash(selected.map { index.hostPath($0) }, threads: threads, timeout: options.ioTimeout, deadline: deadline)
     outcome.filesHashed = hashed.files
     outcome.bytesHashed = hashed.bytes
     outcome.complete = hashed.complete
@@ -240,7 +240,7 @@ public struct FilesystemAudit {
         path: path, kind: .original, flags: flags, library: library,
         expectedSize: row.withBytes(C.size) { Self.integer($0) } ?? -1,
         rowId: row.withBytes(C.assetId) { CompactID($0, overflow: &index.ids) },
-        ownerId: row.withBytes(C.ownerId) { CompactID($0, overflow: &index.ids) }, fileName: name, checksum: checksum))
+        owner: index.internOwner(row.withBytes(C.ownerId) { CompactID($0, overflow: &index.ids) }), fileName: name, checksum: checksum))
       progress.rowsRead.add(1, ordering: .relaxed)
     }
     try database.streamReferencedFileRows { kind, row, pathColumn in
@@ -252,7 +252,7 @@ public struct FilesystemAudit {
       index.add(.init(
         path: path, kind: ReferenceIndex.Kind(kind), flags: [], library: -1, expectedSize: -1,
         rowId: row.withBytes(0) { CompactID($0, overflow: &index.ids) },
-        ownerId: row.withBytes(1) { CompactID($0, overflow: &index.ids) }, fileName: -1))
+        owner: index.internOwner(row.withBytes(1) { CompactID($0, overflow: &index.ids) }), fileName: -1))
       progress.rowsRead.add(1, ordering: .relaxed)
     }
     return index
@@ -272,21 +272,7 @@ public struct FilesystemAudit {
   /// Each path's root: the root whose host folder is the longest whole-component prefix (-1: none).
   private func assignRoots(_ index: ReferenceIndex, _ roots: [AuditRoot]) -> [Int32] {
     let order = roots.indices.sorted { roots[$0].host.count > roots[$1].host.count }
-    var result = [Int32](repeating: -1, count: index.pathCount)
-    index.hostPaths.bytes.withUnsafeBufferPointer { bytes in
-      for path in 0..<index.pathCount {
-        let range = index.hostPaths.range(path)
-        for root in order {
-          let prefix = roots[root].host
-          guard range.count > prefix.count, bytes[range.lowerBound + prefix.count] == UInt8(ascii: "/") else { continue }
-          if prefix.withUnsafeBufferPointer({ memcmp(bytes.baseAddress! + range.lowerBound, $0.baseAddress!, prefix.count) == 0 }) {
-            result[path] = Int32(root)
-            break
-          }
-        }
-      }
-    }
-    return result
+    return index.firstFolder(containing: order.map { roots[$0].host }).map { $0 < 0 ? -1 : Int32(order[Int($0)]) }
   }
 
   /// Paths whose size is compared: an original with a recorded size, unless `--verify none`.

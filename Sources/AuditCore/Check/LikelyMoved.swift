@@ -56,9 +56,9 @@ struct LikelyMoved {
       let first = candidates[0]
       let detail = "\(sameContent ? "same content" : "same name and size") found at \(String(decoding: first.path, as: UTF8.self))\(matches.count > 1 ? " and \(matches.count - 1) more" : ""): move it back before the next library scan to keep its albums and faces"
       findings.append(Finding(
-        kind: .likelyMoved, path: databasePath, hostPath: Array(index.hostPaths[Int(path)]),
+        kind: .likelyMoved, path: databasePath, hostPath: index.hostPath(path),
         assetId: reference.rowId.string(index.ids), libraryId: reference.library >= 0 ? libraries[Int(reference.library)].id : nil,
-        ownerId: reference.ownerId.string(index.ids), detail: detail, candidates: candidates))
+        ownerId: index.ownerId(of: reference)?.string(index.ids), detail: detail, candidates: candidates))
     }
     return findings
   }

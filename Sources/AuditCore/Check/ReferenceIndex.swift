@@ -37,27 +37,62 @@ final class ReferenceIndex: @unchecked Sendable {
     static let contentHashed = Flags(rawValue: 16)
   }
 
+  /// One reference: 48 bytes, the widest fields first so nothing pads.
   struct Reference {
-    var path: Int32
-    var kind: Kind
-    var flags: Flags
-    /// Index into `libraries`, -1 for none.
-    var library: Int32
     /// `fileSizeInByte`, -1 when unknown (no size check).
     var expectedSize: Int64
-    /// The asset (person, user) the file belongs to, and its owner.
+    /// The asset (person, user) the file belongs to.
     var rowId: CompactID
-    var ownerId: CompactID
+    var path: Int32
+    /// Index into `libraries`, -1 for none.
+    var library: Int32
+    /// Index into the index's `owners`, -1 for none (asset_file rows: see `ownerOfAsset`).
+    var owner: Int32
     /// Index into `fileNames` (originals only), -1 for none.
     var fileName: Int32
     /// Index into `checksums` (content-hashed originals only), -1 for none.
-    var checksum: Int32 = -1
+    var checksum: Int32
+    var kind: Kind
+    var flags: Flags
+
+    init(path: Int32, kind: Kind, flags: Flags, library: Int32, expectedSize: Int64, rowId: CompactID, owner: Int32, fileName: Int32, checksum: Int32 = -1) {
+      self.expectedSize = expectedSize
+      self.rowId = rowId
+      self.path = path
+      self.library = library
+      self.owner = owner
+      self.fileName = fileName
+      self.checksum = checksum
+      self.kind = kind
+      self.flags = flags
+    }
   }
 
-  /// Host paths, one per distinct path. The database's own spelling is not stored: it differs
-  /// from the host path only in a prefix (the mapping), so each path keeps the index of its
-  /// (database prefix, host prefix) pair, of which there are a handful.
-  private(set) var hostPaths = ByteArena()
+  /// The distinct owners (a handful of users), so a reference keeps 4 bytes instead of 16.
+  private(set) var owners: [CompactID] = []
+  private var ownerIndex: [CompactID: Int32] = [:]
+
+  func internOwner(_ id: CompactID) -> Int32 {
+    if id == .none { return -1 }
+    if let last = owners.last, last == id { return Int32(owners.count - 1) }
+    if let known = ownerIndex[id] { return known }
+    owners.append(id)
+    ownerIndex[id] = Int32(owners.count - 1)
+    return Int32(owners.count - 1)
+  }
+
+  /// A reference's owner: its own, or for an asset_file row its asset's.
+  func ownerId(of reference: Reference) -> CompactID? {
+    if reference.owner >= 0 { return owners[Int(reference.owner)] }
+    let assetBacked = reference.kind != .personThumbnail && reference.kind != .profileImage
+    return assetBacked ? ownerOfAsset(reference.rowId) : nil
+  }
+
+  /// Host paths, one per distinct path, without their prefix. A database path differs from
+  /// its host path only in a prefix (the mapping): each path keeps the index of its (database
+  /// prefix, host prefix) pair, of which there are a handful, and the common rest is stored
+  /// once. Neither spelling is stored whole.
+  private var hostSuffixes = ByteArena()
   private var prefixPairOf: [Int32] = []
   private var prefixPairs: [(database: [UInt8], host: [UInt8])] = []
   private var prefixPairIndex: [[UInt8]: Int32] = [:]
@@ -81,7 +116,7 @@ final class ReferenceIndex: @unchecked Sendable {
   /// touched costs address space, not memory.
   func reserve(assets: Int) {
     let paths = assets * 3
-    hostPaths.reserve(count: paths, bytes: paths * 100)
+    hostSuffixes.reserve(count: paths, bytes: paths * 80)
     prefixPairOf.reserveCapacity(paths)
     hashes.reserveCapacity(paths)
     kindsAt.reserveCapacity(paths)
@@ -95,7 +130,9 @@ final class ReferenceIndex: @unchecked Sendable {
   func ownerOfAsset(_ asset: CompactID) -> CompactID? {
     if ownersByAsset == nil {
       var owners: [CompactID: CompactID] = [:]
-      for reference in references where reference.kind == .original { owners[reference.rowId] = reference.ownerId }
+      for reference in references where reference.kind == .original && reference.owner >= 0 {
+        owners[reference.rowId] = self.owners[Int(reference.owner)]
+      }
       ownersByAsset = owners
     }
     return ownersByAsset?[asset]
@@ -109,8 +146,9 @@ final class ReferenceIndex: @unchecked Sendable {
     let hash = Self.hash(hostPath)
     if let existing = lookup(hostPath, hash: hash) { return existing }
     let index = Int32(hashes.count)
-    hostPaths.append(hostPath)
-    prefixPairOf.append(prefixPair(databasePath, hostPath))
+    let pair = prefixPair(databasePath, hostPath)
+    hostSuffixes.append(hostPath[prefixPairs[Int(pair)].host.count...])
+    prefixPairOf.append(pair)
     hashes.append(hash)
     kindsAt.append(0)
     originalLibraryAt.append(-1)
@@ -120,8 +158,46 @@ final class ReferenceIndex: @unchecked Sendable {
 
   /// The database's spelling of path `index`.
   func databasePath(_ index: Int32) -> [UInt8] {
-    let pair = prefixPairs[Int(prefixPairOf[Int(index)])]
-    return pair.database + hostPaths[Int(index)].dropFirst(pair.host.count)
+    prefixPairs[Int(prefixPairOf[Int(index)])].database + hostSuffixes[Int(index)]
+  }
+
+  /// Where path `index` is on this machine.
+  func hostPath(_ index: Int32) -> [UInt8] {
+    prefixPairs[Int(prefixPairOf[Int(index)])].host + hostSuffixes[Int(index)]
+  }
+
+  /// For every path, the first of `folders` (host paths, longest first) it lies below (whole
+  /// components), or -1. Works pair by pair, so the prefix is compared once, not per path.
+  func firstFolder(containing folders: [[UInt8]]) -> [Int32] {
+    var result = [Int32](repeating: -1, count: pathCount)
+    let slash = UInt8(ascii: "/")
+    hostSuffixes.bytes.withUnsafeBufferPointer { bytes in
+      // Per pair and folder: the part of the folder the suffix must still start with (nil: never below).
+      let rest: [[[UInt8]?]] = prefixPairs.map { pair in
+        folders.map { folder -> [UInt8]? in
+          let head = pair.host
+          if head.count >= folder.count {
+            guard head.starts(with: folder) else { return nil }
+            // The head is the folder (the suffix must go on with "/") or lies below it.
+            return head.count == folder.count ? [slash] : (head[folder.count] == slash ? [] : nil)
+          }
+          guard folder.starts(with: head) else { return nil }
+          return Array(folder[head.count...]) + [slash]
+        }
+      }
+      for path in 0..<pathCount {
+        let range = hostSuffixes.range(path)
+        let wanted = rest[Int(prefixPairOf[path])]
+        for (number, needed) in wanted.enumerated() {
+          guard let needed, range.count > needed.count || (needed.isEmpty && range.count > 0) else { continue }
+          if needed.isEmpty || needed.withUnsafeBufferPointer({ memcmp(bytes.baseAddress! + range.lowerBound, $0.baseAddress!, needed.count) == 0 }) {
+            result[path] = Int32(number)
+            break
+          }
+        }
+      }
+    }
+    return result
   }
 
   /// The (database prefix, host prefix) pair of two spellings: what precedes their longest
@@ -210,15 +286,21 @@ final class ReferenceIndex: @unchecked Sendable {
     return originalLibraryAt[Int(path)] == library || extraOriginalLibraries[path]?.contains(library) == true
   }
 
-  private func lookup(_ hostPath: [UInt8], hash: UInt64) -> Int32? {
+  private func lookup(_ wanted: [UInt8], hash: UInt64) -> Int32? {
     let mask = table.count - 1
     var slot = Int(truncatingIfNeeded: hash) & mask
     while true {
       let index = table[slot]
       if index < 0 { return nil }
-      if hashes[Int(index)] == hash && hostPaths.equals(Int(index), hostPath) { return index }
+      if hashes[Int(index)] == hash && hostPath(index, equals: wanted) { return index }
       slot = (slot + 1) & mask
     }
+  }
+
+  private func hostPath(_ index: Int32, equals other: [UInt8]) -> Bool {
+    let head = prefixPairs[Int(prefixPairOf[Int(index)])].host
+    guard other.count >= head.count, other.starts(with: head) else { return false }
+    return hostSuffixes.equals(Int(index), other[head.count...])
   }
 
   private func insert(_ index: Int32, hash: UInt64) {
@@ -267,11 +349,11 @@ struct ByteArena {
 
   subscript(index: Int) -> ArraySlice<UInt8> { bytes[range(index)] }
 
-  func equals(_ index: Int, _ other: [UInt8]) -> Bool {
+  func equals(_ index: Int, _ other: ArraySlice<UInt8>) -> Bool {
     let r = range(index)
     guard r.count == other.count else { return false }
     return bytes.withUnsafeBufferPointer { buffer in
-      other.withUnsafeBufferPointer { o in memcmp(buffer.baseAddress! + r.lowerBound, o.baseAddress!, r.count) == 0 }
+      other.withUnsafeBufferPointer { o in r.count == 0 || memcmp(buffer.baseAddress! + r.lowerBound, o.baseAddress!, r.count) == 0 }
     }
   }
 }

@@ -247,7 +247,7 @@ struct LooseStats {
   let options: FilesystemAudit.Options
 
   func stat(_ paths: [Int32]) {
-    let statuses = FileStatus.of(paths.map { Array(index.hostPaths[Int($0)]) }, threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout)
+    let statuses = FileStatus.of(paths.map { index.hostPath($0) }, threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout)
     for (path, status) in zip(paths, statuses) {
       switch status {
       case .file(let size): states.record(path, .file, size: size)
