@@ -88,11 +88,13 @@ final class ReferenceIndex: @unchecked Sendable {
     return assetBacked ? ownerOfAsset(reference.rowId) : nil
   }
 
-  /// Host paths, one per distinct path, without their prefix. A database path differs from
-  /// its host path only in a prefix (the mapping): each path keeps the index of its (database
-  /// prefix, host prefix) pair, of which there are a handful, and the common rest is stored
-  /// once. Neither spelling is stored whole.
-  private var hostSuffixes = ByteArena()
+  /// Host paths, one per distinct path, never stored whole. A database path differs from its
+  /// host path only in a prefix (the mapping): each path keeps the index of its (database
+  /// prefix, host prefix) pair, of which there are a handful; the common rest is a folder,
+  /// stored once for all the files in it, and a file name.
+  private var folders = StringTable()
+  private var folderOf: [Int32] = []
+  private var names = ByteArena()
   private var prefixPairOf: [Int32] = []
   private var prefixPairs: [(database: [UInt8], host: [UInt8])] = []
   private var prefixPairIndex: [[UInt8]: Int32] = [:]
@@ -116,7 +118,8 @@ final class ReferenceIndex: @unchecked Sendable {
   /// touched costs address space, not memory.
   func reserve(assets: Int) {
     let paths = assets * 3
-    hostSuffixes.reserve(count: paths, bytes: paths * 80)
+    names.reserve(count: paths, bytes: paths * 48)
+    folderOf.reserveCapacity(paths)
     prefixPairOf.reserveCapacity(paths)
     hashes.reserveCapacity(paths)
     kindsAt.reserveCapacity(paths)
@@ -147,7 +150,12 @@ final class ReferenceIndex: @unchecked Sendable {
     if let existing = lookup(hostPath, hash: hash) { return existing }
     let index = Int32(hashes.count)
     let pair = prefixPair(databasePath, hostPath)
-    hostSuffixes.append(hostPath[prefixPairs[Int(pair)].host.count...])
+    let suffix = hostPath[prefixPairs[Int(pair)].host.count...]
+    // The folder part ends with its "/" (empty when the suffix has none), so folder + name is
+    // the suffix exactly.
+    let nameStart = suffix.lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? suffix.startIndex
+    folderOf.append(folders.intern(suffix[..<nameStart]))
+    names.append(suffix[nameStart...])
     prefixPairOf.append(pair)
     hashes.append(hash)
     kindsAt.append(0)
@@ -158,44 +166,42 @@ final class ReferenceIndex: @unchecked Sendable {
 
   /// The database's spelling of path `index`.
   func databasePath(_ index: Int32) -> [UInt8] {
-    prefixPairs[Int(prefixPairOf[Int(index)])].database + hostSuffixes[Int(index)]
+    prefixPairs[Int(prefixPairOf[Int(index)])].database + folders[Int(folderOf[Int(index)])] + names[Int(index)]
   }
 
   /// Where path `index` is on this machine.
   func hostPath(_ index: Int32) -> [UInt8] {
-    prefixPairs[Int(prefixPairOf[Int(index)])].host + hostSuffixes[Int(index)]
+    prefixPairs[Int(prefixPairOf[Int(index)])].host + folders[Int(folderOf[Int(index)])] + names[Int(index)]
   }
 
-  /// For every path, the first of `folders` (host paths, longest first) it lies below (whole
-  /// components), or -1. Works pair by pair, so the prefix is compared once, not per path.
-  func firstFolder(containing folders: [[UInt8]]) -> [Int32] {
-    var result = [Int32](repeating: -1, count: pathCount)
+  /// For every path, the first of `candidates` (host folders, longest first) it lies below
+  /// (whole components), or -1. Decided once per (prefix pair, folder) where that settles it.
+  func firstFolder(containing candidates: [[UInt8]]) -> [Int32] {
     let slash = UInt8(ascii: "/")
-    hostSuffixes.bytes.withUnsafeBufferPointer { bytes in
-      // Per pair and folder: the part of the folder the suffix must still start with (nil: never below).
-      let rest: [[[UInt8]?]] = prefixPairs.map { pair in
-        folders.map { folder -> [UInt8]? in
-          let head = pair.host
-          if head.count >= folder.count {
-            guard head.starts(with: folder) else { return nil }
-            // The head is the folder (the suffix must go on with "/") or lies below it.
-            return head.count == folder.count ? [slash] : (head[folder.count] == slash ? [] : nil)
-          }
-          guard folder.starts(with: head) else { return nil }
-          return Array(folder[head.count...]) + [slash]
+    var result = [Int32](repeating: -1, count: pathCount)
+    // Per (pair, folder): the answer, or -2 when the file name decides (a root deeper than the folder).
+    var decided: [Int64: Int32] = [:]
+    for path in 0..<pathCount {
+      let key = Int64(prefixPairOf[path]) << 32 | Int64(folderOf[path])
+      if let answer = decided[key], answer != -2 {
+        result[path] = answer
+        continue
+      }
+      let head = prefixPairs[Int(prefixPairOf[path])].host + folders[Int(folderOf[path])]
+      var answer: Int32 = -1
+      var byName = false
+      for (number, candidate) in candidates.enumerated() {
+        if head.count > candidate.count {
+          if head.starts(with: candidate) && head[candidate.count] == slash { answer = Int32(number); break }
+        } else {
+          // The candidate is as deep as the folder or deeper: only the whole path tells.
+          byName = true
+          let full = head + names[path]
+          if full.count > candidate.count && full.starts(with: candidate) && full[candidate.count] == slash { answer = Int32(number); break }
         }
       }
-      for path in 0..<pathCount {
-        let range = hostSuffixes.range(path)
-        let wanted = rest[Int(prefixPairOf[path])]
-        for (number, needed) in wanted.enumerated() {
-          guard let needed, range.count > needed.count || (needed.isEmpty && range.count > 0) else { continue }
-          if needed.isEmpty || needed.withUnsafeBufferPointer({ memcmp(bytes.baseAddress! + range.lowerBound, $0.baseAddress!, needed.count) == 0 }) {
-            result[path] = Int32(number)
-            break
-          }
-        }
-      }
+      decided[key] = byName ? -2 : answer
+      result[path] = answer
     }
     return result
   }
@@ -299,8 +305,10 @@ final class ReferenceIndex: @unchecked Sendable {
 
   private func hostPath(_ index: Int32, equals other: [UInt8]) -> Bool {
     let head = prefixPairs[Int(prefixPairOf[Int(index)])].host
-    guard other.count >= head.count, other.starts(with: head) else { return false }
-    return hostSuffixes.equals(Int(index), other[head.count...])
+    let folder = folders[Int(folderOf[Int(index)])]
+    let nameStart = head.count + folder.count
+    guard other.count >= nameStart, other.starts(with: head), other[head.count..<nameStart].elementsEqual(folder) else { return false }
+    return names.equals(Int(index), other[nameStart...])
   }
 
   private func insert(_ index: Int32, hash: UInt64) {
@@ -323,6 +331,47 @@ final class ReferenceIndex: @unchecked Sendable {
       hash = hash &* 0x0000_0100_0000_01b3
     }
     return hash
+  }
+}
+
+/// Distinct byte strings, each stored once, found by hash (the folders of the paths).
+struct StringTable {
+  private var strings = ByteArena()
+  private var hashes: [UInt64] = []
+  private var table: [Int32] = Array(repeating: -1, count: 1 << 10)
+  private var last: Int32 = -1
+
+  subscript(index: Int) -> ArraySlice<UInt8> { strings[index] }
+
+  mutating func intern(_ bytes: ArraySlice<UInt8>) -> Int32 {
+    // Consecutive paths often share a folder.
+    if last >= 0 && strings.equals(Int(last), bytes) { return last }
+    let hash = ReferenceIndex.hash(bytes)
+    let mask = table.count - 1
+    var slot = Int(truncatingIfNeeded: hash) & mask
+    while table[slot] >= 0 {
+      let index = table[slot]
+      if hashes[Int(index)] == hash && strings.equals(Int(index), bytes) {
+        last = index
+        return index
+      }
+      slot = (slot + 1) & mask
+    }
+    let index = Int32(hashes.count)
+    strings.append(bytes)
+    hashes.append(hash)
+    table[slot] = index
+    if hashes.count * 2 > table.count {
+      table = Array(repeating: -1, count: table.count * 2)
+      let mask = table.count - 1
+      for (position, hash) in hashes.enumerated() {
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while table[slot] >= 0 { slot = (slot + 1) & mask }
+        table[slot] = Int32(position)
+      }
+    }
+    last = index
+    return index
   }
 }
 
