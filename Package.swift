@@ -46,6 +46,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
   ],
   targets: [
     // libpq, found through pkg-config; Debian: libpq-dev.
@@ -112,6 +113,7 @@ let package = Package(
       dependencies: [
         "AuditCore", "AuditReports", "PostgresClient", "ImmichQueries", "FileScan", "immich-audit",
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "PropertyBased", package: "swift-property-based"),
       ],
       path: "Tests/ImmichAuditTests",
       swiftSettings: swiftSettings

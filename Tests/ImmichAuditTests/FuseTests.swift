@@ -72,6 +72,17 @@ struct FuseTests {
     #expect(report.findings("unindexed-original").isEmpty)
   }
 
+  @Test("files that vanish between the listing and the stat are simply not there: no finding, no error")
+  func vanishing() throws {
+    let mount = try FuseMount(dirs: 2, files: 100, delayMilliseconds: 0, vanishOdd: true)
+    let scene = try scene(on: mount)
+    let result = try check(scene, mount: mount, extra: [])
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try JSONValue.parse(Data(result.stdout.utf8))
+    #expect(report.findings("unindexed-original").count == 100)
+    #expect(report.findings("unreadable").isEmpty)
+  }
+
   @Test("Ctrl-C ends a run stuck on a dead mount at once: exit 130")
   func interruptDeadMount() throws {
     let mount = try FuseMount(dirs: 5, files: 10, delayMilliseconds: 0, hang: "/d0001")

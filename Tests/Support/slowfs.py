@@ -7,7 +7,9 @@ Holds D folders (d0000 …) of F files each (f00000.jpg …, S bytes), every get
 delayed by MS milliseconds. It records the largest number of getattr/readdir calls in flight at
 once and writes it, with the call count, to STATS whenever it changes (JSON). --hang PATH makes
 every getattr of PATH (and below it) never return, like a dead NFS server. Runs in the
-foreground, multi-threaded; unmount with `fusermount -u MOUNTPOINT`.
+foreground, multi-threaded; unmount with `fusermount -u MOUNTPOINT`. --vanish-odd makes every
+odd-numbered file listed by readdir answer getattr with ENOENT, as a file deleted between the
+listing and the stat.
 """
 import argparse, errno, json, os, stat, threading, time
 from fuse import FUSE, FuseOSError, Operations
@@ -47,6 +49,8 @@ class SlowFS(Operations):
         if len(parts) == 1 and parts[0].startswith("d") and int(parts[0][1:]) < self.args.dirs:
             return "dir"
         if len(parts) == 2 and parts[1].startswith("f") and parts[1].endswith(".jpg") and int(parts[1][1:-4]) < self.args.files:
+            if self.args.vanish_odd and int(parts[1][1:-4]) % 2 == 1:
+                return None
             return "file"
         return None
 
@@ -92,6 +96,7 @@ if __name__ == "__main__":
     parser.add_argument("--size", type=int, default=10)
     parser.add_argument("--delay-ms", type=float, default=1.0)
     parser.add_argument("--hang", default=None)
+    parser.add_argument("--vanish-odd", action="store_true")
     args = parser.parse_args()
     fs = SlowFS(args)
     fs._save()

@@ -140,9 +140,12 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
         entries[position].token = path
         if rootOfPath[Int(path)] == Int32(root) && wantsSize[Int(path)] { entries[position].wantsSize = true }
       }
-      // A file that may become a likely-moved candidate needs its size too.
-      if entries[position].kind != .directory && finding(root: root, relativePath: relativePath, path: entries[position].token) != nil {
+      // A file that may become a likely-moved candidate needs its size too. For a path no
+      // reference knows, the token carries the finding to `visit` (-2 - its order), so the
+      // exclusion patterns run once per file.
+      if entries[position].kind != .directory, let kind = finding(root: root, relativePath: relativePath, path: entries[position].token) {
         entries[position].wantsSize = true
+        if entries[position].token < 0 { entries[position].token = -2 - Int32(kind.order) }
       }
     }
   }
@@ -171,7 +174,8 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     var unmatched: [(relative: [UInt8], kind: FindingKind, size: Int64)] = []
     var xmpFiles: [UInt64] = []
     for entry in entries {
-      let path = entry.token
+      let planned: FindingKind? = entry.token < -1 ? FindingKind.allCases[Int(-2 - entry.token)] : nil
+      let path = max(entry.token, -1)
       if path >= 0 && rootOfPath[Int(path)] == Int32(root) {
         switch entry.kind {
         case .file: states.record(path, .file, size: entry.size ?? -1)
@@ -183,7 +187,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
       let relativePath = relative(directory, entry.name)
       if relativePath != RootProbe.marker { files += 1 }
       if Self.isXMP(entry.name) { xmpFiles.append(RootWalk.folderKey(relativePath)) }
-      if let kind = finding(root: root, relativePath: relativePath, path: path) {
+      if let kind = path < 0 ? planned : finding(root: root, relativePath: relativePath, path: path) {
         unmatched.append((relativePath, kind, entry.size ?? -1))
       }
     }
