@@ -106,6 +106,9 @@ struct CheckFindingTests {
     #expect(report.findings("missing-sidecar").map { $0["path"]!.stringValue! } == [sidecar])
     #expect(report.findings("missing-sidecar").first?["severity"]?.stringValue == "warning")
     #expect(Set(report.findings("missing-derivative").map { $0["path"]!.stringValue! }) == [encoded, edited])
+    // asset_file rows carry no owner: it is the asset's.
+    #expect(report.findings("missing-derivative").allSatisfy { $0["ownerId"]?.stringValue == "11111111-1111-4111-8111-111111111111" })
+    #expect(report.findings("missing-sidecar").first?["ownerId"]?.stringValue == "11111111-1111-4111-8111-111111111111")
     #expect(report.findings("missing-person-thumbnail").map { $0["path"]!.stringValue! } == [face])
     #expect(report.findings("missing-person-thumbnail").first?["assetId"] == nil)
     #expect(report.findings("missing-person-thumbnail").first?["detail"]?.stringValue == "face thumbnail absent (regenerable) (person c0000000-0000-4000-8000-000000000001)")

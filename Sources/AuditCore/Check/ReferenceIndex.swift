@@ -46,7 +46,7 @@ final class ReferenceIndex: @unchecked Sendable {
     var path: Int32
     /// Index into `libraries`, -1 for none.
     var library: Int32
-    /// Index into the index's `owners`, -1 for none (asset_file rows: see `ownerOfAsset`).
+    /// Index into the index's `owners`, -1 for none (asset_file rows: see `owners(ofAssets:)`).
     var owner: Int32
     /// Index into `fileNames` (originals only), -1 for none.
     var fileName: Int32
@@ -81,11 +81,9 @@ final class ReferenceIndex: @unchecked Sendable {
     return Int32(owners.count - 1)
   }
 
-  /// A reference's owner: its own, or for an asset_file row its asset's.
+  /// A reference's own owner; nil for asset_file rows (see `owners(ofAssets:)`).
   func ownerId(of reference: Reference) -> CompactID? {
-    if reference.owner >= 0 { return owners[Int(reference.owner)] }
-    let assetBacked = reference.kind != .personThumbnail && reference.kind != .profileImage
-    return assetBacked ? ownerOfAsset(reference.rowId) : nil
+    reference.owner >= 0 ? owners[Int(reference.owner)] : nil
   }
 
   /// Host paths, one per distinct path, never stored whole. A database path differs from its
@@ -128,20 +126,16 @@ final class ReferenceIndex: @unchecked Sendable {
     fileNames.reserve(count: assets, bytes: assets * 24)
   }
 
-  /// The owner of an asset, from its original (asset_file rows do not carry it). The table is
-  /// built on first use, which happens only when a derivative is reported.
-  func ownerOfAsset(_ asset: CompactID) -> CompactID? {
-    if ownersByAsset == nil {
-      var owners: [CompactID: CompactID] = [:]
-      for reference in references where reference.kind == .original && reference.owner >= 0 {
-        owners[reference.rowId] = self.owners[Int(reference.owner)]
-      }
-      ownersByAsset = owners
+  /// The owners of a few assets, from their originals (asset_file rows do not carry them):
+  /// one pass over the references, keeping only the ones asked for.
+  func owners(ofAssets assets: Set<CompactID>) -> [CompactID: CompactID] {
+    guard !assets.isEmpty else { return [:] }
+    var result: [CompactID: CompactID] = [:]
+    for reference in references where reference.kind == .original && reference.owner >= 0 && assets.contains(reference.rowId) {
+      result[reference.rowId] = owners[Int(reference.owner)]
     }
-    return ownersByAsset?[asset]
+    return result
   }
-
-  private var ownersByAsset: [CompactID: CompactID]?
 
   /// The path's index, added if new. `databasePath` is the stored spelling, `hostPath` where
   /// it is on this machine.
