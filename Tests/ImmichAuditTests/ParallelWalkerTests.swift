@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 @Suite("parallel directory walker")
-struct DirectoryWalkerTests {
+struct ParallelWalkerTests {
   /// A small tree with the awkward cases: nested folders, a symlinked folder, a symlink loop,
   /// a dangling link, a FIFO, a name with a newline and one that is not UTF-8.
   static func makeTree() throws -> TemporaryFolder {
