@@ -74,16 +74,21 @@ struct CheckSafetyTests {
     return lstat(path, &s) == 0 && s.st_mode & S_IFMT == S_IFDIR
   }
 
+  /// Runs check as `nobody` on a scene whose folder `locked` (below the scene) has no permissions.
+  static func checkAsNobody(locking locked: String) throws -> (status: Int32, report: JSONValue) {
+    let scene = try AuditScene()
+    openUp(scene)
+    let folder = scene.folder.path + "/" + locked
+    chmod(folder, 0o000)
+    defer { chmod(folder, 0o755) }
+    let result = try runAsNobody(["check", "--format", "json", "--db", scene.cluster.auditorConninfo(scene.database)] + scene.mappingArguments)
+    return (result.status, try JSONValue.parse(Data(result.stdout.utf8)))
+  }
+
   @Test("a folder without read permission is one unreadable finding with the paths it hides (run as nobody)")
   func unreadableFolder() throws {
-    let scene = try AuditScene()
-    Self.openUp(scene)
-    let locked = scene.folder.path + "/nas/photos/2024"
-    chmod(locked, 0o000)
-    defer { chmod(locked, 0o755) }
-    let result = try Self.runAsNobody(["check", "--format", "json", "--db", scene.cluster.auditorConninfo(scene.database)] + scene.mappingArguments)
-    #expect(result.status == 1, "\(result.stderr)")
-    let report = try JSONValue.parse(Data(result.stdout.utf8))
+    let (status, report) = try Self.checkAsNobody(locking: "nas/photos/2024")
+    #expect(status == 1)
     let unreadable = report.findings("unreadable")
     #expect(unreadable.map { $0["path"]!.stringValue! } == ["/mnt/nas/photos/2024"])
     #expect(unreadable.first?["detail"]?.stringValue == "permission denied; 3 database paths below it not checked")
@@ -92,14 +97,8 @@ struct CheckSafetyTests {
 
   @Test("an import path without read permission is root-offline (unreadable), exit 3 (run as nobody)")
   func unreadableRoot() throws {
-    let scene = try AuditScene()
-    Self.openUp(scene)
-    let locked = scene.folder.path + "/nas/photos"
-    chmod(locked, 0o000)
-    defer { chmod(locked, 0o755) }
-    let result = try Self.runAsNobody(["check", "--format", "json", "--db", scene.cluster.auditorConninfo(scene.database)] + scene.mappingArguments)
-    #expect(result.status == 3, "\(result.stderr)")
-    let report = try JSONValue.parse(Data(result.stdout.utf8))
+    let (status, report) = try Self.checkAsNobody(locking: "nas/photos")
+    #expect(status == 3)
     #expect(report["roots"]?.arrayItems.first { $0["container"]?.stringValue == "/mnt/nas/photos" }?["status"]?.stringValue == "unreadable")
     #expect(report.nonZeroSummary == ["root-offline": 1])
   }
