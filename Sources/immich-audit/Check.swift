@@ -90,6 +90,7 @@ struct Check: ParsableCommand {
     let outcome: FilesystemAudit.Outcome
     let audit: FilesystemAudit
     let mapper: PathMapper
+    var mappings: [PathMapper.Mapping] = []
     let databaseStart = Date()
     var databaseSeconds = 0.0
     do {
@@ -108,6 +109,13 @@ struct Check: ParsableCommand {
       options.jobs = jobs
       options.ioTimeout = ioTimeout
       audit = FilesystemAudit(mapper: mapper, mediaLocation: style, libraries: overview.libraries, options: options, progress: progress)
+      // Every mapping in force, and, as `identity`, each root folder used as it is.
+      mappings = mapper.mappings
+      for container in [style] + overview.libraries.filter({ !$0.deleted }).flatMap(\.importPaths) where !container.isEmpty {
+        guard mapper.hostPath(Array(container.utf8)).mapping == nil else { continue }
+        let identity = PathMapper.Mapping(container: container, host: container, source: .identity)
+        if !mappings.contains(where: { $0.container == identity.container }) { mappings.append(identity) }
+      }
       databaseSeconds = Date().timeIntervalSince(databaseStart)
       line.start()
       outcome = try audit.run(database)
@@ -120,7 +128,7 @@ struct Check: ParsableCommand {
     let finished = Date()
     var report = AuditReport(
       startedAt: Timestamp.format(started), finishedAt: Timestamp.format(finished), database: database.description,
-      mappings: mapper.mappings, roots: outcome.roots, counts: counts, findings: outcome.findings,
+      mappings: mappings, roots: outcome.roots, counts: counts, findings: outcome.findings,
       summary: AuditReport.summary(outcome.findings),
       verification: outcome.verification, timings: .init(
         database: databaseSeconds + outcome.databaseSeconds, filesystem: outcome.filesystemSeconds, verify: outcome.verifySeconds,

@@ -98,6 +98,16 @@ struct CheckRootTests {
     #expect(report.findings("untracked-upload").isEmpty)
   }
 
+  @Test("a root used as it is appears among the mappings as identity")
+  func identityMappings() throws {
+    let scene = try AuditScene()
+    let result = try CLI.run(["check", "--db", scene.conninfo, "--format", "json", "--media-root", scene.media])
+    #expect(result.status == 3)
+    let report = try JSONValue.parse(Data(result.stdout.utf8))
+    let mappings = report["mappings"]?.arrayItems.map { "\($0["container"]!.stringValue!) \($0["host"]!.stringValue!) \($0["source"]!.stringValue!)" }
+    #expect(mappings == ["/data \(scene.media) --media-root", "/mnt/nas/photos /mnt/nas/photos identity", "/mnt/nas/more photos /mnt/nas/more photos identity"])
+  }
+
   @Test("moved within an import path: missing, unindexed, and likely-moved naming where it went")
   func movedInImportPath() throws {
     let scene = try AuditScene()
