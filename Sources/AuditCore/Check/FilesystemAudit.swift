@@ -285,10 +285,3 @@ public struct FilesystemAudit {
     return wanted
   }
 }
-
-/// `sha1("path:" + originalPath)`, the checksum Immich gives path-hashed (external) assets.
-public enum PathChecksum {
-  public static func hex(of path: [UInt8]) -> String {
-    Insecure.SHA1.hash(data: Array("path:".utf8) + path).map { String(format: "%02x", $0) }.joined()
-  }
-}
