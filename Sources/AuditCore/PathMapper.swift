@@ -78,18 +78,19 @@ public struct PathMapper: Sendable {
 
   /// The host path of a database path, and the mapping used (nil: identity).
   public func hostPath(_ databasePath: [UInt8]) -> (path: [UInt8], mapping: Mapping?) {
-    let absolute = Self.absolute(databasePath)
-    for (index, prefix) in containerBytes.enumerated() where Self.hasComponentPrefix(absolute, prefix) {
-      return (hostBytes[index] + absolute[prefix.count...], mappings[index])
-    }
-    return (absolute, nil)
+    var output: [UInt8] = []
+    let mapping = databasePath.withUnsafeBytes { hostPath($0, into: &output) }
+    return (output, mapping.map { mappings[$0] })
   }
 
-  /// The host path of a database path read straight from libpq's buffer, into a reused array.
-  func hostPath(_ databasePath: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+  /// The host path of a database path read straight from libpq's buffer, into a reused array;
+  /// returns the index of the mapping used (nil: identity).
+  @discardableResult
+  func hostPath(_ databasePath: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Int? {
     output.removeAll(keepingCapacity: true)
     var path = databasePath[...]
     if path.first != UInt8(ascii: "/") {
+      // Relative (Immich before v1.136): against the old working directory.
       output.append(contentsOf: Self.oldWorkingDirectory.utf8)
       output.append(UInt8(ascii: "/"))
       if path.starts(with: [UInt8(ascii: "."), UInt8(ascii: "/")]) { path = path.dropFirst(2) }
@@ -97,8 +98,9 @@ public struct PathMapper: Sendable {
     output.append(contentsOf: path)
     for (index, prefix) in containerBytes.enumerated() where Self.hasComponentPrefix(output, prefix) {
       output.replaceSubrange(0..<prefix.count, with: hostBytes[index])
-      return
+      return index
     }
+    return nil
   }
 
   public func hostPath(_ databasePath: String) -> String {
@@ -114,9 +116,10 @@ public struct PathMapper: Sendable {
     return result
   }
 
-  static func hasComponentPrefix(_ path: [UInt8], _ prefix: [UInt8]) -> Bool {
-    guard path.count >= prefix.count, path.starts(with: prefix) else { return false }
-    return path.count == prefix.count || path[prefix.count] == UInt8(ascii: "/") || prefix == [UInt8(ascii: "/")]
+  static func hasComponentPrefix(_ path: some Collection<UInt8>, _ prefix: [UInt8]) -> Bool {
+    guard path.starts(with: prefix) else { return false }
+    let next = path.dropFirst(prefix.count).first
+    return next == nil || next == UInt8(ascii: "/") || prefix == [UInt8(ascii: "/")]
   }
 
   /// Trailing slashes are not significant; a relative container prefix (`upload`) is made

@@ -16,9 +16,7 @@ public enum Verdict {
   }
 
   public static func failingKinds(_ report: AuditReport, policy: FailurePolicy) -> [FindingKind] {
-    var counts = report.summary
-    counts[.rootOffline] = report.findings.filter { $0.kind == .rootOffline && $0.severity == .error }.count
-    return policy.failingKinds(counts)
+    AuditReport.failingKinds(report.findings, policy: policy)
   }
 }
 

@@ -7,8 +7,10 @@ public struct ListedEntry: Sendable {
   public internal(set) var kind: EntryKind
   /// Read when the visitor asked for it (`wantsSize`) or a `stat` was needed anyway.
   public internal(set) var size: Int64?
-  /// The visitor's own note from `plan` (e.g. the index of a known path), handed back in `visit`.
+  /// The visitor's own notes from `plan` (e.g. the index of a known path, what the entry is
+  /// to it), handed back in `visit`.
   public var token: Int32 = -1
+  public var mark: Int8 = -1
   /// Set in `plan` for a regular file whose size is wanted.
   public var wantsSize = false
   /// `d_type` did not tell (DT_UNKNOWN, or a symbolic link, which is followed).

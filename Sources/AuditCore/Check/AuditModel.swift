@@ -151,12 +151,17 @@ public struct AuditReport: Sendable {
   /// (whatever `--fail-on` says), 1 when the policy fails a kind, else 0.
   public static func exitCode(findings: [Finding], roots: [AuditRoot], policy: FailurePolicy) -> Int32 {
     if roots.contains(where: { $0.offline && $0.kind.holdsOriginals }) { return 3 }
+    return failingKinds(findings, policy: policy).isEmpty ? 0 : 1
+  }
+
+  /// The kinds that fail the run. `root-offline` counts only for roots holding originals (its
+  /// `error` findings); offline thumbs, encoded-video and profile folders never fail a run.
+  public static func failingKinds(_ findings: [Finding], policy: FailurePolicy) -> [FindingKind] {
     var counts: [FindingKind: Int] = [:]
-    // root-offline fails only for roots holding originals (handled above); the others never fail.
     for finding in findings where !(finding.kind == .rootOffline && finding.severity != .error) {
       counts[finding.kind, default: 0] += 1
     }
-    return policy.failingKinds(counts).isEmpty ? 0 : 1
+    return policy.failingKinds(counts)
   }
 
   public static func summary(_ findings: [Finding]) -> [FindingKind: Int] {

@@ -39,7 +39,7 @@ struct Evaluation {
         if walk.status != .ok && walk.status != .empty { continue }
         let host = index.hostPath(path)
         let relative = host[(host.startIndex + roots[root].host.count + 1)...]
-        if let problem = walk.problems.firstIndex(where: { Self.isSameOrBelow(Array(relative), $0.relativePath) }) {
+        if let problem = walk.problems.firstIndex(where: { PathMapper.hasComponentPrefix(relative, $0.relativePath) }) {
           covered[path] = problem
           continue
         }
@@ -61,11 +61,6 @@ struct Evaluation {
 
   static func hex(_ bytes: some Collection<UInt8>) -> String {
     bytes.map { String(format: "%02x", $0) }.joined()
-  }
-
-  static func isSameOrBelow(_ path: [UInt8], _ folder: [UInt8]) -> Bool {
-    guard path.starts(with: folder) else { return false }
-    return path.count == folder.count || path[folder.count] == slash
   }
 
   /// Root statuses, figures and the mount guard's verdict.
@@ -159,7 +154,7 @@ struct Evaluation {
         if reference.kind == .personThumbnail, let person = reference.rowId.string(index.ids) { detail += " (person \(person))" }
         if reference.kind == .sidecar, root >= 0, let other = Self.otherSidecarCandidate(index.hostPath(path)),
           walks[root].xmpFiles.contains(RootWalk.folderKey(other[(roots[root].host.count + 1)...])) {
-          detail += "; Immich's other sidecar name \(String(decoding: Self.fileName(other), as: UTF8.self)) exists and is picked up by the next metadata refresh"
+          detail += "; Immich's other sidecar name \(String(decoding: LikelyMoved.fileName(other[...]), as: UTF8.self)) exists and is picked up by the next metadata refresh"
         }
         findings.append(finding(Self.missingKind(reference), detail))
       case .directory, .other:
@@ -227,7 +222,7 @@ struct Evaluation {
           detail = "no asset of this library references it: the next library scan imports it as a new asset"
           // Seen by the walk, not stat'ed again: a slow mount answers each stat in a round trip.
           if let sidecar = Self.sidecarCandidates(file.relative).first(where: { walk.xmpFiles.contains(RootWalk.folderKey($0)) }) {
-            detail += " (with its sidecar \(String(decoding: Self.fileName(sidecar), as: UTF8.self)))"
+            detail += " (with its sidecar \(String(decoding: LikelyMoved.fileName(sidecar[...]), as: UTF8.self)))"
           }
         case .untrackedUpload: detail = "no asset references it"
         default: detail = "nothing references it (regenerable files are recreated, this one is not used)"
@@ -255,7 +250,7 @@ struct Evaluation {
   static func sidecarCandidates(_ original: [UInt8]) -> [[UInt8]] {
     let xmp = Array(".xmp".utf8)
     var candidates = [original + xmp]
-    let name = fileName(original)
+    let name = LikelyMoved.fileName(original[...])
     if let dot = name.lastIndex(of: UInt8(ascii: ".")), dot > name.startIndex {
       candidates.append(Array(original[..<dot]) + xmp)
     }
@@ -269,11 +264,6 @@ struct Evaluation {
     let original = Array(sidecar.dropLast(xmp.count))
     let candidates = sidecarCandidates(original)
     return candidates.count > 1 ? candidates[1] : nil
-  }
-
-  static func fileName(_ path: [UInt8]) -> ArraySlice<UInt8> {
-    guard let slash = path.lastIndex(of: slash) else { return path[...] }
-    return path[(slash + 1)...]
   }
 
   static func offlineDetail(_ root: AuditRoot) -> String {

@@ -133,36 +133,43 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     directory.isEmpty ? name : directory + [Self.slash] + name
   }
 
+  /// Per directory: each name looked up in the index (the host path built in one reused
+  /// buffer), and what a file no reference accounts for will be reported as (in `mark`), so
+  /// Immich's rules run once per file.
   func plan(root: Int, directory: [UInt8], entries: inout [ListedEntry]) {
+    var host = hostPrefixes[root] + directory
+    if !directory.isEmpty { host.append(Self.slash) }
+    let base = host.count
     for position in entries.indices {
-      let relativePath = relative(directory, entries[position].name)
-      if let path = index.lookup(hostPrefixes[root] + relativePath) {
+      host.removeSubrange(base...)
+      host.append(contentsOf: entries[position].name)
+      if let path = index.lookup(host) {
         entries[position].token = path
         if rootOfPath[Int(path)] == Int32(root) && wantsSize[Int(path)] { entries[position].wantsSize = true }
       }
-      // A file that may become a likely-moved candidate needs its size too. For a path no
-      // reference knows, the token carries the finding to `visit` (-2 - its order), so the
-      // exclusion patterns run once per file.
-      if entries[position].kind != .directory, let kind = finding(root: root, relativePath: relativePath, path: entries[position].token) {
+      if entries[position].kind != .directory, let kind = finding(root: root, directory: directory, name: entries[position].name, path: entries[position].token) {
+        entries[position].mark = Int8(kind.order)
+        // A possible likely-moved candidate: its size is needed too.
         entries[position].wantsSize = true
-        if entries[position].token < 0 { entries[position].token = -2 - Int32(kind.order) }
       }
     }
   }
 
-  /// What a regular file at `relativePath` is, if no reference accounts for it.
-  private func finding(root: Int, relativePath: [UInt8], path: Int32) -> FindingKind? {
+  /// What a regular file is, if no reference accounts for it.
+  private func finding(root: Int, directory: [UInt8], name: [UInt8], path: Int32) -> FindingKind? {
     let kinds = path >= 0 ? index.kindsAt[Int(path)] : 0
+    let isMarker = directory.isEmpty && name == RootProbe.marker
     switch roots[root].kind {
     case .upload, .library:
-      return relativePath != RootProbe.marker && kinds & Self.originalOrSidecar == 0 ? .untrackedUpload : nil
+      return !isMarker && kinds & Self.originalOrSidecar == 0 ? .untrackedUpload : nil
     case .thumbs, .encodedVideo:
-      return relativePath != RootProbe.marker && kinds & Self.derivativeSources == 0 ? .orphanedDerivative : nil
+      return !isMarker && kinds & Self.derivativeSources == 0 ? .orphanedDerivative : nil
     case .profile:
       return nil
     case .importPath:
       if path >= 0 && index.isOriginal(path, ofLibrary: libraryOfRoot[root]) { return nil }
       guard let rules = rules[root] else { return nil }
+      let relativePath = relative(directory, name)
       let container = String(decoding: containerPrefixes[root] + relativePath, as: UTF8.self)
       return rules.wouldImport(relativePath: relativePath, containerPath: container) ? .unindexedOriginal : nil
     }
@@ -174,8 +181,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     var unmatched: [(relative: [UInt8], kind: FindingKind, size: Int64)] = []
     var xmpFiles: [UInt64] = []
     for entry in entries {
-      let planned: FindingKind? = entry.token < -1 ? FindingKind.allCases[Int(-2 - entry.token)] : nil
-      let path = max(entry.token, -1)
+      let path = entry.token
       if path >= 0 && rootOfPath[Int(path)] == Int32(root) {
         switch entry.kind {
         case .file: states.record(path, .file, size: entry.size ?? -1)
@@ -184,11 +190,10 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
         }
       }
       guard entry.kind == .file else { continue }
-      let relativePath = relative(directory, entry.name)
-      if relativePath != RootProbe.marker { files += 1 }
-      if Self.isXMP(entry.name) { xmpFiles.append(RootWalk.folderKey(relativePath)) }
-      if let kind = path < 0 ? planned : finding(root: root, relativePath: relativePath, path: path) {
-        unmatched.append((relativePath, kind, entry.size ?? -1))
+      if !(directory.isEmpty && entry.name == RootProbe.marker) { files += 1 }
+      if Self.isXMP(entry.name) { xmpFiles.append(RootWalk.folderKey(relative(directory, entry.name))) }
+      if entry.mark >= 0 {
+        unmatched.append((relative(directory, entry.name), FindingKind.allCases[Int(entry.mark)], entry.size ?? -1))
       }
     }
     collectors[root].walk.withLock { walk in
