@@ -70,12 +70,13 @@ let package = Package(
       resources: queryFiles.map { .embedInCode($0) },
       swiftSettings: swiftSettings
     ),
-    // statfs(2), which Swift's Glibc module does not export: tells network filesystems apart.
-    .target(name: "CStatfs"),
+    // statfs(2) and getdents64(2), which Swift's Glibc module does not export: network
+    // filesystems told apart, folders listed without a DIR per folder.
+    .target(name: "CLinuxCalls"),
     // Walking folders and stat-ing files; knows nothing of databases or Immich.
     .target(
       name: "FileScan",
-      dependencies: ["CStatfs"],
+      dependencies: ["CLinuxCalls"],
       swiftSettings: swiftSettings
     ),
     // Immich knowledge: schema generations, counts, manifests, comparison, configuration files,

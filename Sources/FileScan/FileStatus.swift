@@ -1,4 +1,4 @@
-import CStatfs
+import CLinuxCalls
 import Glibc
 
 /// Linux's O_NOATIME (0o1000000 on x86_64 and arm64). Glibc exposes it only under _GNU_SOURCE,

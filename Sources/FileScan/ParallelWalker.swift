@@ -1,47 +1,134 @@
+import CLinuxCalls
 import Glibc
 import Synchronization
 
-/// One entry of a directory listing as the walk hands it to its visitor.
-public struct ListedEntry: Sendable {
-  public let name: [UInt8]
-  public internal(set) var kind: EntryKind
-  /// Read when the visitor asked for it (`wantsSize`) or a `stat` was needed anyway.
-  public internal(set) var size: Int64?
-  /// The visitor's own notes from `plan` (e.g. the index of a known path, what the entry is
-  /// to it), handed back in `visit`.
-  public var token: Int32 = -1
-  public var mark: Int8 = -1
-  /// Set in `plan` for a regular file whose size is wanted.
-  public var wantsSize = false
-  /// `d_type` did not tell (DT_UNKNOWN, or a symbolic link, which is followed).
-  var needsStat: Bool
+/// One folder's listing as the walk hands it to its visitor: the names end to end in one
+/// buffer and one fixed-size record per entry, so a folder costs a few allocations, not one
+/// per name. Entries are settled in ranges (`visit`): those that need no `stat` first, then
+/// batches of stat'ed ones, possibly on other threads; each range is written by one thread.
+public final class Listing: @unchecked Sendable {
+  public struct Entry: Sendable {
+    var nameStart: UInt32
+    var nameLength: UInt32
+    public internal(set) var kind: EntryKind
+    /// Read when the visitor asked for it (`wantsSize`) or a `stat` was needed anyway; -1 if not.
+    public internal(set) var size: Int64 = -1
+    /// The visitor's own notes from `plan` (e.g. the index of a known path, what the entry is
+    /// to it), handed back in `visit`.
+    public var token: Int32 = -1
+    public var mark: Int8 = -1
+    /// Set in `plan` for a regular file whose size is wanted.
+    public var wantsSize = false
+    /// `d_type` did not tell (DT_UNKNOWN, or a symbolic link, which is followed).
+    var needsStat: Bool
+    /// Gone between the listing and its `stat` (or a dangling link): not there on this walk.
+    public internal(set) var gone = false
+  }
+
+  /// The folder, relative to its root ([] for the root itself).
+  public let directory: [UInt8]
+  private var names: UnsafeMutableRawBufferPointer
+  private var namesUsed = 0
+  private var storage: UnsafeMutablePointer<Entry>
+  private var capacity: Int
+  public private(set) var count = 0
+
+  init(directory: [UInt8]) {
+    self.directory = directory
+    names = .allocate(byteCount: 1024, alignment: 1)
+    capacity = 16
+    storage = .allocate(capacity: capacity)
+  }
+
+  deinit {
+    storage.deinitialize(count: count)
+    storage.deallocate()
+    names.deallocate()
+  }
+
+  public subscript(index: Int) -> Entry {
+    get { storage[index] }
+    set { storage[index] = newValue }
+  }
+
+  public var indices: Range<Int> { 0..<count }
+
+  /// The bytes of entry `index`'s name (valid while the listing lives).
+  public func name(_ index: Int) -> UnsafeRawBufferPointer {
+    let entry = storage[index]
+    return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(names)[Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)])
+  }
+
+  public func nameArray(_ index: Int) -> [UInt8] { Array(name(index)) }
+
+  /// The entry's path relative to the root.
+  public func relativePath(_ index: Int) -> [UInt8] {
+    directory.isEmpty ? nameArray(index) : directory + [UInt8(ascii: "/")] + name(index)
+  }
+
+  fileprivate func append(name: UnsafeRawBufferPointer, kind: EntryKind, needsStat: Bool) {
+    if namesUsed + name.count > names.count {
+      let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(names.count * 2, namesUsed + name.count), alignment: 1)
+      grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: names[0..<namesUsed]))
+      names.deallocate()
+      names = grown
+    }
+    UnsafeMutableRawBufferPointer(rebasing: names[namesUsed..<namesUsed + name.count]).copyMemory(from: name)
+    if count == capacity {
+      let grown = UnsafeMutablePointer<Entry>.allocate(capacity: capacity * 2)
+      grown.moveInitialize(from: storage, count: count)
+      storage.deallocate()
+      storage = grown
+      capacity *= 2
+    }
+    (storage + count).initialize(to: Entry(nameStart: UInt32(namesUsed), nameLength: UInt32(name.count), kind: kind, needsStat: needsStat))
+    namesUsed += name.count
+    count += 1
+  }
+
+  /// Puts the entries that need a `stat` last (keeping order within each part); returns where they start.
+  fileprivate func partition() -> Int {
+    var ready: [Entry] = []
+    var later: [Entry] = []
+    for index in 0..<count {
+      let entry = storage[index]
+      if entry.needsStat || (entry.kind == .file && entry.wantsSize) { later.append(entry) } else { ready.append(entry) }
+    }
+    if later.isEmpty { return count }
+    for (offset, entry) in (ready + later).enumerated() { storage[offset] = entry }
+    return ready.count
+  }
 }
 
 /// What a walk reports, from many threads at once: implementations must be thread-safe.
 public protocol WalkVisitor: Sendable {
-  /// Before any `stat`: look at a directory's names, note tokens, say which sizes are wanted.
-  func plan(root: Int, directory: [UInt8], entries: inout [ListedEntry])
-  /// Entries of one directory with their kinds settled (in one or several calls).
-  func visit(root: Int, directory: [UInt8], entries: [ListedEntry])
-  func shouldDescend(root: Int, directory: [UInt8], name: [UInt8]) -> Bool
-  /// A directory whose listing was read in full ([] is the root).
+  /// Before any `stat`: look at a folder's names, note tokens, say which sizes are wanted.
+  func plan(root: Int, listing: Listing)
+  /// The entries of `range` with their kinds settled (one folder may come in several ranges);
+  /// skip entries that are `gone`.
+  func visit(root: Int, listing: Listing, range: Range<Int>)
+  func shouldDescend(root: Int, directory: [UInt8], name: UnsafeRawBufferPointer) -> Bool
+  /// A folder whose listing was read in full ([] is the root).
   func listed(root: Int, directory: [UInt8])
-  /// A directory that could not be opened or read, or an entry that could not be stat'ed.
+  /// A folder that could not be opened or read, or an entry that could not be stat'ed.
   func problem(root: Int, path: [UInt8], errno: Int32)
 }
 
-/// Walks several roots at once on a `WorkPool`, a task per directory and, where `stat` calls
-/// are needed, a task per batch of entries, so that many calls are in flight on network and
-/// FUSE filesystems while a local walk stays depth-first. Every directory is opened read-only
-/// with `O_NOATIME`; symbolic links are followed; a directory reached twice (same device and
-/// inode) is walked once.
+/// Walks several roots at once on a `WorkPool`, a task per folder and, where `stat` calls are
+/// needed, a task per batch of entries, so that many calls are in flight on network and FUSE
+/// filesystems while a local walk stays depth-first. A folder is opened relative to its
+/// parent's open descriptor (one path component for the kernel to resolve, not the whole path)
+/// read-only with `O_NOATIME`, and listed with `getdents64` into one buffer; symbolic links are
+/// followed; a folder reached twice (same device and inode) is walked once.
 public final class ParallelWalker: Sendable {
   public let roots: [[UInt8]]
   let pool: WorkPool
   let visitor: any WalkVisitor
   /// Entries stat'ed per task: small where each call is a network round trip.
   let statBatch: Int
-  private let visited = Mutex<Set<DeviceInode>>([])
+  /// Folders seen, by (device, inode), in shards so that threads seldom wait on each other.
+  private let visited: [VisitedShard] = (0..<16).map { _ in VisitedShard() }
+  private static let bufferSize = 32 * 1024
 
   public init(roots: [[UInt8]], pool: WorkPool, visitor: any WalkVisitor, statBatch: Int = 64) {
     self.roots = roots
@@ -52,46 +139,43 @@ public final class ParallelWalker: Sendable {
 
   /// Queues the walk of root `index` (in the pool's group `index`).
   public func start(root index: Int) {
-    pool.submit(group: index) { [self] in list(root: index, directory: []) }
+    pool.submit(group: index) { [self] in list(root: index, directory: [], parent: nil, name: roots[index]) }
   }
 
-  private func list(root: Int, directory: [UInt8]) {
-    let path = directory.isEmpty ? roots[root] : roots[root] + [UInt8(ascii: "/")] + directory
-    let fd = Directories.open(AT_FDCWD, path)
+  private func firstVisit(_ fd: Int32) -> Bool {
+    var s = Glibc.stat()
+    guard fstat(fd, &s) == 0 else { return true }
+    let key = DeviceInode(device: UInt(s.st_dev), inode: UInt(s.st_ino))
+    return visited[Int(key.inode % 16)].folders.withLock { $0.insert(key).inserted }
+  }
+
+  /// Lists one folder: `name` relative to the open `parent` (the root's host path when nil).
+  private func list(root: Int, directory: [UInt8], parent: DirectoryHandle?, name: [UInt8]) {
+    let fd = Directories.open(parent?.fd ?? AT_FDCWD, name)
     guard fd >= 0 else {
       visitor.problem(root: root, path: directory, errno: -fd)
       return
     }
     let handle = DirectoryHandle(fd)
-    var s = Glibc.stat()
-    if fstat(fd, &s) == 0 {
-      guard visited.withLock({ $0.insert(DeviceInode(s)).inserted }) else { return }
-    }
-    guard let (entries, readError) = handle.read() else {
-      visitor.problem(root: root, path: directory, errno: errno)
-      return
-    }
-    var planned = entries
-    visitor.plan(root: root, directory: directory, entries: &planned)
-    var ready: [ListedEntry] = []
-    var toStat: [ListedEntry] = []
-    for entry in planned {
-      if entry.needsStat || (entry.kind == .file && entry.wantsSize) { toStat.append(entry) } else { ready.append(entry) }
-    }
-    // Spread the stat calls over the pool when there are many; a few are cheaper here.
-    var start = toStat.count <= statBatch ? toStat.count : 0
-    if start > 0 {
-      ready += statEntries(toStat, in: handle, root: root, directory: directory)
-    }
-    while start < toStat.count {
-      let batch = Array(toStat[start..<min(start + statBatch, toStat.count)])
-      start += statBatch
-      pool.submit(group: root) { [self] in
-        let done = statEntries(batch, in: handle, root: root, directory: directory)
-        deliver(done, root: root, directory: directory)
+    guard firstVisit(fd) else { return }
+    let listing = Listing(directory: directory)
+    let readError = handle.read(into: listing)
+    visitor.plan(root: root, listing: listing)
+    let split = listing.partition()
+    if listing.count - split <= statBatch {
+      // A few stat calls are cheaper here than a task of their own.
+      if split < listing.count { statEntries(split..<listing.count, of: listing, in: handle, root: root) }
+      deliver(0..<listing.count, of: listing, in: handle, root: root)
+    } else {
+      deliver(0..<split, of: listing, in: handle, root: root)
+      for start in stride(from: split, to: listing.count, by: statBatch) {
+        let batch = start..<min(start + statBatch, listing.count)
+        pool.submit(group: root) { [self] in
+          statEntries(batch, of: listing, in: handle, root: root)
+          deliver(batch, of: listing, in: handle, root: root)
+        }
       }
     }
-    deliver(ready, root: root, directory: directory)
     if let readError {
       visitor.problem(root: root, path: directory, errno: readError)
     } else {
@@ -99,85 +183,91 @@ public final class ParallelWalker: Sendable {
     }
   }
 
-  /// Hands entries to the visitor and queues their subdirectories.
-  private func deliver(_ entries: [ListedEntry], root: Int, directory: [UInt8]) {
-    guard !entries.isEmpty else { return }
-    visitor.visit(root: root, directory: directory, entries: entries)
-    for entry in entries where entry.kind == .directory && visitor.shouldDescend(root: root, directory: directory, name: entry.name) {
-      let child = directory.isEmpty ? entry.name : directory + [UInt8(ascii: "/")] + entry.name
-      pool.submit(group: root) { [self] in list(root: root, directory: child) }
+  /// Hands entries to the visitor and queues their subfolders.
+  private func deliver(_ range: Range<Int>, of listing: Listing, in handle: DirectoryHandle, root: Int) {
+    guard !range.isEmpty else { return }
+    visitor.visit(root: root, listing: listing, range: range)
+    for index in range where listing[index].kind == .directory && !listing[index].gone {
+      let name = listing.name(index)
+      guard visitor.shouldDescend(root: root, directory: listing.directory, name: name) else { continue }
+      let child = listing.relativePath(index)
+      let childName = Array(name)
+      pool.submit(group: root) { [self] in list(root: root, directory: child, parent: handle, name: childName) }
     }
   }
 
-  private func statEntries(_ entries: [ListedEntry], in handle: DirectoryHandle, root: Int, directory: [UInt8]) -> [ListedEntry] {
-    var result: [ListedEntry] = []
-    result.reserveCapacity(entries.count)
-    for var entry in entries {
-      let status = entry.name.withUnsafeBufferPointer { buffer in
-        withNulTerminated(buffer) { FileStatus.at(handle.fd, $0) }
-      }
+  private func statEntries(_ range: Range<Int>, of listing: Listing, in handle: DirectoryHandle, root: Int) {
+    for index in range {
+      var entry = listing[index]
+      let status = listing.name(index).withMemoryRebound(to: UInt8.self) { withNulTerminated($0) { FileStatus.at(handle.fd, $0) } }
       switch status {
       case .file(let size): entry.kind = .file; entry.size = size
       case .directory: entry.kind = .directory
       case .other: entry.kind = .other
       // A dangling link, or a name that vanished since the listing: not there on this walk.
-      case .missing: continue
+      case .missing: entry.gone = true
       case .failed(let code):
-        if code == ELOOP { continue }
-        visitor.problem(root: root, path: directory.isEmpty ? entry.name : directory + [UInt8(ascii: "/")] + entry.name, errno: code)
-        continue
+        entry.gone = true
+        if code != ELOOP { visitor.problem(root: root, path: listing.relativePath(index), errno: code) }
       }
       entry.needsStat = false
-      result.append(entry)
+      listing[index] = entry
     }
-    return result
   }
 }
 
-/// An open directory, closed when the last task using it lets go.
-final class DirectoryHandle: @unchecked Sendable {
+/// An open folder, closed when the last task using it (its stat batches, its subfolders'
+/// opens) lets go.
+final class DirectoryHandle: Sendable {
   let fd: Int32
 
   init(_ fd: Int32) { self.fd = fd }
 
   deinit { close(fd) }
 
-  /// Every entry but `.` and `..`, and the errno if reading stopped early; nil if the
-  /// directory could not be opened for reading.
-  func read() -> ([ListedEntry], Int32?)? {
-    // readdir on a duplicate, so closing the DIR leaves `fd` open for the stat tasks.
-    let copy = dup(fd)
-    guard copy >= 0, let dir = fdopendir(copy) else { return nil }
-    defer { closedir(dir) }
-    var entries: [ListedEntry] = []
+  /// Reads every entry but `.` and `..` into `listing`; the errno if reading stopped early.
+  func read(into listing: Listing) -> Int32? {
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 32 * 1024, alignment: 8)
+    defer { buffer.deallocate() }
     while true {
-      errno = 0
-      guard let entry = readdir(dir) else {
-        return (entries, errno == 0 ? nil : errno)
+      let length = clinux_getdents64(fd, buffer.baseAddress, buffer.count)
+      if length == 0 { return nil }
+      if length < 0 {
+        if errno == EINTR { continue }
+        return errno
       }
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
-      if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
-      let type = Int32(entry.pointee.d_type)
-      let kind: EntryKind
-      var needsStat = false
-      switch type {
-      case Int32(DT_DIR): kind = .directory
-      case Int32(DT_REG): kind = .file
-      case Int32(DT_LNK), Int32(DT_UNKNOWN): kind = .other; needsStat = true
-      default: kind = .other
+      var offset = 0
+      while offset < length {
+        // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name (NUL-terminated).
+        let record = buffer.baseAddress! + offset
+        let recordLength = Int(record.loadUnaligned(fromByteOffset: 16, as: UInt16.self))
+        let type = Int32(record.load(fromByteOffset: 18, as: UInt8.self))
+        let nameStart = record + 19
+        let nameLength = strlen(nameStart.assumingMemoryBound(to: CChar.self))
+        offset += recordLength
+        let name = UnsafeRawBufferPointer(start: nameStart, count: nameLength)
+        if nameLength <= 2 && name.allSatisfy({ $0 == UInt8(ascii: ".") }) { continue }
+        let kind: EntryKind
+        var needsStat = false
+        switch type {
+        case Int32(DT_DIR): kind = .directory
+        case Int32(DT_REG): kind = .file
+        case Int32(DT_LNK), Int32(DT_UNKNOWN): kind = .other; needsStat = true
+        default: kind = .other
+        }
+        listing.append(name: name, kind: kind, needsStat: needsStat)
       }
-      entries.append(ListedEntry(name: name, kind: kind, size: nil, needsStat: needsStat))
     }
   }
+}
+
+final class VisitedShard: Sendable {
+  let folders = Mutex<Set<DeviceInode>>([])
 }
 
 struct DeviceInode: Hashable {
   let device: UInt
   let inode: UInt
-  init(_ s: stat) {
-    device = UInt(s.st_dev)
-    inode = UInt(s.st_ino)
-  }
 }
 
 extension ParallelWalker {
@@ -206,18 +296,18 @@ private final class CollectingVisitor: WalkVisitor {
     descend = shouldDescend
   }
 
-  func plan(root: Int, directory: [UInt8], entries: inout [ListedEntry]) {
-    for index in entries.indices { entries[index].wantsSize = sizes }
+  func plan(root: Int, listing: Listing) {
+    for index in listing.indices { listing[index].wantsSize = sizes }
   }
 
-  func visit(root: Int, directory: [UInt8], entries: [ListedEntry]) {
-    let walked = entries.map { entry in
-      WalkEntry(relativePath: directory.isEmpty ? entry.name : directory + [UInt8(ascii: "/")] + entry.name, kind: entry.kind, size: entry.size)
+  func visit(root: Int, listing: Listing, range: Range<Int>) {
+    let walked = range.filter { !listing[$0].gone }.map { index in
+      WalkEntry(relativePath: listing.relativePath(index), kind: listing[index].kind, size: listing[index].size < 0 ? nil : listing[index].size)
     }
     state.withLock { $0.entries += walked }
   }
 
-  func shouldDescend(root: Int, directory: [UInt8], name: [UInt8]) -> Bool { descend(directory, name) }
+  func shouldDescend(root: Int, directory: [UInt8], name: UnsafeRawBufferPointer) -> Bool { descend(directory, Array(name)) }
 
   func listed(root: Int, directory: [UInt8]) {}
 

@@ -129,36 +129,39 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     }
   }
 
-  private func relative(_ directory: [UInt8], _ name: [UInt8]) -> [UInt8] {
-    directory.isEmpty ? name : directory + [Self.slash] + name
+  private func relative(_ directory: [UInt8], _ name: UnsafeRawBufferPointer) -> [UInt8] {
+    directory.isEmpty ? Array(name) : directory + [Self.slash] + name
   }
 
-  /// Per directory: each name looked up in the index (the host path built in one reused
-  /// buffer), and what a file no reference accounts for will be reported as (in `mark`), so
-  /// Immich's rules run once per file.
-  func plan(root: Int, directory: [UInt8], entries: inout [ListedEntry]) {
-    var host = hostPrefixes[root] + directory
-    if !directory.isEmpty { host.append(Self.slash) }
+  /// Per folder: each name looked up in the index (the host path built in one reused buffer),
+  /// and what a file no reference accounts for will be reported as (in `mark`), so Immich's
+  /// rules run once per file.
+  func plan(root: Int, listing: Listing) {
+    var host = hostPrefixes[root] + listing.directory
+    if !listing.directory.isEmpty { host.append(Self.slash) }
     let base = host.count
-    for position in entries.indices {
+    for position in listing.indices {
+      let name = listing.name(position)
+      var entry = listing[position]
       host.removeSubrange(base...)
-      host.append(contentsOf: entries[position].name)
+      host.append(contentsOf: name)
       if let path = index.lookup(host) {
-        entries[position].token = path
-        if rootOfPath[Int(path)] == Int32(root) && wantsSize[Int(path)] { entries[position].wantsSize = true }
+        entry.token = path
+        if rootOfPath[Int(path)] == Int32(root) && wantsSize[Int(path)] { entry.wantsSize = true }
       }
-      if entries[position].kind != .directory, let kind = finding(root: root, directory: directory, name: entries[position].name, path: entries[position].token) {
-        entries[position].mark = Int8(kind.order)
+      if entry.kind != .directory, let kind = finding(root: root, directory: listing.directory, name: name, path: entry.token) {
+        entry.mark = Int8(kind.order)
         // A possible likely-moved candidate: its size is needed too.
-        entries[position].wantsSize = true
+        entry.wantsSize = true
       }
+      listing[position] = entry
     }
   }
 
   /// What a regular file is, if no reference accounts for it.
-  private func finding(root: Int, directory: [UInt8], name: [UInt8], path: Int32) -> FindingKind? {
+  private func finding(root: Int, directory: [UInt8], name: UnsafeRawBufferPointer, path: Int32) -> FindingKind? {
     let kinds = path >= 0 ? index.kindsAt[Int(path)] : 0
-    let isMarker = directory.isEmpty && name == RootProbe.marker
+    let isMarker = directory.isEmpty && name.elementsEqual(RootProbe.marker)
     switch roots[root].kind {
     case .upload, .library:
       return !isMarker && kinds & Self.originalOrSidecar == 0 ? .untrackedUpload : nil
@@ -175,25 +178,28 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     }
   }
 
-  func visit(root: Int, directory: [UInt8], entries: [ListedEntry]) {
-    progress.filesWalked.add(entries.count, ordering: .relaxed)
+  func visit(root: Int, listing: Listing, range: Range<Int>) {
+    progress.filesWalked.add(range.count, ordering: .relaxed)
     var files = 0
     var unmatched: [(relative: [UInt8], kind: FindingKind, size: Int64)] = []
     var xmpFiles: [UInt64] = []
-    for entry in entries {
+    for position in range {
+      let entry = listing[position]
+      if entry.gone { continue }
       let path = entry.token
       if path >= 0 && rootOfPath[Int(path)] == Int32(root) {
         switch entry.kind {
-        case .file: states.record(path, .file, size: entry.size ?? -1)
+        case .file: states.record(path, .file, size: entry.size)
         case .directory: states.record(path, .directory)
         case .other: states.record(path, .other)
         }
       }
       guard entry.kind == .file else { continue }
-      if !(directory.isEmpty && entry.name == RootProbe.marker) { files += 1 }
-      if Self.isXMP(entry.name) { xmpFiles.append(RootWalk.folderKey(relative(directory, entry.name))) }
+      let name = listing.name(position)
+      if !(listing.directory.isEmpty && name.elementsEqual(RootProbe.marker)) { files += 1 }
+      if Self.isXMP(name) { xmpFiles.append(RootWalk.folderKey(listing.relativePath(position))) }
       if entry.mark >= 0 {
-        unmatched.append((relative(directory, entry.name), FindingKind.allCases[Int(entry.mark)], entry.size ?? -1))
+        unmatched.append((listing.relativePath(position), FindingKind.allCases[Int(entry.mark)], entry.size))
       }
     }
     collectors[root].walk.withLock { walk in
@@ -203,7 +209,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     }
   }
 
-  func shouldDescend(root: Int, directory: [UInt8], name: [UInt8]) -> Bool {
+  func shouldDescend(root: Int, directory: [UInt8], name: UnsafeRawBufferPointer) -> Bool {
     switch roots[root].kind {
     case .encodedVideo:
       // HLS session folders: anything more than four levels below encoded-video/.
@@ -233,7 +239,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   }
 
   /// Ends in `.xmp`, the name Immich's sidecar candidates have.
-  static func isXMP(_ name: [UInt8]) -> Bool {
+  static func isXMP(_ name: UnsafeRawBufferPointer) -> Bool {
     name.count > 4 && name.suffix(4).elementsEqual(".xmp".utf8)
   }
 

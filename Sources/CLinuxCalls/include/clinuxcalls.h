@@ -1,0 +1,16 @@
+#ifndef CLINUXCALLS_H
+#define CLINUXCALLS_H
+
+#include <stddef.h>
+
+/// The filesystem type (statfs(2) f_type, e.g. 0x6969 for NFS) of the filesystem holding
+/// `path`, or -1 with errno set. Swift's Glibc module does not export <sys/vfs.h>.
+long cstatfs_type(const char *path);
+
+/// getdents64(2): directory entries of `fd` into `buffer` as `struct linux_dirent64` records;
+/// bytes read, 0 at the end, -1 with errno set. Glibc declares it only under _GNU_SOURCE,
+/// which Swift's Glibc module does not define; readdir(3) would cost a DIR (a 32 KiB buffer,
+/// an fstat and an fcntl) per folder.
+long clinux_getdents64(int fd, void *buffer, size_t size);
+
+#endif
