@@ -86,13 +86,16 @@ final class ReferenceIndex: @unchecked Sendable {
     reference.owner >= 0 ? owners[Int(reference.owner)] : nil
   }
 
-  /// Host paths, one per distinct path, never stored whole. A database path differs from its
-  /// host path only in a prefix (the mapping): each path keeps the index of its (database
-  /// prefix, host prefix) pair, of which there are a handful; the common rest is a folder,
-  /// stored once for all the files in it, and a file name.
+  /// Host paths, one per distinct path, never stored whole: the folder (every byte up to and
+  /// including the last "/"), stored once for all the files in it, and the file name (16 bytes
+  /// and a shared suffix for Immich's UUID-named files). A path is found by (folder, name), so
+  /// the walk looks a folder up once and then only hashes names. The database's spelling
+  /// differs from the host path only in a prefix (the mapping): each path keeps the index of
+  /// its (database prefix, host prefix) pair, of which there are a handful.
   private var folders = StringTable()
   private var folderOf: [Int32] = []
-  private var names = ByteArena()
+  private var names = NameStore()
+  private var nameOf: [UInt32] = []
   private var prefixPairOf: [Int32] = []
   private var prefixPairs: [(database: [UInt8], host: [UInt8])] = []
   private var prefixPairIndex: [[UInt8]: Int32] = [:]
@@ -120,7 +123,8 @@ final class ReferenceIndex: @unchecked Sendable {
     var slots = table.count
     while slots < paths * 2 { slots *= 2 }
     if slots > table.count { table = Array(repeating: -1, count: slots) }
-    names.reserve(count: paths, bytes: paths * 48)
+    names.reserve(count: paths)
+    nameOf.reserveCapacity(paths)
     folderOf.reserveCapacity(paths)
     prefixPairOf.reserveCapacity(paths)
     hashes.reserveCapacity(paths)
@@ -144,48 +148,51 @@ final class ReferenceIndex: @unchecked Sendable {
   /// The path's index, added if new. `databasePath` is the stored spelling, `hostPath` where
   /// it is on this machine.
   func intern(databasePath: UnsafeRawBufferPointer, hostPath: [UInt8]) -> Int32 {
-    let hash = Self.hash(hostPath)
-    if let existing = lookup(hostPath, hash: hash) { return existing }
-    let index = Int32(hashes.count)
-    let pair = prefixPair(databasePath, hostPath)
-    let suffix = hostPath[prefixPairs[Int(pair)].host.count...]
-    // The folder part ends with its "/" (empty when the suffix has none), so folder + name is
-    // the suffix exactly.
-    let nameStart = suffix.lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? suffix.startIndex
-    folderOf.append(folders.intern(suffix[..<nameStart]))
-    names.append(suffix[nameStart...])
-    prefixPairOf.append(pair)
-    hashes.append(hash)
-    kindsAt.append(0)
-    originalLibraryAt.append(-1)
-    if hashes.count * 2 > table.count { grow() } else { insert(index, hash: hash) }
-    return index
-  }
-
-  /// The database's spelling of path `index`.
-  func databasePath(_ index: Int32) -> [UInt8] {
-    prefixPairs[Int(prefixPairOf[Int(index)])].database + folders[Int(folderOf[Int(index)])] + names[Int(index)]
+    hostPath.withUnsafeBytes { host in
+      let nameStart = (host.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1
+      let folder = folders.intern(UnsafeRawBufferPointer(rebasing: host[0..<nameStart]))
+      let name = UnsafeRawBufferPointer(rebasing: host[nameStart...])
+      let hash = Self.pathHash(folder: folder, name: name)
+      if let existing = lookup(folder: folder, name: name, hash: hash) { return existing }
+      let index = Int32(hashes.count)
+      prefixPairOf.append(prefixPair(databasePath, host))
+      folderOf.append(folder)
+      nameOf.append(names.append(name))
+      hashes.append(hash)
+      kindsAt.append(0)
+      originalLibraryAt.append(-1)
+      if hashes.count * 2 > table.count { grow() } else { insert(index, hash: hash) }
+      return index
+    }
   }
 
   /// Where path `index` is on this machine.
   func hostPath(_ index: Int32) -> [UInt8] {
-    prefixPairs[Int(prefixPairOf[Int(index)])].host + folders[Int(folderOf[Int(index)])] + names[Int(index)]
+    var path = Array(folders[Int(folderOf[Int(index)])])
+    names.appendBytes(nameOf[Int(index)], to: &path)
+    return path
+  }
+
+  /// The database's spelling of path `index`.
+  func databasePath(_ index: Int32) -> [UInt8] {
+    let pair = prefixPairs[Int(prefixPairOf[Int(index)])]
+    return pair.database + hostPath(index).dropFirst(pair.host.count)
   }
 
   /// For every path, the first of `candidates` (host folders, longest first) it lies below
-  /// (whole components), or -1. Decided once per (prefix pair, folder) where that settles it.
+  /// (whole components), or -1. Decided once per folder where that settles it.
   func firstFolder(containing candidates: [[UInt8]]) -> [Int32] {
     let slash = UInt8(ascii: "/")
     var result = [Int32](repeating: -1, count: pathCount)
-    // Per (pair, folder): the answer, or -2 when the file name decides (a root deeper than the folder).
-    var decided: [Int64: Int32] = [:]
+    // Per folder: the answer, or -2 when the file name decides (a root deeper than the folder).
+    var decided: [Int32: Int32] = [:]
     for path in 0..<pathCount {
-      let key = Int64(prefixPairOf[path]) << 32 | Int64(folderOf[path])
+      let key = folderOf[path]
       if let answer = decided[key], answer != -2 {
         result[path] = answer
         continue
       }
-      let head = prefixPairs[Int(prefixPairOf[path])].host + folders[Int(folderOf[path])]
+      let head = Array(folders[Int(folderOf[path])])
       var answer: Int32 = -1
       var byName = false
       for (number, candidate) in candidates.enumerated() {
@@ -194,7 +201,7 @@ final class ReferenceIndex: @unchecked Sendable {
         } else {
           // The candidate is as deep as the folder or deeper: only the whole path tells.
           byName = true
-          let full = head + names[path]
+          let full = hostPath(Int32(path))
           if full.count > candidate.count && full.starts(with: candidate) && full[candidate.count] == slash { answer = Int32(number); break }
         }
       }
@@ -206,18 +213,21 @@ final class ReferenceIndex: @unchecked Sendable {
 
   /// The (database prefix, host prefix) pair of two spellings: what precedes their longest
   /// common suffix.
-  private func prefixPair(_ database: UnsafeRawBufferPointer, _ host: [UInt8]) -> Int32 {
+  private func prefixPair(_ database: UnsafeRawBufferPointer, _ host: UnsafeRawBufferPointer) -> Int32 {
+    // Consecutive rows almost always share the last pair: check it without searching.
+    if let last = prefixPairs.indices.last {
+      let pair = prefixPairs[last]
+      if database.count - pair.database.count == host.count - pair.host.count, database.count >= pair.database.count,
+        host.count >= pair.host.count, database.starts(with: pair.database), host.starts(with: pair.host),
+        database.count == pair.database.count
+          || memcmp(database.baseAddress! + pair.database.count, host.baseAddress! + pair.host.count, database.count - pair.database.count) == 0
+      {
+        return Int32(last)
+      }
+    }
     var common = 0
     while common < database.count && common < host.count && database[database.count - 1 - common] == host[host.count - 1 - common] {
       common += 1
-    }
-    // Consecutive rows almost always share the last pair: compare without copying.
-    if let last = prefixPairs.indices.last, prefixPairs[last].database.count == database.count - common,
-      prefixPairs[last].host.count == host.count - common,
-      prefixPairs[last].database.elementsEqual(database[0..<(database.count - common)]),
-      prefixPairs[last].host.elementsEqual(host[0..<(host.count - common)])
-    {
-      return Int32(last)
     }
     let databasePrefix = Array(database[0..<(database.count - common)])
     let hostPrefix = Array(host[0..<(host.count - common)])
@@ -281,7 +291,21 @@ final class ReferenceIndex: @unchecked Sendable {
 
   /// The path index of a host path, if the database references it.
   func lookup(_ hostPath: [UInt8]) -> Int32? {
-    lookup(hostPath, hash: Self.hash(hostPath))
+    hostPath.withUnsafeBytes { host in
+      let nameStart = (host.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1
+      guard let folder = folder(UnsafeRawBufferPointer(rebasing: host[0..<nameStart])) else { return nil }
+      return lookup(folder: folder, name: UnsafeRawBufferPointer(rebasing: host[nameStart...]))
+    }
+  }
+
+  /// The number of a host folder (ending in "/") that holds referenced files, if any does.
+  func folder(_ hostFolder: UnsafeRawBufferPointer) -> Int32? {
+    folders.find(hostFolder)
+  }
+
+  /// The path index of file `name` in `folder` (from `folder(_:)`).
+  func lookup(folder: Int32, name: UnsafeRawBufferPointer) -> Int32? {
+    lookup(folder: folder, name: name, hash: Self.pathHash(folder: folder, name: name))
   }
 
   /// Whether an original of library `library` (-1: uploads) lies at `path`.
@@ -290,23 +314,20 @@ final class ReferenceIndex: @unchecked Sendable {
     return originalLibraryAt[Int(path)] == library || extraOriginalLibraries[path]?.contains(library) == true
   }
 
-  private func lookup(_ wanted: [UInt8], hash: UInt64) -> Int32? {
+  private func lookup(folder: Int32, name: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
     let mask = table.count - 1
     var slot = Int(truncatingIfNeeded: hash) & mask
     while true {
       let index = table[slot]
       if index < 0 { return nil }
-      if hashes[Int(index)] == hash && hostPath(index, equals: wanted) { return index }
+      if hashes[Int(index)] == hash && folderOf[Int(index)] == folder && names.equals(nameOf[Int(index)], name) { return index }
       slot = (slot + 1) & mask
     }
   }
 
-  private func hostPath(_ index: Int32, equals other: [UInt8]) -> Bool {
-    let head = prefixPairs[Int(prefixPairOf[Int(index)])].host
-    let folder = folders[Int(folderOf[Int(index)])]
-    let nameStart = head.count + folder.count
-    guard other.count >= nameStart, other.starts(with: head), other[head.count..<nameStart].elementsEqual(folder) else { return false }
-    return names.equals(Int(index), other[nameStart...])
+  static func pathHash(folder: Int32, name: UnsafeRawBufferPointer) -> UInt64 {
+    let mixed = (hash(name) ^ UInt64(UInt32(bitPattern: folder))) &* 0x9E37_79B9_7F4A_7C15
+    return mixed ^ (mixed >> 29)
   }
 
   private func insert(_ index: Int32, hash: UInt64) {
@@ -361,7 +382,20 @@ struct StringTable {
 
   subscript(index: Int) -> ArraySlice<UInt8> { strings[index] }
 
-  mutating func intern(_ bytes: ArraySlice<UInt8>) -> Int32 {
+  /// The string's number, if it is stored.
+  func find(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+    let hash = ReferenceIndex.hash(bytes)
+    let mask = table.count - 1
+    var slot = Int(truncatingIfNeeded: hash) & mask
+    while table[slot] >= 0 {
+      let index = table[slot]
+      if hashes[Int(index)] == hash && strings.equals(Int(index), bytes) { return index }
+      slot = (slot + 1) & mask
+    }
+    return nil
+  }
+
+  mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
     // Consecutive paths often share a folder.
     if last >= 0 && strings.equals(Int(last), bytes) { return last }
     let hash = ReferenceIndex.hash(bytes)
@@ -393,6 +427,65 @@ struct StringTable {
   }
 }
 
+/// File names, most of them Immich's: a UUID (an upload's own id, or the asset's for its
+/// derivatives) and a suffix (`.jpg`, `_preview.jpeg`) shared by many. Those are kept as 16
+/// bytes and the suffix's number; any other name as its bytes. A handle's top bit says which.
+struct NameStore {
+  private var other = ByteArena()
+  private var uuids: [CompactID] = []
+  private var suffixOf: [UInt16] = []
+  private var suffixes: [[UInt8]] = []
+  private var lastSuffix = -1
+  private static let uuidTag: UInt32 = 1 << 31
+  /// Past this many distinct suffixes names are stored whole (the search for one is linear).
+  private static let maximumSuffixes = 256
+
+  mutating func reserve(count: Int) {
+    uuids.reserveCapacity(count)
+    suffixOf.reserveCapacity(count)
+  }
+
+  mutating func append(_ name: UnsafeRawBufferPointer) -> UInt32 {
+    if let id = CompactID.parseLowercase(name), let suffix = suffixNumber(UnsafeRawBufferPointer(rebasing: name[36...])) {
+      uuids.append(id)
+      suffixOf.append(suffix)
+      return UInt32(uuids.count - 1) | Self.uuidTag
+    }
+    other.append(name)
+    return UInt32(other.count - 1)
+  }
+
+  private mutating func suffixNumber(_ suffix: UnsafeRawBufferPointer) -> UInt16? {
+    if lastSuffix >= 0 && suffixes[lastSuffix].elementsEqual(suffix) { return UInt16(lastSuffix) }
+    if let known = suffixes.firstIndex(where: { $0.elementsEqual(suffix) }) {
+      lastSuffix = known
+      return UInt16(known)
+    }
+    guard suffixes.count < Self.maximumSuffixes else { return nil }
+    suffixes.append(Array(suffix))
+    lastSuffix = suffixes.count - 1
+    return UInt16(lastSuffix)
+  }
+
+  func appendBytes(_ handle: UInt32, to output: inout [UInt8]) {
+    if handle & Self.uuidTag == 0 {
+      output += other[Int(handle)]
+    } else {
+      let position = Int(handle & ~Self.uuidTag)
+      uuids[position].appendLowercase(to: &output)
+      output += suffixes[Int(suffixOf[position])]
+    }
+  }
+
+  func equals(_ handle: UInt32, _ name: UnsafeRawBufferPointer) -> Bool {
+    if handle & Self.uuidTag == 0 { return other.equals(Int(handle), name) }
+    let position = Int(handle & ~Self.uuidTag)
+    let suffix = suffixes[Int(suffixOf[position])]
+    guard name.count == 36 + suffix.count, let id = CompactID.parseLowercase(name), id == uuids[position] else { return false }
+    return suffix.elementsEqual(UnsafeRawBufferPointer(rebasing: name[36...]))
+  }
+}
+
 /// Byte strings appended end to end, addressed by index.
 struct ByteArena {
   private(set) var bytes: [UInt8] = []
@@ -416,12 +509,10 @@ struct ByteArena {
 
   subscript(index: Int) -> ArraySlice<UInt8> { bytes[range(index)] }
 
-  func equals(_ index: Int, _ other: ArraySlice<UInt8>) -> Bool {
+  func equals(_ index: Int, _ other: UnsafeRawBufferPointer) -> Bool {
     let r = range(index)
     guard r.count == other.count else { return false }
-    return bytes.withUnsafeBufferPointer { buffer in
-      other.withUnsafeBufferPointer { o in r.count == 0 || memcmp(buffer.baseAddress! + r.lowerBound, o.baseAddress!, r.count) == 0 }
-    }
+    return bytes.withUnsafeBufferPointer { buffer in r.count == 0 || memcmp(buffer.baseAddress! + r.lowerBound, other.baseAddress!, r.count) == 0 }
   }
 }
 
@@ -442,10 +533,56 @@ struct CompactID: Hashable {
     self.low = low
   }
 
+  private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+  /// Lowercase hex digit values; 0xFF for anything else.
+  private static let hexValues: [UInt8] = (0..<256).map { byte in
+    switch byte {
+    case 48...57: return UInt8(byte - 48)
+    case 97...102: return UInt8(byte - 87)
+    default: return 0xFF
+    }
+  }
+
+  /// The UUID spelled in lowercase in the first 36 bytes (8-4-4-4-12 digits), as Immich and
+  /// PostgreSQL write them; nil for anything else (uppercase too, so the spelling round-trips).
+  static func parseLowercase(_ text: UnsafeRawBufferPointer) -> CompactID? {
+    guard text.count >= 36 else { return nil }
+    let dash = UInt8(ascii: "-")
+    guard text[8] == dash, text[13] == dash, text[18] == dash, text[23] == dash else { return nil }
+    var words: (UInt64, UInt64) = (0, 0)
+    var digits = 0
+    var bad: UInt8 = 0
+    hexValues.withUnsafeBufferPointer { values in
+      for position in 0..<36 where position != 8 && position != 13 && position != 18 && position != 23 {
+        let value = values[Int(text[position])]
+        bad |= value
+        if digits < 16 { words.0 = words.0 << 4 | UInt64(value & 0xF) } else { words.1 = words.1 << 4 | UInt64(value & 0xF) }
+        digits += 1
+      }
+    }
+    guard bad & 0xF0 == 0, words.0 != overflowMarker else { return nil }
+    return CompactID(high: words.0, low: words.1)
+  }
+
+  /// Appends the lowercase 8-4-4-4-12 spelling.
+  func appendLowercase(to output: inout [UInt8]) {
+    for (index, word) in [high, low].enumerated() {
+      for nibble in 0..<16 {
+        let position = index * 16 + nibble
+        if position == 8 || position == 12 || position == 16 || position == 20 { output.append(UInt8(ascii: "-")) }
+        output.append(Self.hexDigits[Int((word >> UInt64(60 - nibble * 4)) & 0xF)])
+      }
+    }
+  }
+
   /// From libpq's text of a uuid column (nil or empty: none).
   init(_ raw: UnsafeRawBufferPointer?, overflow: inout Overflow) {
     guard let raw, !raw.isEmpty else {
       self = .none
+      return
+    }
+    if raw.count == 36, let id = Self.parseLowercase(raw) {
+      self = id
       return
     }
     if raw.count == 36 {

@@ -133,19 +133,17 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     directory.isEmpty ? Array(name) : directory + [Self.slash] + name
   }
 
-  /// Per folder: each name looked up in the index (the host path built in one reused buffer),
-  /// and what a file no reference accounts for will be reported as (in `mark`), so Immich's
-  /// rules run once per file.
+  /// Per folder: the folder looked up in the index once, then each name in it, and what a
+  /// file no reference accounts for will be reported as (in `mark`), so Immich's rules run
+  /// once per file.
   func plan(root: Int, listing: Listing) {
-    var host = hostPrefixes[root] + listing.directory
-    if !listing.directory.isEmpty { host.append(Self.slash) }
-    let base = host.count
+    var hostFolder = hostPrefixes[root] + listing.directory
+    if !listing.directory.isEmpty { hostFolder.append(Self.slash) }
+    let folder = hostFolder.withUnsafeBytes { index.folder($0) }
     for position in listing.indices {
       let name = listing.name(position)
       var entry = listing[position]
-      host.removeSubrange(base...)
-      host.append(contentsOf: name)
-      if let path = index.lookup(host) {
+      if let folder, let path = index.lookup(folder: folder, name: name) {
         entry.token = path
         if rootOfPath[Int(path)] == Int32(root) && wantsSize[Int(path)] { entry.wantsSize = true }
       }

@@ -1,0 +1,61 @@
+@testable import AuditCore
+import Testing
+
+/// The index keeps paths in pieces (folder, UUID-shaped names as 16 bytes and a suffix); what
+/// comes out must be byte for byte what went in, and lookups must find exactly those paths.
+@Suite("reference index: paths in pieces, found and spelled back exactly")
+struct ReferenceIndexTests {
+  static let id = "0b1c2d3e-4f50-4617-8899-aabbccddeeff"
+
+  func intern(_ index: ReferenceIndex, _ database: String, _ host: String) -> Int32 {
+    Array(database.utf8).withUnsafeBytes { index.intern(databasePath: $0, hostPath: Array(host.utf8)) }
+  }
+
+  @Test("UUID-named and other names round-trip; near misses are different paths")
+  func roundTrip() {
+    let index = ReferenceIndex()
+    let names = [
+      "\(Self.id).jpg", "\(Self.id)_preview.jpeg", Self.id, Self.id.uppercased() + ".jpg", "\(Self.id.dropLast()).jpg",
+      "IMG_0001.JPG", "", "\(Self.id)\u{0}x", "0b1c2d3e-4f50-4617-8899-aabbccddeefg.jpg", "0b1c2d3e+4f50-4617-8899-aabbccddeeff.jpg",
+    ]
+    var numbers: [Int32] = []
+    for name in names {
+      numbers.append(intern(index, "/data/upload/u/0b/1c/" + name, "/mnt/photos/upload/u/0b/1c/" + name))
+    }
+    #expect(Set(numbers).count == names.count)
+    for (name, number) in zip(names, numbers) {
+      #expect(String(decoding: index.hostPath(number), as: UTF8.self) == "/mnt/photos/upload/u/0b/1c/" + name)
+      #expect(String(decoding: index.databasePath(number), as: UTF8.self) == "/data/upload/u/0b/1c/" + name)
+      #expect(index.lookup(Array(("/mnt/photos/upload/u/0b/1c/" + name).utf8)) == number)
+    }
+    #expect(index.lookup(Array("/mnt/photos/upload/u/0b/1c/\(Self.id).JPG".utf8)) == nil)
+    #expect(index.lookup(Array("/mnt/photos/upload/u/0b/1d/\(Self.id).jpg".utf8)) == nil)
+    #expect(index.lookup(Array("/mnt/photos/upload/u/0b/1c/\(Self.id).jpgx".utf8)) == nil)
+    // Interning the same host path again gives the same number.
+    #expect(intern(index, "/data/upload/u/0b/1c/\(Self.id).jpg", "/mnt/photos/upload/u/0b/1c/\(Self.id).jpg") == numbers[0])
+  }
+
+  @Test("past 256 distinct suffixes, names are stored whole and still round-trip")
+  func manySuffixes() {
+    let index = ReferenceIndex()
+    let numbers = (0..<300).map { intern(index, "upload/\(Self.id).x\($0)", "/h/upload/\(Self.id).x\($0)") }
+    for (k, number) in numbers.enumerated() {
+      #expect(String(decoding: index.hostPath(number), as: UTF8.self) == "/h/upload/\(Self.id).x\(k)")
+      #expect(String(decoding: index.databasePath(number), as: UTF8.self) == "upload/\(Self.id).x\(k)")
+      #expect(index.lookup(Array("/h/upload/\(Self.id).x\(k)".utf8)) == number)
+    }
+  }
+
+  @Test("paths with different database spellings keep each its own (prefix pairs)")
+  func prefixPairs() {
+    let index = ReferenceIndex()
+    let a = intern(index, "upload/a/x.jpg", "/srv/immich/upload/a/x.jpg")
+    let b = intern(index, "/usr/src/app/upload/a/y.jpg", "/srv/immich/upload/a/y.jpg")
+    let c = intern(index, "upload/a/z.jpg", "/srv/immich/upload/a/z.jpg")
+    #expect(String(decoding: index.databasePath(a), as: UTF8.self) == "upload/a/x.jpg")
+    #expect(String(decoding: index.databasePath(b), as: UTF8.self) == "/usr/src/app/upload/a/y.jpg")
+    #expect(String(decoding: index.databasePath(c), as: UTF8.self) == "upload/a/z.jpg")
+    #expect(Array("/srv/immich/upload/a/".utf8).withUnsafeBytes { index.folder($0) } != nil)
+    #expect(Array("/srv/immich/upload/".utf8).withUnsafeBytes { index.folder($0) } == nil)
+  }
+}
