@@ -37,7 +37,7 @@ final class ReferenceIndex: @unchecked Sendable {
     static let contentHashed = Flags(rawValue: 16)
   }
 
-  /// One reference: 48 bytes, the widest fields first so nothing pads.
+  /// One reference, as the index hands it out (stored as an `OriginalRecord` or `FileRecord`).
   struct Reference {
     /// `fileSizeInByte`, -1 when unknown (no size check).
     var expectedSize: Int64
@@ -106,7 +106,52 @@ final class ReferenceIndex: @unchecked Sendable {
   /// The library of the first original at each path (-1: none or an upload); more in `extraOriginalLibraries`.
   private(set) var originalLibraryAt: [Int32] = []
   private(set) var extraOriginalLibraries: [Int32: [Int32]] = [:]
-  private(set) var references: [Reference] = []
+  /// Originals and every other file apart: an original carries a size, a name, a library
+  /// and flags that the others do not (40 and 24 bytes each).
+  private var originals: [OriginalRecord] = []
+  private var others: [FileRecord] = []
+  /// `checksum` of each original, only while content may be hashed (else empty).
+  private var checksumOf: [Int32] = []
+  var references: ReferenceList { ReferenceList(index: self) }
+
+  struct OriginalRecord {
+    var rowId: CompactID
+    var expectedSize: Int64
+    var path: Int32
+    var fileName: Int32
+    var owner: Int32
+    /// Libraries number a handful; Int16 keeps the record at 40 bytes.
+    var library: Int16
+    var flags: Flags
+  }
+
+  struct FileRecord {
+    var rowId: CompactID
+    var path: Int32
+    /// The owner's index shifted left by 3, and the kind in the low 3 bits.
+    var ownerAndKind: Int32
+  }
+
+  /// Every reference, originals first, as `Reference` values made on the fly.
+  struct ReferenceList: RandomAccessCollection {
+    let index: ReferenceIndex
+    var startIndex: Int { 0 }
+    var endIndex: Int { index.originals.count + index.others.count }
+
+    subscript(position: Int) -> Reference {
+      if position < index.originals.count {
+        let record = index.originals[position]
+        return Reference(
+          path: record.path, kind: .original, flags: record.flags, library: Int32(record.library), expectedSize: record.expectedSize,
+          rowId: record.rowId, owner: record.owner, fileName: record.fileName,
+          checksum: index.checksumOf.isEmpty ? -1 : index.checksumOf[position])
+      }
+      let record = index.others[position - index.originals.count]
+      return Reference(
+        path: record.path, kind: Kind(rawValue: UInt8(record.ownerAndKind & 7))!, flags: [], library: -1, expectedSize: -1,
+        rowId: record.rowId, owner: record.ownerAndKind >> 3, fileName: -1)
+    }
+  }
   private(set) var fileNames = ByteArena()
   /// 20-byte SHA-1s of content-hashed originals, end to end.
   private(set) var checksums: [UInt8] = []
@@ -130,7 +175,8 @@ final class ReferenceIndex: @unchecked Sendable {
     hashes.reserveCapacity(paths)
     kindsAt.reserveCapacity(paths)
     originalLibraryAt.reserveCapacity(paths)
-    references.reserveCapacity(assets * 4)
+    originals.reserveCapacity(assets)
+    others.reserveCapacity(assets * 3)
     fileNames.reserve(count: assets, bytes: assets * 24)
   }
 
@@ -248,7 +294,15 @@ final class ReferenceIndex: @unchecked Sendable {
       }
     }
     kindsAt[path] |= reference.kind.bit
-    references.append(reference)
+    if reference.kind == .original {
+      if reference.checksum >= 0 && checksumOf.count < originals.count { checksumOf = Array(repeating: -1, count: originals.count) }
+      if !checksumOf.isEmpty || reference.checksum >= 0 { checksumOf.append(reference.checksum) }
+      originals.append(OriginalRecord(
+        rowId: reference.rowId, expectedSize: reference.expectedSize, path: reference.path, fileName: reference.fileName,
+        owner: reference.owner, library: Int16(clamping: reference.library), flags: reference.flags))
+    } else {
+      others.append(FileRecord(rowId: reference.rowId, path: reference.path, ownerAndKind: reference.owner << 3 | Int32(reference.kind.rawValue)))
+    }
   }
 
   /// Stores a hex SHA-1 (libpq's text); nil if it is not one.
