@@ -153,6 +153,9 @@ public final class ParallelWalker: Sendable {
   private func list(root: Int, directory: [UInt8], parent: DirectoryHandle?, name: [UInt8]) {
     let fd = Directories.open(parent?.fd ?? AT_FDCWD, name)
     guard fd >= 0 else {
+      // A folder removed (or replaced by a file) since its parent was listed is not there on
+      // this walk, as a vanished file is; a root that cannot be opened is a problem.
+      if parent != nil && (-fd == ENOENT || -fd == ENOTDIR) { return }
       visitor.problem(root: root, path: directory, errno: -fd)
       return
     }

@@ -83,6 +83,33 @@ struct FuseTests {
     #expect(report.findings("unreadable").isEmpty)
   }
 
+  @Test("folders that vanish between the listing and their opening are not there: their referenced files are missing, no error")
+  func vanishingFolders() throws {
+    let mount = try FuseMount(dirs: 6, files: 10, delayMilliseconds: 0, vanishOddDirs: true)
+    let scene = try scene(on: mount)
+    // One asset of the library lived in a folder that is gone by the time the walk opens it;
+    // another one's folder stays (so the mount guard sees the share is there).
+    for (offset, path, size) in [(0, "/mnt/fuse/d0001/f00003.jpg", 10), (1, "/mnt/fuse/d0000/f00003.jpg", 10)] {
+      try scene.cluster.psql(scene.database, """
+        WITH target AS (SELECT id FROM asset WHERE "libraryId" = (SELECT id FROM library WHERE name = 'NAS Photos')
+          AND "deletedAt" IS NULL ORDER BY "originalPath" OFFSET \(offset) LIMIT 1)
+        UPDATE asset SET "originalPath" = '\(path)' FROM target WHERE asset.id = target.id;
+        UPDATE asset_exif SET "fileSizeInByte" = \(size) WHERE "assetId" = (SELECT id FROM asset WHERE "originalPath" = '\(path)')
+        """)
+    }
+    let result = try check(scene, mount: mount, extra: [])
+    #expect(result.status == 1, "\(result.stderr)")
+    let report = try JSONValue.parse(Data(result.stdout.utf8))
+    #expect(report.findings("missing-original").map { $0["path"]!.stringValue! }.contains("/mnt/fuse/d0001/f00003.jpg"))
+    #expect(report.findings("unreadable").isEmpty)
+    // The three folders still there were audited, file by file.
+    let unindexed = report.findings("unindexed-original").map { $0["path"]!.stringValue! }
+    #expect(unindexed.count == 29)
+    #expect(unindexed.allSatisfy { $0.hasPrefix("/mnt/fuse/d0000/") || $0.hasPrefix("/mnt/fuse/d0002/") || $0.hasPrefix("/mnt/fuse/d0004/") })
+    let root = report["roots"]?.arrayItems.first { $0["container"]?.stringValue == "/mnt/fuse" }
+    #expect(root?["status"]?.stringValue == "ok")
+  }
+
   @Test("Ctrl-C ends a run stuck on a dead mount at once: exit 130")
   func interruptDeadMount() throws {
     let mount = try FuseMount(dirs: 5, files: 10, delayMilliseconds: 0, hang: "/d0001")

@@ -9,7 +9,9 @@ once and writes it, with the call count, to STATS whenever it changes (JSON). --
 every getattr of PATH (and below it) never return, like a dead NFS server. Runs in the
 foreground, multi-threaded; unmount with `fusermount -u MOUNTPOINT`. --vanish-odd makes every
 odd-numbered file listed by readdir answer getattr with ENOENT, as a file deleted between the
-listing and the stat.
+listing and the stat. --vanish-odd-dirs makes every odd-numbered folder listed by the root's
+readdir (as a folder, d_type set) answer with ENOENT, as a folder deleted between the listing
+and its opening.
 """
 import argparse, errno, json, os, stat, threading, time
 from fuse import FUSE, FuseOSError, Operations
@@ -46,6 +48,8 @@ class SlowFS(Operations):
         parts = [p for p in path.split("/") if p]
         if not parts:
             return "dir"
+        if self.args.vanish_odd_dirs and parts[0].startswith("d") and parts[0][1:].isdigit() and int(parts[0][1:]) % 2 == 1:
+            return None
         if len(parts) == 1 and parts[0].startswith("d") and int(parts[0][1:]) < self.args.dirs:
             return "dir"
         if len(parts) == 2 and parts[1].startswith("f") and parts[1].endswith(".jpg") and int(parts[1][1:-4]) < self.args.files:
@@ -78,7 +82,8 @@ class SlowFS(Operations):
             self._delay(path)
             parts = [p for p in path.split("/") if p]
             if not parts:
-                return [".", ".."] + ["d%04d" % i for i in range(self.args.dirs)]
+                # With the mode, so the kernel hands out d_type DT_DIR (no stat before opening).
+                return [".", ".."] + [("d%04d" % i, dict(st_mode=stat.S_IFDIR | 0o755), 0) for i in range(self.args.dirs)]
             return [".", ".."] + ["f%05d.jpg" % i for i in range(self.args.files)]
         finally:
             self._leave()
@@ -97,6 +102,7 @@ if __name__ == "__main__":
     parser.add_argument("--delay-ms", type=float, default=1.0)
     parser.add_argument("--hang", default=None)
     parser.add_argument("--vanish-odd", action="store_true")
+    parser.add_argument("--vanish-odd-dirs", action="store_true")
     args = parser.parse_args()
     fs = SlowFS(args)
     fs._save()

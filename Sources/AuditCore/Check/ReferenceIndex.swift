@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Every file the database references, kept compact enough for millions of rows: host paths in
 /// one byte arena with an open-addressing hash table over them (no `String` or `Array` per
@@ -86,23 +87,27 @@ final class ReferenceIndex: @unchecked Sendable {
     reference.owner >= 0 ? owners[Int(reference.owner)] : nil
   }
 
+  // The walk threads read the path storage at once, millions of times, and nothing writes it
+  // then (it is filled before the walk starts): its properties skip Swift's run-time
+  // exclusivity checks, which cost about 5% of a large check.
   /// Host paths, one per distinct path, never stored whole: the folder (every byte up to and
   /// including the last "/"), stored once for all the files in it, and the file name (16 bytes
   /// and a shared suffix for Immich's UUID-named files). A path is found by (folder, name), so
   /// the walk looks a folder up once and then only hashes names. The database's spelling
   /// differs from the host path only in a prefix (the mapping): each path keeps the index of
   /// its (database prefix, host prefix) pair, of which there are a handful.
-  private var folders = StringTable()
-  private var folderOf: [Int32] = []
-  private var names = NameStore()
-  private var nameOf: [UInt32] = []
+  @exclusivity(unchecked) private var folders = StringTable()
+  @exclusivity(unchecked) private var folderOf: [Int32] = []
+  @exclusivity(unchecked) private var names = NameStore()
+  @exclusivity(unchecked) private var nameOf: [UInt32] = []
   private var prefixPairOf: [Int32] = []
   private var prefixPairs: [(database: [UInt8], host: [UInt8])] = []
   private var prefixPairIndex: [[UInt8]: Int32] = [:]
-  private var hashes: [UInt64] = []
-  private var table: [Int32] = Array(repeating: -1, count: 1 << 12)
+  /// Open addressing over path numbers, at most half full; a slot's path is confirmed by its
+  /// folder number and name (no hash kept per path: 8 bytes each at millions of paths).
+  @exclusivity(unchecked) private var table: [Int32] = Array(repeating: -1, count: 1 << 12)
   /// Which kinds of reference point at each path (bit per `Kind`).
-  private(set) var kindsAt: [UInt16] = []
+  @exclusivity(unchecked) private(set) var kindsAt: [UInt16] = []
   /// The library of the first original at each path (-1: none or an upload); more in `extraOriginalLibraries`.
   private(set) var originalLibraryAt: [Int32] = []
   private(set) var extraOriginalLibraries: [Int32: [Int32]] = [:]
@@ -157,7 +162,7 @@ final class ReferenceIndex: @unchecked Sendable {
   private(set) var checksums: [UInt8] = []
   var ids = CompactID.Overflow()
 
-  var pathCount: Int { hashes.count }
+  var pathCount: Int { folderOf.count }
 
   /// Room for about `assets` assets (three paths and four references each), so the arrays do
   /// not double (and briefly hold two copies) while millions of rows stream in. Capacity never
@@ -172,7 +177,6 @@ final class ReferenceIndex: @unchecked Sendable {
     nameOf.reserveCapacity(paths)
     folderOf.reserveCapacity(paths)
     prefixPairOf.reserveCapacity(paths)
-    hashes.reserveCapacity(paths)
     kindsAt.reserveCapacity(paths)
     originalLibraryAt.reserveCapacity(paths)
     originals.reserveCapacity(assets)
@@ -200,14 +204,13 @@ final class ReferenceIndex: @unchecked Sendable {
       let name = UnsafeRawBufferPointer(rebasing: host[nameStart...])
       let hash = Self.pathHash(folder: folder, name: name)
       if let existing = lookup(folder: folder, name: name, hash: hash) { return existing }
-      let index = Int32(hashes.count)
+      let index = Int32(folderOf.count)
       prefixPairOf.append(prefixPair(databasePath, host))
       folderOf.append(folder)
       nameOf.append(names.append(name))
-      hashes.append(hash)
       kindsAt.append(0)
       originalLibraryAt.append(-1)
-      if hashes.count * 2 > table.count { grow() } else { insert(index, hash: hash) }
+      if folderOf.count * 2 > table.count { grow() } else { insert(index, hash: hash) }
       return index
     }
   }
@@ -374,7 +377,7 @@ final class ReferenceIndex: @unchecked Sendable {
     while true {
       let index = table[slot]
       if index < 0 { return nil }
-      if hashes[Int(index)] == hash && folderOf[Int(index)] == folder && names.equals(nameOf[Int(index)], name) { return index }
+      if folderOf[Int(index)] == folder && names.equals(nameOf[Int(index)], name) { return index }
       slot = (slot + 1) & mask
     }
   }
@@ -393,7 +396,13 @@ final class ReferenceIndex: @unchecked Sendable {
 
   private func grow() {
     table = Array(repeating: -1, count: table.count * 2)
-    for (index, hash) in hashes.enumerated() { insert(Int32(index), hash: hash) }
+    var name: [UInt8] = []
+    for index in folderOf.indices {
+      name.removeAll(keepingCapacity: true)
+      names.appendBytes(nameOf[index], to: &name)
+      let hash = name.withUnsafeBytes { Self.pathHash(folder: folderOf[index], name: $0) }
+      insert(Int32(index), hash: hash)
+    }
   }
 
   /// A 64-bit hash of bytes, eight at a time (multiply and fold); collisions are resolved by
@@ -710,30 +719,28 @@ final class PathStates: @unchecked Sendable {
 
   private let states: UnsafeMutableBufferPointer<UInt8>
   private let sizes: UnsafeMutableBufferPointer<Int64>
-  private let errnos: UnsafeMutableBufferPointer<Int32>
+  /// Why a path was unreadable: few paths, kept apart.
+  private let errnos = Mutex<[Int32: Int32]>([:])
 
   init(count: Int) {
     states = .allocate(capacity: max(count, 1))
     states.initialize(repeating: 0)
     sizes = .allocate(capacity: max(count, 1))
     sizes.initialize(repeating: -1)
-    errnos = .allocate(capacity: max(count, 1))
-    errnos.initialize(repeating: 0)
   }
 
   deinit {
     states.deallocate()
     sizes.deallocate()
-    errnos.deallocate()
   }
 
   subscript(path: Int32) -> State { State(rawValue: states[Int(path)]) ?? .unseen }
   func size(_ path: Int32) -> Int64 { sizes[Int(path)] }
-  func errno(_ path: Int32) -> Int32 { errnos[Int(path)] }
+  func errno(_ path: Int32) -> Int32 { errnos.withLock { $0[path] ?? 0 } }
 
   func record(_ path: Int32, _ state: State, size: Int64 = -1, errno: Int32 = 0) {
     states[Int(path)] = state.rawValue
     sizes[Int(path)] = size
-    errnos[Int(path)] = errno
+    if errno != 0 { errnos.withLock { $0[path] = errno } }
   }
 }

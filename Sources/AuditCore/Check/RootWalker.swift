@@ -140,6 +140,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     var hostFolder = hostPrefixes[root] + listing.directory
     if !listing.directory.isEmpty { hostFolder.append(Self.slash) }
     let folder = hostFolder.withUnsafeBytes { index.folder($0) }
+    let atRoot = listing.directory.isEmpty
     for position in listing.indices {
       let name = listing.name(position)
       var entry = listing[position]
@@ -147,7 +148,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
         entry.token = path
         if rootOfPath[Int(path)] == Int32(root) && wantsSize[Int(path)] { entry.wantsSize = true }
       }
-      if entry.kind != .directory, let kind = finding(root: root, directory: listing.directory, name: name, path: entry.token) {
+      if entry.kind != .directory, let kind = finding(root: root, atRoot: atRoot, listing: listing, position: position, path: entry.token) {
         entry.mark = Int8(kind.order)
         // A possible likely-moved candidate: its size is needed too.
         entry.wantsSize = true
@@ -157,9 +158,9 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   }
 
   /// What a regular file is, if no reference accounts for it.
-  private func finding(root: Int, directory: [UInt8], name: UnsafeRawBufferPointer, path: Int32) -> FindingKind? {
+  private func finding(root: Int, atRoot: Bool, listing: Listing, position: Int, path: Int32) -> FindingKind? {
     let kinds = path >= 0 ? index.kindsAt[Int(path)] : 0
-    let isMarker = directory.isEmpty && name.elementsEqual(RootProbe.marker)
+    let isMarker = atRoot && listing.name(position).elementsEqual(RootProbe.marker)
     switch roots[root].kind {
     case .upload, .library:
       return !isMarker && kinds & Self.originalOrSidecar == 0 ? .untrackedUpload : nil
@@ -170,7 +171,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     case .importPath:
       if path >= 0 && index.isOriginal(path, ofLibrary: libraryOfRoot[root]) { return nil }
       guard let rules = rules[root] else { return nil }
-      let relativePath = relative(directory, name)
+      let relativePath = listing.relativePath(position)
       let container = String(decoding: containerPrefixes[root] + relativePath, as: UTF8.self)
       return rules.wouldImport(relativePath: relativePath, containerPath: container) ? .unindexedOriginal : nil
     }
