@@ -58,4 +58,32 @@ struct ReferenceIndexTests {
     #expect(Array("/srv/immich/upload/a/".utf8).withUnsafeBytes { index.folder($0) } != nil)
     #expect(Array("/srv/immich/upload/".utf8).withUnsafeBytes { index.folder($0) } == nil)
   }
+
+  @Test("files named after their asset's id are spelled back from the asset; others as they are")
+  func namedAfterAsset() {
+    let index = ReferenceIndex()
+    var overflow = CompactID.Overflow()
+    let asset = CompactID(Self.id, overflow: &overflow)
+    let original = intern(index, "/data/upload/u/x.jpg", "/m/upload/u/x.jpg")
+    index.add(.init(path: original, kind: .original, flags: [], library: -1, expectedSize: 1, rowId: asset, owner: -1, fileName: -1))
+    let number = index.assetNumber(asset)
+    #expect(number == 0)
+    let names = ["\(Self.id)_preview.jpeg", "\(Self.id)-thumbnail.webp", "\(Self.id).mp4", "0b1c2d3e-4f50-4617-8899-aabbccddeef0_preview.jpeg", "other.jpeg"]
+    var paths: [Int32] = []
+    for name in names {
+      let path = Array(("/data/thumbs/u/0b/1c/" + name).utf8).withUnsafeBytes {
+        index.intern(databasePath: $0, hostPath: Array(("/m/thumbs/u/0b/1c/" + name).utf8), namedAfter: number)
+      }
+      index.add(.init(path: path, kind: .preview, flags: [], library: -1, expectedSize: -1, rowId: asset, owner: -1, fileName: -1))
+      paths.append(path)
+    }
+    index.finishReading()
+    for (name, path) in zip(names, paths) {
+      #expect(String(decoding: index.hostPath(path), as: UTF8.self) == "/m/thumbs/u/0b/1c/" + name)
+      #expect(String(decoding: index.databasePath(path), as: UTF8.self) == "/data/thumbs/u/0b/1c/" + name)
+      #expect(index.lookup(Array(("/m/thumbs/u/0b/1c/" + name).utf8)) == path)
+    }
+    #expect(index.lookup(Array("/m/thumbs/u/0b/1c/0b1c2d3e-4f50-4617-8899-aabbccddeef1_preview.jpeg".utf8)) == nil)
+    #expect(index.references.filter { $0.kind == .preview }.allSatisfy { $0.rowId == asset })
+  }
 }

@@ -244,17 +244,20 @@ public struct FilesystemAudit {
       progress.rowsRead.add(1, ordering: .relaxed)
     }
     try database.streamReferencedFileRows { kind, row, pathColumn in
+      let rowId = row.withBytes(0) { CompactID($0, overflow: &index.ids) }
+      // Thumbnails and encoded videos are named after their asset's id: kept without a UUID of their own.
+      let asset = kind == .personThumbnail || kind == .profileImage ? nil : index.assetNumber(rowId)
       let path = row.withBytes(pathColumn) { raw -> Int32 in
         let raw = raw ?? UnsafeRawBufferPointer(start: nil, count: 0)
         mapper.hostPath(raw, into: &host)
-        return index.intern(databasePath: raw, hostPath: host)
+        return index.intern(databasePath: raw, hostPath: host, namedAfter: asset)
       }
       index.add(.init(
-        path: path, kind: ReferenceIndex.Kind(kind), flags: [], library: -1, expectedSize: -1,
-        rowId: row.withBytes(0) { CompactID($0, overflow: &index.ids) },
+        path: path, kind: ReferenceIndex.Kind(kind), flags: [], library: -1, expectedSize: -1, rowId: rowId,
         owner: index.internOwner(row.withBytes(1) { CompactID($0, overflow: &index.ids) }), fileName: -1))
       progress.rowsRead.add(1, ordering: .relaxed)
     }
+    index.finishReading()
     return index
   }
 

@@ -113,7 +113,7 @@ final class ReferenceIndex: @unchecked Sendable {
   private(set) var extraOriginalLibraries: [Int32: [Int32]] = [:]
   /// Originals and every other file apart: an original carries a size, a name, a library
   /// and flags that the others do not (40 and 24 bytes each).
-  private var originals: [OriginalRecord] = []
+  @exclusivity(unchecked) private var originals: [OriginalRecord] = []
   private var others: [FileRecord] = []
   /// `checksum` of each original, only while content may be hashed (else empty).
   private var checksumOf: [Int32] = []
@@ -131,11 +131,17 @@ final class ReferenceIndex: @unchecked Sendable {
   }
 
   struct FileRecord {
-    var rowId: CompactID
     var path: Int32
     /// The owner's index shifted left by 3, and the kind in the low 3 bits.
     var ownerAndKind: Int32
+    /// The row the file belongs to: an original's number when it is an asset's (its id is
+    /// kept there once), else -1 - its index in `otherRowIds` (people, users).
+    var row: Int32
   }
+
+  private var otherRowIds: [CompactID] = []
+  /// Asset id → number of its original, while the other files stream in (then dropped).
+  private var assetNumbers: [Int32] = []
 
   /// Every reference, originals first, as `Reference` values made on the fly.
   struct ReferenceList: RandomAccessCollection {
@@ -154,7 +160,7 @@ final class ReferenceIndex: @unchecked Sendable {
       let record = index.others[position - index.originals.count]
       return Reference(
         path: record.path, kind: Kind(rawValue: UInt8(record.ownerAndKind & 7))!, flags: [], library: -1, expectedSize: -1,
-        rowId: record.rowId, owner: record.ownerAndKind >> 3, fileName: -1)
+        rowId: index.rowId(record.row), owner: record.ownerAndKind >> 3, fileName: -1)
     }
   }
   private(set) var fileNames = ByteArena()
@@ -197,7 +203,10 @@ final class ReferenceIndex: @unchecked Sendable {
 
   /// The path's index, added if new. `databasePath` is the stored spelling, `hostPath` where
   /// it is on this machine.
-  func intern(databasePath: UnsafeRawBufferPointer, hostPath: [UInt8]) -> Int32 {
+  ///
+  /// `namedAfter`: the asset (number of its original) whose id the file name may start with,
+  /// as Immich names thumbnails and encoded videos: then the name costs no UUID of its own.
+  func intern(databasePath: UnsafeRawBufferPointer, hostPath: [UInt8], namedAfter asset: Int32? = nil) -> Int32 {
     hostPath.withUnsafeBytes { host in
       let nameStart = (host.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1
       let folder = folders.intern(UnsafeRawBufferPointer(rebasing: host[0..<nameStart]))
@@ -207,7 +216,7 @@ final class ReferenceIndex: @unchecked Sendable {
       let index = Int32(folderOf.count)
       prefixPairOf.append(prefixPair(databasePath, host))
       folderOf.append(folder)
-      nameOf.append(names.append(name))
+      nameOf.append(derivedName(name, asset: asset) ?? names.append(name))
       kindsAt.append(0)
       originalLibraryAt.append(-1)
       if folderOf.count * 2 > table.count { grow() } else { insert(index, hash: hash) }
@@ -218,7 +227,7 @@ final class ReferenceIndex: @unchecked Sendable {
   /// Where path `index` is on this machine.
   func hostPath(_ index: Int32) -> [UInt8] {
     var path = Array(folders[Int(folderOf[Int(index)])])
-    names.appendBytes(nameOf[Int(index)], to: &path)
+    appendName(nameOf[Int(index)], to: &path)
     return path
   }
 
@@ -287,6 +296,60 @@ final class ReferenceIndex: @unchecked Sendable {
     return Int32(prefixPairs.count - 1)
   }
 
+  /// The id of a `FileRecord.row`.
+  func rowId(_ row: Int32) -> CompactID {
+    row >= 0 ? originals[Int(row)].rowId : otherRowIds[Int(-1 - row)]
+  }
+
+  /// The number of the original of asset `id` (once every original is in), if there is one.
+  func assetNumber(_ id: CompactID) -> Int32? {
+    // A file row is looked up twice in a row (its name, then its record).
+    if let last = lastAssetLookup, last.id == id { return last.number }
+    let number = findAssetNumber(id)
+    lastAssetLookup = (id, number)
+    return number
+  }
+
+  private var lastAssetLookup: (id: CompactID, number: Int32?)?
+
+  private func findAssetNumber(_ id: CompactID) -> Int32? {
+    if assetNumbers.isEmpty {
+      guard !originals.isEmpty else { return nil }
+      var slots = 16
+      while slots < originals.count * 2 { slots *= 2 }
+      assetNumbers = Array(repeating: -1, count: slots)
+      for number in originals.indices {
+        var slot = Self.slot(of: originals[number].rowId, mask: slots - 1)
+        while assetNumbers[slot] >= 0 { slot = (slot + 1) & (slots - 1) }
+        assetNumbers[slot] = Int32(number)
+      }
+    }
+    let mask = assetNumbers.count - 1
+    var slot = Self.slot(of: id, mask: mask)
+    while assetNumbers[slot] >= 0 {
+      if originals[Int(assetNumbers[slot])].rowId == id { return assetNumbers[slot] }
+      slot = (slot + 1) & mask
+    }
+    return nil
+  }
+
+  /// Every row has been read: the asset-number table is not needed any more.
+  func finishReading() {
+    assetNumbers = []
+    lastAssetLookup = nil
+  }
+
+  private static func slot(of id: CompactID, mask: Int) -> Int {
+    let mixed = (id.high ^ (id.low &* 0x9E37_79B9_7F4A_7C15)) &* 0xBF58_476D_1CE4_E5B9
+    return Int(truncatingIfNeeded: mixed ^ (mixed >> 31)) & mask
+  }
+
+  private func row(of id: CompactID) -> Int32 {
+    if let number = assetNumber(id) { return number }
+    otherRowIds.append(id)
+    return -Int32(otherRowIds.count)
+  }
+
   func add(_ reference: Reference) {
     let path = Int(reference.path)
     if reference.kind == .original {
@@ -298,13 +361,15 @@ final class ReferenceIndex: @unchecked Sendable {
     }
     kindsAt[path] |= reference.kind.bit
     if reference.kind == .original {
+      // Asset numbers are looked up once every original is in; one more makes the table stale.
+      if !assetNumbers.isEmpty { finishReading() }
       if reference.checksum >= 0 && checksumOf.count < originals.count { checksumOf = Array(repeating: -1, count: originals.count) }
       if !checksumOf.isEmpty || reference.checksum >= 0 { checksumOf.append(reference.checksum) }
       originals.append(OriginalRecord(
         rowId: reference.rowId, expectedSize: reference.expectedSize, path: reference.path, fileName: reference.fileName,
         owner: reference.owner, library: Int16(clamping: reference.library), flags: reference.flags))
     } else {
-      others.append(FileRecord(rowId: reference.rowId, path: reference.path, ownerAndKind: reference.owner << 3 | Int32(reference.kind.rawValue)))
+      others.append(FileRecord(path: reference.path, ownerAndKind: reference.owner << 3 | Int32(reference.kind.rawValue), row: row(of: reference.rowId)))
     }
   }
 
@@ -377,9 +442,34 @@ final class ReferenceIndex: @unchecked Sendable {
     while true {
       let index = table[slot]
       if index < 0 { return nil }
-      if folderOf[Int(index)] == folder && names.equals(nameOf[Int(index)], name) { return index }
+      if folderOf[Int(index)] == folder && nameEquals(nameOf[Int(index)], name) { return index }
       slot = (slot + 1) & mask
     }
+  }
+
+  // A name handle with both top bits set: an asset's id (bits 0-21: its original's number)
+  // and a suffix (bits 22-29: its number in `names`). Anything that does not fit is stored
+  // by `NameStore` instead.
+  private static let derivedTag: UInt32 = 0b11 << 30
+
+  private func derivedName(_ name: UnsafeRawBufferPointer, asset: Int32?) -> UInt32? {
+    guard let asset, asset < 1 << 22, let id = CompactID.parseLowercase(name), id == originals[Int(asset)].rowId,
+      let suffix = names.suffixNumber(UnsafeRawBufferPointer(rebasing: name[36...])), suffix < 256
+    else { return nil }
+    return Self.derivedTag | UInt32(suffix) << 22 | UInt32(asset)
+  }
+
+  private func appendName(_ handle: UInt32, to output: inout [UInt8]) {
+    guard handle & Self.derivedTag == Self.derivedTag else { return names.appendBytes(handle, to: &output) }
+    originals[Int(handle & 0x3F_FFFF)].rowId.appendLowercase(to: &output)
+    output += names.suffix(Int(handle >> 22 & 0xFF))
+  }
+
+  private func nameEquals(_ handle: UInt32, _ name: UnsafeRawBufferPointer) -> Bool {
+    guard handle & Self.derivedTag == Self.derivedTag else { return names.equals(handle, name) }
+    let suffix = names.suffix(Int(handle >> 22 & 0xFF))
+    guard name.count == 36 + suffix.count, let id = CompactID.parseLowercase(name), id == originals[Int(handle & 0x3F_FFFF)].rowId else { return false }
+    return suffix.elementsEqual(UnsafeRawBufferPointer(rebasing: name[36...]))
   }
 
   static func pathHash(folder: Int32, name: UnsafeRawBufferPointer) -> UInt64 {
@@ -399,7 +489,7 @@ final class ReferenceIndex: @unchecked Sendable {
     var name: [UInt8] = []
     for index in folderOf.indices {
       name.removeAll(keepingCapacity: true)
-      names.appendBytes(nameOf[index], to: &name)
+      appendName(nameOf[index], to: &name)
       let hash = name.withUnsafeBytes { Self.pathHash(folder: folderOf[index], name: $0) }
       insert(Int32(index), hash: hash)
     }
@@ -499,6 +589,7 @@ struct NameStore {
   private var suffixOf: [UInt16] = []
   private var suffixes: [[UInt8]] = []
   private var lastSuffix = -1
+  /// Top bits 10: a UUID name; 00: other bytes (11 is the index's own, see `derivedTag`).
   private static let uuidTag: UInt32 = 1 << 31
   /// Past this many distinct suffixes names are stored whole (the search for one is linear).
   private static let maximumSuffixes = 256
@@ -518,7 +609,9 @@ struct NameStore {
     return UInt32(other.count - 1)
   }
 
-  private mutating func suffixNumber(_ suffix: UnsafeRawBufferPointer) -> UInt16? {
+  func suffix(_ number: Int) -> [UInt8] { suffixes[number] }
+
+  mutating func suffixNumber(_ suffix: UnsafeRawBufferPointer) -> UInt16? {
     if lastSuffix >= 0 && suffixes[lastSuffix].elementsEqual(suffix) { return UInt16(lastSuffix) }
     if let known = suffixes.firstIndex(where: { $0.elementsEqual(suffix) }) {
       lastSuffix = known
