@@ -56,7 +56,8 @@ struct ReferenceIndexTests {
     #expect(String(decoding: index.databasePath(b), as: UTF8.self) == "/usr/src/app/upload/a/y.jpg")
     #expect(String(decoding: index.databasePath(c), as: UTF8.self) == "upload/a/z.jpg")
     #expect(Array("/srv/immich/upload/a/".utf8).withUnsafeBytes { index.folder($0) } != nil)
-    #expect(Array("/srv/immich/upload/".utf8).withUnsafeBytes { index.folder($0) } == nil)
+    #expect(Array("/srv/immich/uploads/".utf8).withUnsafeBytes { index.folder($0) } == nil)
+    #expect(index.lookup(Array("/srv/immich/upload/x.jpg".utf8)) == nil)
   }
 
   @Test("files named after their asset's id are spelled back from the asset; others as they are")
@@ -85,5 +86,19 @@ struct ReferenceIndexTests {
     }
     #expect(index.lookup(Array("/m/thumbs/u/0b/1c/0b1c2d3e-4f50-4617-8899-aabbccddeef1_preview.jpeg".utf8)) == nil)
     #expect(index.references.filter { $0.kind == .preview }.allSatisfy { $0.rowId == asset })
+  }
+
+  @Test("thousands of folders, nested, doubled slashes, relative and at the top: each found and spelled back")
+  func manyFolders() {
+    let index = ReferenceIndex()
+    var paths = ["noslash.jpg", "/top.jpg", "rel/a.jpg", "/", "//x.jpg"]
+    paths += (0..<5000).map { "/r/\($0 % 7)/\($0 % 13)//x\($0)/f.jpg" }
+    let numbers = paths.map { intern(index, $0, $0) }
+    #expect(Set(numbers).count == paths.count)
+    for (path, number) in zip(paths, numbers) {
+      #expect(String(decoding: index.hostPath(number), as: UTF8.self) == path)
+      #expect(index.lookup(Array(path.utf8)) == number)
+    }
+    #expect(index.lookup(Array("/r/1/1//x1/g.jpg".utf8)) == nil)
   }
 }

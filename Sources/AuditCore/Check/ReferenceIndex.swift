@@ -96,7 +96,7 @@ final class ReferenceIndex: @unchecked Sendable {
   /// the walk looks a folder up once and then only hashes names. The database's spelling
   /// differs from the host path only in a prefix (the mapping): each path keeps the index of
   /// its (database prefix, host prefix) pair, of which there are a handful.
-  @exclusivity(unchecked) private var folders = StringTable()
+  @exclusivity(unchecked) private var folders = FolderTable()
   @exclusivity(unchecked) private var folderOf: [Int32] = []
   @exclusivity(unchecked) private var names = NameStore()
   @exclusivity(unchecked) private var nameOf: [UInt32] = []
@@ -226,7 +226,7 @@ final class ReferenceIndex: @unchecked Sendable {
 
   /// Where path `index` is on this machine.
   func hostPath(_ index: Int32) -> [UInt8] {
-    var path = Array(folders[Int(folderOf[Int(index)])])
+    var path = folders[Int(folderOf[Int(index)])]
     appendName(nameOf[Int(index)], to: &path)
     return path
   }
@@ -250,7 +250,7 @@ final class ReferenceIndex: @unchecked Sendable {
         result[path] = answer
         continue
       }
-      let head = Array(folders[Int(folderOf[path])])
+      let head = folders[Int(folderOf[path])]
       var answer: Int32 = -1
       var byName = false
       for (number, candidate) in candidates.enumerated() {
@@ -424,7 +424,8 @@ final class ReferenceIndex: @unchecked Sendable {
     }
   }
 
-  /// The number of a host folder (ending in "/") that holds referenced files, if any does.
+  /// The number of a host folder (ending in "/") that holds referenced files (or one of whose
+  /// subfolders does), if it is known.
   func folder(_ hostFolder: UnsafeRawBufferPointer) -> Int32? {
     folders.find(hostFolder)
   }
@@ -530,23 +531,55 @@ final class ReferenceIndex: @unchecked Sendable {
   }
 }
 
-/// Distinct byte strings, each stored once, found by hash (the folders of the paths).
-struct StringTable {
-  private var strings = ByteArena()
-  private var hashes: [UInt64] = []
+/// Distinct folders (byte strings ending in "/", or empty), each stored once as its parent
+/// folder's number and its last component: a million folders below one deep root cost their
+/// last components, not their whole paths. Found by a hash of the whole string.
+struct FolderTable {
+  private var components = ByteArena()
+  private var parents: [Int32] = []
+  private var lengths: [Int32] = []
   private var table: [Int32] = Array(repeating: -1, count: 1 << 10)
   private var last: Int32 = -1
 
-  subscript(index: Int) -> ArraySlice<UInt8> { strings[index] }
+  var count: Int { parents.count }
 
-  /// The string's number, if it is stored.
+  /// The whole folder.
+  subscript(index: Int) -> [UInt8] {
+    var bytes = [UInt8](repeating: 0, count: Int(lengths[index]))
+    var folder = index
+    var end = bytes.count
+    while folder >= 0 {
+      let component = components[folder]
+      bytes.replaceSubrange((end - component.count)..<end, with: component)
+      end -= component.count
+      folder = Int(parents[folder])
+    }
+    return bytes
+  }
+
+  private func equals(_ index: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    guard Int(lengths[Int(index)]) == bytes.count else { return false }
+    var folder = Int(index)
+    var end = bytes.count
+    while folder >= 0 {
+      let component = components.range(folder)
+      guard component.count <= end else { return false }
+      let matches = components.bytes.withUnsafeBufferPointer { stored in
+        component.isEmpty || memcmp(stored.baseAddress! + component.lowerBound, bytes.baseAddress! + end - component.count, component.count) == 0
+      }
+      guard matches else { return false }
+      end -= component.count
+      folder = Int(parents[folder])
+    }
+    return end == 0
+  }
+
+  /// The folder's number, if it is stored.
   func find(_ bytes: UnsafeRawBufferPointer) -> Int32? {
-    let hash = ReferenceIndex.hash(bytes)
     let mask = table.count - 1
-    var slot = Int(truncatingIfNeeded: hash) & mask
+    var slot = Int(truncatingIfNeeded: ReferenceIndex.hash(bytes)) & mask
     while table[slot] >= 0 {
-      let index = table[slot]
-      if hashes[Int(index)] == hash && strings.equals(Int(index), bytes) { return index }
+      if equals(table[slot], bytes) { return table[slot] }
       slot = (slot + 1) & mask
     }
     return nil
@@ -554,30 +587,41 @@ struct StringTable {
 
   mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
     // Consecutive paths often share a folder.
-    if last >= 0 && strings.equals(Int(last), bytes) { return last }
+    if last >= 0 && equals(last, bytes) { return last }
     let hash = ReferenceIndex.hash(bytes)
-    let mask = table.count - 1
+    var mask = table.count - 1
     var slot = Int(truncatingIfNeeded: hash) & mask
     while table[slot] >= 0 {
-      let index = table[slot]
-      if hashes[Int(index)] == hash && strings.equals(Int(index), bytes) {
-        last = index
-        return index
+      if equals(table[slot], bytes) {
+        last = table[slot]
+        return last
       }
       slot = (slot + 1) & mask
     }
-    let index = Int32(hashes.count)
-    strings.append(bytes)
-    hashes.append(hash)
-    table[slot] = index
-    if hashes.count * 2 > table.count {
+    // The parent: everything up to the "/" before the last one (none for a first component).
+    let slash = UInt8(ascii: "/")
+    var cut = bytes.count - 1
+    while cut > 0 && bytes[cut - 1] != slash { cut -= 1 }
+    let parent = cut > 0 ? intern(UnsafeRawBufferPointer(rebasing: bytes[0..<cut])) : -1
+    let index = Int32(parents.count)
+    components.append(UnsafeRawBufferPointer(rebasing: bytes[max(cut, 0)...]))
+    parents.append(parent)
+    lengths.append(Int32(bytes.count))
+    if parents.count * 2 > table.count {
       table = Array(repeating: -1, count: table.count * 2)
-      let mask = table.count - 1
-      for (position, hash) in hashes.enumerated() {
+      mask = table.count - 1
+      for folder in 0..<parents.count {
+        let hash = self[folder].withUnsafeBytes { ReferenceIndex.hash($0) }
         var slot = Int(truncatingIfNeeded: hash) & mask
         while table[slot] >= 0 { slot = (slot + 1) & mask }
-        table[slot] = Int32(position)
+        table[slot] = Int32(folder)
       }
+    } else {
+      // The parent's insertion may have grown the table: probe again.
+      mask = table.count - 1
+      slot = Int(truncatingIfNeeded: hash) & mask
+      while table[slot] >= 0 { slot = (slot + 1) & mask }
+      table[slot] = index
     }
     last = index
     return index
