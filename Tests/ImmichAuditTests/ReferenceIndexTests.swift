@@ -101,4 +101,13 @@ struct ReferenceIndexTests {
     }
     #expect(index.lookup(Array("/r/1/1//x1/g.jpg".utf8)) == nil)
   }
+
+  @Test("sizes of 4 GiB and more, and unknown ones, come back exactly")
+  func sizes() {
+    let states = PathStates(count: 5)
+    let sizes: [Int64] = [0, 4_294_967_293, 4_294_967_294, 5 * 1 << 30, -1]
+    for (path, size) in sizes.enumerated() { states.record(Int32(path), .file, size: size) }
+    #expect((0..<5).map { states.size(Int32($0)) } == sizes)
+    #expect(states[2] == .file)
+  }
 }

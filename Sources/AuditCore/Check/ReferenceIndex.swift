@@ -109,7 +109,7 @@ final class ReferenceIndex: @unchecked Sendable {
   /// Which kinds of reference point at each path (bit per `Kind`).
   @exclusivity(unchecked) private(set) var kindsAt: [UInt16] = []
   /// The library of the first original at each path (-1: none or an upload); more in `extraOriginalLibraries`.
-  private(set) var originalLibraryAt: [Int32] = []
+  private(set) var originalLibraryAt: [Int16] = []
   private(set) var extraOriginalLibraries: [Int32: [Int32]] = [:]
   /// Originals and every other file apart: an original carries a size, a name, a library
   /// and flags that the others do not (40 and 24 bytes each).
@@ -358,8 +358,8 @@ final class ReferenceIndex: @unchecked Sendable {
     let path = Int(reference.path)
     if reference.kind == .original {
       if kindsAt[path] & Kind.original.bit == 0 {
-        originalLibraryAt[path] = reference.library
-      } else if originalLibraryAt[path] != reference.library {
+        originalLibraryAt[path] = Int16(clamping: reference.library)
+      } else if originalLibraryAt[path] != Int16(clamping: reference.library) {
         extraOriginalLibraries[reference.path, default: []].append(reference.library)
       }
     }
@@ -438,7 +438,7 @@ final class ReferenceIndex: @unchecked Sendable {
   /// Whether an original of library `library` (-1: uploads) lies at `path`.
   func isOriginal(_ path: Int32, ofLibrary library: Int32) -> Bool {
     guard kindsAt[Int(path)] & Kind.original.bit != 0 else { return false }
-    return originalLibraryAt[Int(path)] == library || extraOriginalLibraries[path]?.contains(library) == true
+    return originalLibraryAt[Int(path)] == Int16(clamping: library) || extraOriginalLibraries[path]?.contains(library) == true
   }
 
   private func lookup(folder: Int32, name: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
@@ -859,7 +859,12 @@ final class PathStates: @unchecked Sendable {
   }
 
   private let states: UnsafeMutableBufferPointer<UInt8>
-  private let sizes: UnsafeMutableBufferPointer<Int64>
+  /// Sizes in 4 bytes: `unknownSize` when not read, `largeSize` for 4 GiB and more (kept in
+  /// `largeSizes`: a few videos).
+  private let sizes: UnsafeMutableBufferPointer<UInt32>
+  private let largeSizes = Mutex<[Int32: Int64]>([:])
+  private static let unknownSize = UInt32.max
+  private static let largeSize = UInt32.max - 1
   /// Why a path was unreadable: few paths, kept apart.
   private let errnos = Mutex<[Int32: Int32]>([:])
 
@@ -867,7 +872,7 @@ final class PathStates: @unchecked Sendable {
     states = .allocate(capacity: max(count, 1))
     states.initialize(repeating: 0)
     sizes = .allocate(capacity: max(count, 1))
-    sizes.initialize(repeating: -1)
+    sizes.initialize(repeating: Self.unknownSize)
   }
 
   deinit {
@@ -876,12 +881,25 @@ final class PathStates: @unchecked Sendable {
   }
 
   subscript(path: Int32) -> State { State(rawValue: states[Int(path)]) ?? .unseen }
-  func size(_ path: Int32) -> Int64 { sizes[Int(path)] }
+  func size(_ path: Int32) -> Int64 {
+    switch sizes[Int(path)] {
+    case Self.unknownSize: return -1
+    case Self.largeSize: return largeSizes.withLock { $0[path] ?? -1 }
+    case let size: return Int64(size)
+    }
+  }
   func errno(_ path: Int32) -> Int32 { errnos.withLock { $0[path] ?? 0 } }
 
   func record(_ path: Int32, _ state: State, size: Int64 = -1, errno: Int32 = 0) {
     states[Int(path)] = state.rawValue
-    sizes[Int(path)] = size
+    if size < 0 {
+      sizes[Int(path)] = Self.unknownSize
+    } else if size < Int64(Self.largeSize) {
+      sizes[Int(path)] = UInt32(size)
+    } else {
+      sizes[Int(path)] = Self.largeSize
+      largeSizes.withLock { $0[path] = size }
+    }
     if errno != 0 { errnos.withLock { $0[path] = errno } }
   }
 }
