@@ -119,6 +119,18 @@ public final class ImmichDatabase {
     }
   }
 
+  /// Streams query file `name` through a binary COPY (`Connection.copyStream`): for the path
+  /// queries of millions of rows.
+  func copyStream(_ name: String, substituting replacements: [String: String] = [:], _ body: (RowView) throws -> Void) throws(AuditError) {
+    let sql = queries.sql(name, substituting: replacements)
+    executed.append((replacements.isEmpty ? name : "\(name) (\(replacements.values.sorted().joined(separator: ", ")))", sql))
+    do {
+      try connection.copyStream(sql, body)
+    } catch {
+      throw AuditError.database(error, during: "running queries/\(name).sql")
+    }
+  }
+
   /// Runs query file `name` and returns its (few) rows.
   func rows(_ name: String, _ parameters: [String?] = [], substituting replacements: [String: String] = [:]) throws(AuditError) -> [Row] {
     var rows: [Row] = []

@@ -44,7 +44,7 @@ extension ImmichDatabase {
   /// The rows of queries/paths-originals.sql as libpq holds them (columns: `OriginalColumn`),
   /// for a reader that copies nothing it does not keep.
   func streamOriginalRows(_ body: (RowView) throws -> Void) throws(AuditError) {
-    try stream("paths-originals", [], body)
+    try copyStream("paths-originals", body)
   }
 }
 
@@ -97,7 +97,7 @@ extension ImmichDatabase {
     sources.append(("paths-person-thumbnails", [:], { _ in .personThumbnail }, 2))
     sources.append(("paths-profile-images", [:], { _ in .profileImage }, 2))
     for source in sources {
-      try stream(source.name, substituting: source.replacements) { row in
+      try copyStream(source.name, substituting: source.replacements) { row in
         // An asset_file type this tool does not know is skipped rather than misfiled.
         guard let kind = source.kind(row) else { return }
         try body(kind, row, source.pathColumn)

@@ -118,6 +118,117 @@ public final class Connection {
     }
   }
 
+  /// Streams a query's rows through `COPY (query) TO STDOUT (FORMAT binary)`: no result object
+  /// per row as in single-row mode, uuids as 16 bytes, integers as integers. The query (no
+  /// parameters: COPY takes none) is described first for its column types, which COPY does not
+  /// send. `body` sees each row once; the row's storage is reused afterwards.
+  public func copyStream(_ sql: String, _ body: (RowView) throws -> Void) throws(PostgresError) {
+    var query = Substring(sql)
+    while let last = query.last, last == ";" || last.isWhitespace { query.removeLast() }
+    let columns = try describe("SELECT * FROM (\n\(query)\n) AS described LIMIT 0")
+    guard PQsendQuery(raw, "COPY (\n\(query)\n) TO STDOUT (FORMAT binary)") == 1 else {
+      throw PostgresError(.connectionLost, "could not send the query: \(Self.lastError(raw))")
+    }
+    guard let start = PQgetResult(raw) else {
+      throw PostgresError(.connectionLost, "the connection to the server was lost: \(Self.lastError(raw))")
+    }
+    guard PQresultStatus(start) == PGRES_COPY_OUT else {
+      let error = Self.error(from: start, connection: raw)
+      PQclear(start)
+      drain()
+      throw error
+    }
+    PQclear(start)
+    let fields = UnsafeMutableBufferPointer<(offset: Int32, length: Int32)>.allocate(capacity: max(columns.types.count, 1))
+    defer { fields.deallocate() }
+    var failure: PostgresError?
+    var bodyError: (any Error)?
+    var header = true
+    while true {
+      var buffer: UnsafeMutablePointer<CChar>?
+      let length = Int(PQgetCopyData(raw, &buffer, 0))
+      guard length >= 0, let buffer else { break }
+      defer { PQfreemem(buffer) }
+      guard failure == nil, bodyError == nil else { continue }
+      let message = UnsafeRawBufferPointer(start: buffer, count: length)
+      var position = 0
+      if header {
+        // "PGCOPY\n\377\r\n\0", flags, header extension length, extension.
+        guard length >= 19, message.starts(with: [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00]) else {
+          failure = PostgresError(.client, "unexpected COPY data from the server (no binary header)")
+          cancelRunningQuery()
+          continue
+        }
+        position = 19 + Int(Int32(bigEndian: message.loadUnaligned(fromByteOffset: 15, as: Int32.self)))
+        header = false
+        if position >= length { continue }
+      }
+      guard let count = Self.fieldCount(message, at: &position) else { continue }  // the trailer
+      guard count == columns.types.count, Self.parseFields(message, from: position, into: fields, count: count) else {
+        failure = PostgresError(.client, "unexpected COPY data from the server (a row of \(count) fields, \(columns.types.count) expected)")
+        cancelRunningQuery()
+        continue
+      }
+      do {
+        try body(RowView(binary: BinaryRow(base: UnsafeRawPointer(buffer), fields: fields, columns: columns)))
+      } catch {
+        bodyError = error
+        cancelRunningQuery()
+      }
+    }
+    while let result = PQgetResult(raw) {
+      defer { PQclear(result) }
+      let status = PQresultStatus(result)
+      if status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && failure == nil && bodyError == nil {
+        failure = Self.error(from: result, connection: raw)
+      }
+    }
+    if let bodyError {
+      if let error = bodyError as? PostgresError { throw error }
+      throw PostgresError(.client, "\(bodyError)")
+    }
+    if let failure { throw failure }
+    if PQstatus(raw) != CONNECTION_OK {
+      throw PostgresError(.connectionLost, "the connection to the server was lost: \(Self.lastError(raw))")
+    }
+  }
+
+  /// A tuple's field count (-1 marks the end: nil).
+  private static func fieldCount(_ message: UnsafeRawBufferPointer, at position: inout Int) -> Int? {
+    guard position + 2 <= message.count else { return nil }
+    let count = Int(Int16(bigEndian: message.loadUnaligned(fromByteOffset: position, as: Int16.self)))
+    position += 2
+    return count < 0 ? nil : count
+  }
+
+  private static func parseFields(_ message: UnsafeRawBufferPointer, from start: Int, into fields: UnsafeMutableBufferPointer<(offset: Int32, length: Int32)>, count: Int) -> Bool {
+    var position = start
+    for field in 0..<count {
+      guard position + 4 <= message.count else { return false }
+      let length = Int32(bigEndian: message.loadUnaligned(fromByteOffset: position, as: Int32.self))
+      position += 4
+      fields[field] = (Int32(position), length)
+      if length > 0 {
+        position += Int(length)
+        guard position <= message.count else { return false }
+      }
+    }
+    return true
+  }
+
+  /// The column types and names of a query's result.
+  private func describe(_ sql: String) throws(PostgresError) -> BinaryColumns {
+    guard let result = PQexec(raw, sql) else {
+      throw PostgresError(.connectionLost, "the connection to the server was lost: \(Self.lastError(raw))")
+    }
+    defer { PQclear(result) }
+    guard PQresultStatus(result) == PGRES_TUPLES_OK else { throw Self.error(from: result, connection: raw) }
+    let count = Int(PQnfields(result))
+    return BinaryColumns(
+      types: (0..<count).map { UInt32(PQftype(result, Int32($0))) },
+      names: (0..<count).map { PQfname(result, Int32($0)).map { String(cString: $0) } ?? "" })
+  }
+
   /// A handle that can cancel this connection's running query from any thread.
   public func canceller() -> Canceller? {
     guard let cancel = PQgetCancel(raw) else { return nil }
@@ -180,25 +291,44 @@ public final class Canceller: @unchecked Sendable {
   }
 }
 
-/// A row inside `Connection.stream`'s callback: a view of libpq's buffer, valid only during
-/// that call (do not keep it), so streaming copies nothing it is not asked for.
+/// A row inside `Connection.stream`'s or `copyStream`'s callback: a view of libpq's buffer,
+/// valid only during that call (do not keep it), so streaming copies nothing it is not asked
+/// for. Rows of `stream` hold text; rows of `copyStream` hold PostgreSQL's binary format, read
+/// with the typed accessors (`uuid`, `int64`, `bool`) or as text through `string`.
 public struct RowView {
-  private let result: OpaquePointer
+  private let result: OpaquePointer?
+  private let binary: BinaryRow?
 
   init(result: OpaquePointer) {
     self.result = result
+    binary = nil
   }
 
-  public var count: Int { Int(PQnfields(result)) }
+  init(binary: BinaryRow) {
+    result = nil
+    self.binary = binary
+  }
+
+  public var count: Int { binary?.columns.types.count ?? Int(PQnfields(result)) }
 
   public func columnName(_ column: Int) -> String {
-    PQfname(result, Int32(column)).map { String(cString: $0) } ?? ""
+    if let binary { return binary.columns.names[column] }
+    return PQfname(result, Int32(column)).map { String(cString: $0) } ?? ""
   }
 
-  public func isNull(_ column: Int) -> Bool { PQgetisnull(result, 0, Int32(column)) == 1 }
+  public func isNull(_ column: Int) -> Bool {
+    if let binary { return binary.fields[column].length < 0 }
+    return PQgetisnull(result, 0, Int32(column)) == 1
+  }
 
-  /// The field's bytes as the server sent them (text format), or nil for NULL.
+  /// The field's bytes as the server sent them (text; for `copyStream`, the binary form of
+  /// non-text types), or nil for NULL.
   public func withBytes<T>(_ column: Int, _ body: (UnsafeRawBufferPointer?) throws -> T) rethrows -> T {
+    if let binary {
+      let field = binary.fields[column]
+      if field.length < 0 { return try body(nil) }
+      return try body(UnsafeRawBufferPointer(start: binary.base + Int(field.offset), count: Int(field.length)))
+    }
     if isNull(column) { return try body(nil) }
     let length = Int(PQgetlength(result, 0, Int32(column)))
     let pointer = UnsafeRawPointer(PQgetvalue(result, 0, Int32(column))!)
@@ -209,15 +339,129 @@ public struct RowView {
     withBytes(column) { $0.map { Array($0) } }
   }
 
-  /// A boolean field in text format ("t"/"f"); NULL reads as false. No allocation per row.
+  /// A boolean field; NULL reads as false. No allocation per row.
   public func bool(_ column: Int) -> Bool {
-    withBytes(column) { $0?.first == UInt8(ascii: "t") }
+    if binary != nil { return withBytes(column) { $0?.first.map { $0 != 0 } ?? false } }
+    return withBytes(column) { $0?.first == UInt8(ascii: "t") }
   }
 
-  /// The field as a string; invalid UTF-8 is repaired with U+FFFD (use `bytes` for exact bytes).
-  public func string(_ column: Int) -> String? {
-    withBytes(column) { $0.map { String(decoding: $0, as: UTF8.self) } }
+  /// A uuid field as two big-endian halves; nil for NULL or a value that is not a uuid.
+  public func uuid(_ column: Int) -> (high: UInt64, low: UInt64)? {
+    withBytes(column) { raw -> (high: UInt64, low: UInt64)? in
+      guard let raw else { return nil }
+      if let binary, binary.columns.types[column] == PostgresType.uuid, raw.count == 16 {
+        return (UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)), UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+      }
+      guard binary == nil || PostgresType.isText(binary!.columns.types[column]) else { return nil }
+      return Self.parseUUID(raw)
+    }
   }
+
+  /// An integer field (int2, int4, int8, or its decimal text); nil for NULL or anything else.
+  public func int64(_ column: Int) -> Int64? {
+    withBytes(column) { raw -> Int64? in
+      guard let raw else { return nil }
+      if let binary, !PostgresType.isText(binary.columns.types[column]) {
+        switch (binary.columns.types[column], raw.count) {
+        case (PostgresType.int8, 8): return Int64(bigEndian: raw.loadUnaligned(as: Int64.self))
+        case (PostgresType.int4, 4): return Int64(Int32(bigEndian: raw.loadUnaligned(as: Int32.self)))
+        case (PostgresType.int2, 2): return Int64(Int16(bigEndian: raw.loadUnaligned(as: Int16.self)))
+        default: return nil
+        }
+      }
+      guard !raw.isEmpty, raw.count <= 19 else { return nil }
+      var value: Int64 = 0
+      var negative = false
+      for (position, byte) in raw.enumerated() {
+        if position == 0 && byte == UInt8(ascii: "-") { negative = true; continue }
+        guard byte >= 48 && byte <= 57 else { return nil }
+        value = value &* 10 &+ Int64(byte - 48)
+      }
+      return negative ? -value : value
+    }
+  }
+
+  /// The field as a string (binary uuids, booleans and integers as PostgreSQL writes them);
+  /// invalid UTF-8 is repaired with U+FFFD (use `bytes` for exact bytes).
+  public func string(_ column: Int) -> String? {
+    if let binary, !PostgresType.isText(binary.columns.types[column]), !isNull(column) {
+      switch binary.columns.types[column] {
+      case PostgresType.bool: return bool(column) ? "t" : "f"
+      case PostgresType.uuid:
+        if let (high, low) = uuid(column) { return Self.formatUUID(high, low) }
+      case PostgresType.int2, PostgresType.int4, PostgresType.int8:
+        if let value = int64(column) { return String(value) }
+      default: break
+      }
+    }
+    return withBytes(column) { $0.map { String(decoding: $0, as: UTF8.self) } }
+  }
+
+  static func parseUUID(_ text: UnsafeRawBufferPointer) -> (high: UInt64, low: UInt64)? {
+    guard text.count == 36 else { return nil }
+    var halves: (UInt64, UInt64) = (0, 0)
+    var digits = 0
+    for (position, byte) in text.enumerated() {
+      if position == 8 || position == 13 || position == 18 || position == 23 {
+        guard byte == UInt8(ascii: "-") else { return nil }
+        continue
+      }
+      let value: UInt8
+      switch byte {
+      case 48...57: value = byte - 48
+      case 97...102: value = byte - 87
+      case 65...70: value = byte - 55
+      default: return nil
+      }
+      if digits < 16 { halves.0 = halves.0 << 4 | UInt64(value) } else { halves.1 = halves.1 << 4 | UInt64(value) }
+      digits += 1
+    }
+    return halves
+  }
+
+  static func formatUUID(_ high: UInt64, _ low: UInt64) -> String {
+    let hex = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(36)
+    for (half, word) in [high, low].enumerated() {
+      for nibble in 0..<16 {
+        let position = half * 16 + nibble
+        if position == 8 || position == 12 || position == 16 || position == 20 { out.append(UInt8(ascii: "-")) }
+        out.append(hex[Int((word >> UInt64(60 - nibble * 4)) & 0xF)])
+      }
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+}
+
+/// Type OIDs of the columns `copyStream` decodes (pg_type.dat).
+enum PostgresType {
+  static let bool: UInt32 = 16, bytea: UInt32 = 17, name: UInt32 = 19, int8: UInt32 = 20, int2: UInt32 = 21, int4: UInt32 = 23
+  static let text: UInt32 = 25, bpchar: UInt32 = 1042, varchar: UInt32 = 1043, uuid: UInt32 = 2950
+
+  /// Types whose binary form is their text (text, varchar, char, name; enums send their label,
+  /// and any type this list does not know is treated the same way).
+  static func isText(_ type: UInt32) -> Bool {
+    ![bool, bytea, int8, int2, int4, uuid].contains(type)
+  }
+}
+
+/// What a binary COPY's columns are (from describing the query first: COPY sends no types).
+final class BinaryColumns {
+  let types: [UInt32]
+  let names: [String]
+
+  init(types: [UInt32], names: [String]) {
+    self.types = types
+    self.names = names
+  }
+}
+
+/// One tuple of a binary COPY: offsets and lengths (-1: NULL) of its fields in libpq's buffer.
+struct BinaryRow {
+  let base: UnsafeRawPointer
+  let fields: UnsafeMutableBufferPointer<(offset: Int32, length: Int32)>
+  let columns: BinaryColumns
 }
 
 /// One row of a small result, copied out of libpq.

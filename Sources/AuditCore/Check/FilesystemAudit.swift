@@ -1,6 +1,7 @@
 import Crypto
 import FileScan
 import Foundation
+import PostgresClient
 import Synchronization
 
 /// Counters a progress line reads while the audit runs (any thread).
@@ -232,19 +233,17 @@ public struct FilesystemAudit {
         guard let raw, !raw.isEmpty else { return -1 }
         return index.addFileName(raw)
       }
-      let library = row.withBytes(C.libraryId) { raw -> Int32 in
-        guard let raw, !raw.isEmpty else { return -1 }
-        return libraryIndex[CompactID(raw, overflow: &index.ids)] ?? -1
-      }
+      let libraryId = Self.compactID(row, C.libraryId, &index.ids)
+      let library = libraryId == .none ? -1 : libraryIndex[libraryId] ?? -1
       index.add(.init(
         path: path, kind: .original, flags: flags, library: library,
-        expectedSize: row.withBytes(C.size) { Self.integer($0) } ?? -1,
-        rowId: row.withBytes(C.assetId) { CompactID($0, overflow: &index.ids) },
-        owner: index.internOwner(row.withBytes(C.ownerId) { CompactID($0, overflow: &index.ids) }), fileName: name, checksum: checksum))
+        expectedSize: row.int64(C.size).map { $0 >= 0 ? $0 : -1 } ?? -1,
+        rowId: Self.compactID(row, C.assetId, &index.ids),
+        owner: index.internOwner(Self.compactID(row, C.ownerId, &index.ids)), fileName: name, checksum: checksum))
       progress.rowsRead.add(1, ordering: .relaxed)
     }
     try database.streamReferencedFileRows { kind, row, pathColumn in
-      let rowId = row.withBytes(0) { CompactID($0, overflow: &index.ids) }
+      let rowId = Self.compactID(row, 0, &index.ids)
       // Thumbnails and encoded videos are named after their asset's id: kept without a UUID of their own.
       let asset = kind == .personThumbnail || kind == .profileImage ? nil : index.assetNumber(rowId)
       let path = row.withBytes(pathColumn) { raw -> Int32 in
@@ -254,22 +253,18 @@ public struct FilesystemAudit {
       }
       index.add(.init(
         path: path, kind: ReferenceIndex.Kind(kind), flags: [], library: -1, expectedSize: -1, rowId: rowId,
-        owner: index.internOwner(row.withBytes(1) { CompactID($0, overflow: &index.ids) }), fileName: -1))
+        owner: index.internOwner(Self.compactID(row, 1, &index.ids)), fileName: -1))
       progress.rowsRead.add(1, ordering: .relaxed)
     }
     index.finishReading()
     return index
   }
 
-  /// A non-negative decimal integer from libpq's text, nil for NULL or anything else.
-  static func integer(_ raw: UnsafeRawBufferPointer?) -> Int64? {
-    guard let raw, !raw.isEmpty, raw.count <= 18 else { return nil }
-    var value: Int64 = 0
-    for byte in raw {
-      guard byte >= 48 && byte <= 57 else { return nil }
-      value = value * 10 + Int64(byte - 48)
-    }
-    return value
+  /// A uuid column (binary, or text), or whatever else is there kept in the overflow list;
+  /// NULL: `.none`.
+  static func compactID(_ row: RowView, _ column: Int, _ overflow: inout CompactID.Overflow) -> CompactID {
+    if let (high, low) = row.uuid(column), high != CompactID.overflowMarker { return CompactID(high: high, low: low) }
+    return row.withBytes(column) { CompactID($0, overflow: &overflow) }
   }
 
   /// Each path's root: the root whose host folder is the longest whole-component prefix (-1: none).

@@ -726,7 +726,7 @@ struct CompactID: Hashable {
   var low: UInt64
 
   static let none = CompactID(high: 0, low: 0)
-  private static let overflowMarker: UInt64 = 0xFFFF_FFFF_FFFF_FFFF
+  static let overflowMarker: UInt64 = 0xFFFF_FFFF_FFFF_FFFF
 
   struct Overflow {
     var values: [String] = []
