@@ -273,16 +273,43 @@ final class ReferenceIndex: @unchecked Sendable {
   /// common suffix.
   private func prefixPair(_ database: UnsafeRawBufferPointer, _ host: UnsafeRawBufferPointer) -> Int32 {
     // Consecutive rows almost always share the last pair: check it without searching.
-    if let last = prefixPairs.indices.last {
-      let pair = prefixPairs[last]
-      if database.count - pair.database.count == host.count - pair.host.count, database.count >= pair.database.count,
-        host.count >= pair.host.count, database.starts(with: pair.database), host.starts(with: pair.host),
-        database.count == pair.database.count
-          || memcmp(database.baseAddress! + pair.database.count, host.baseAddress! + pair.host.count, database.count - pair.database.count) == 0
+    if lastPair >= 0 {
+      let databasePrefix = lastPairDatabase.count
+      let hostPrefix = lastPairHost.count
+      if database.count - databasePrefix == host.count - hostPrefix, database.count >= databasePrefix, host.count >= hostPrefix,
+        databasePrefix == 0 || memcmp(database.baseAddress!, lastPairDatabase.baseAddress!, databasePrefix) == 0,
+        hostPrefix == 0 || memcmp(host.baseAddress!, lastPairHost.baseAddress!, hostPrefix) == 0,
+        database.count == databasePrefix
+          || memcmp(database.baseAddress! + databasePrefix, host.baseAddress! + hostPrefix, database.count - databasePrefix) == 0
       {
-        return Int32(last)
+        return lastPair
       }
     }
+    let pair = searchPrefixPair(database, host)
+    if pair != lastPair {
+      lastPairDatabase.deallocate()
+      lastPairHost.deallocate()
+      lastPairDatabase = .allocate(byteCount: prefixPairs[Int(pair)].database.count, alignment: 1)
+      lastPairDatabase.copyBytes(from: prefixPairs[Int(pair)].database)
+      lastPairHost = .allocate(byteCount: prefixPairs[Int(pair)].host.count, alignment: 1)
+      lastPairHost.copyBytes(from: prefixPairs[Int(pair)].host)
+      lastPair = pair
+    }
+    return pair
+  }
+
+  /// The last pair's prefixes, as plain buffers: compared on every row without touching the
+  /// arrays of `prefixPairs` (whose reference counting cost more than the comparison).
+  private var lastPair: Int32 = -1
+  private var lastPairDatabase = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 1)
+  private var lastPairHost = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 1)
+
+  deinit {
+    lastPairDatabase.deallocate()
+    lastPairHost.deallocate()
+  }
+
+  private func searchPrefixPair(_ database: UnsafeRawBufferPointer, _ host: UnsafeRawBufferPointer) -> Int32 {
     var common = 0
     while common < database.count && common < host.count && database[database.count - 1 - common] == host[host.count - 1 - common] {
       common += 1
@@ -538,8 +565,12 @@ struct FolderTable {
   private var components = ByteArena()
   private var parents: [Int32] = []
   private var lengths: [Int32] = []
+  /// The low 32 bits of each folder's hash: most probes end here, without rebuilding a folder.
+  private var tags: [UInt32] = []
   private var table: [Int32] = Array(repeating: -1, count: 1 << 10)
   private var last: Int32 = -1
+  /// The last folder interned, whole: consecutive rows mostly share one.
+  private var lastBytes: [UInt8] = []
 
   var count: Int { parents.count }
 
@@ -576,37 +607,53 @@ struct FolderTable {
 
   /// The folder's number, if it is stored.
   func find(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+    let hash = ReferenceIndex.hash(bytes)
     let mask = table.count - 1
-    var slot = Int(truncatingIfNeeded: ReferenceIndex.hash(bytes)) & mask
+    var slot = Int(truncatingIfNeeded: hash) & mask
     while table[slot] >= 0 {
-      if equals(table[slot], bytes) { return table[slot] }
+      if tags[Int(table[slot])] == UInt32(truncatingIfNeeded: hash) && equals(table[slot], bytes) { return table[slot] }
       slot = (slot + 1) & mask
     }
     return nil
   }
 
   mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
-    // Consecutive paths often share a folder.
-    if last >= 0 && equals(last, bytes) { return last }
-    let hash = ReferenceIndex.hash(bytes)
+    if last >= 0 && lastBytes.count == bytes.count
+      && lastBytes.withUnsafeBytes({ bytes.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 })
+    {
+      return last
+    }
+    let index = intern(bytes, hash: ReferenceIndex.hash(bytes))
+    last = index
+    lastBytes.removeAll(keepingCapacity: true)
+    lastBytes.append(contentsOf: bytes)
+    return index
+  }
+
+  private mutating func intern(_ bytes: UnsafeRawBufferPointer, hash: UInt64) -> Int32 {
+    let tag = UInt32(truncatingIfNeeded: hash)
     var mask = table.count - 1
     var slot = Int(truncatingIfNeeded: hash) & mask
     while table[slot] >= 0 {
-      if equals(table[slot], bytes) {
-        last = table[slot]
-        return last
-      }
+      if tags[Int(table[slot])] == tag && equals(table[slot], bytes) { return table[slot] }
       slot = (slot + 1) & mask
     }
     // The parent: everything up to the "/" before the last one (none for a first component).
     let slash = UInt8(ascii: "/")
     var cut = bytes.count - 1
     while cut > 0 && bytes[cut - 1] != slash { cut -= 1 }
-    let parent = cut > 0 ? intern(UnsafeRawBufferPointer(rebasing: bytes[0..<cut])) : -1
+    let parent: Int32
+    if cut > 0 {
+      let head = UnsafeRawBufferPointer(rebasing: bytes[0..<cut])
+      parent = intern(head, hash: ReferenceIndex.hash(head))
+    } else {
+      parent = -1
+    }
     let index = Int32(parents.count)
     components.append(UnsafeRawBufferPointer(rebasing: bytes[max(cut, 0)...]))
     parents.append(parent)
     lengths.append(Int32(bytes.count))
+    tags.append(tag)
     if parents.count * 2 > table.count {
       table = Array(repeating: -1, count: table.count * 2)
       mask = table.count - 1
@@ -623,7 +670,6 @@ struct FolderTable {
       while table[slot] >= 0 { slot = (slot + 1) & mask }
       table[slot] = index
     }
-    last = index
     return index
   }
 }
