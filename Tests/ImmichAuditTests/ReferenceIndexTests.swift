@@ -110,4 +110,14 @@ struct ReferenceIndexTests {
     #expect((0..<5).map { states.size(Int32($0)) } == sizes)
     #expect(states[2] == .file)
   }
+
+  @Test("hundreds of database spellings (prefix pairs past the 255 kept in a byte) each spelled back")
+  func manyPrefixPairs() {
+    let index = ReferenceIndex()
+    let numbers = (0..<300).map { intern(index, "/p\($0)/a/x\($0).jpg", "/h/a/x\($0).jpg") }
+    for (k, number) in numbers.enumerated() {
+      #expect(String(decoding: index.databasePath(number), as: UTF8.self) == "/p\(k)/a/x\(k).jpg")
+      #expect(String(decoding: index.hostPath(number), as: UTF8.self) == "/h/a/x\(k).jpg")
+    }
+  }
 }

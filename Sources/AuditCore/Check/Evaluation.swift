@@ -5,7 +5,7 @@ import Foundation
 struct Evaluation {
   let index: ReferenceIndex
   private(set) var roots: [AuditRoot]
-  let rootOfPath: [Int32]
+  let rootOfPath: [Int16]
   let walks: [RootWalk]
   let states: PathStates
   let libraries: [DatabaseOverview.Library]
@@ -13,7 +13,7 @@ struct Evaluation {
   /// Paths inside a folder the walk could not read: the folder's one `unreadable` finding covers them.
   private var covered: [Int32: Int] = [:]
 
-  init(index: ReferenceIndex, roots: [AuditRoot], rootOfPath: [Int32], walks: [RootWalk], states: PathStates,
+  init(index: ReferenceIndex, roots: [AuditRoot], rootOfPath: [Int16], walks: [RootWalk], states: PathStates,
        libraries: [DatabaseOverview.Library], checkSizes: Bool) {
     self.index = index
     self.roots = roots

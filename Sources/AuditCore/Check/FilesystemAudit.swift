@@ -268,9 +268,12 @@ public struct FilesystemAudit {
   }
 
   /// Each path's root: the root whose host folder is the longest whole-component prefix (-1: none).
-  private func assignRoots(_ index: ReferenceIndex, _ roots: [AuditRoot]) -> [Int32] {
+  /// Root numbers fit 2 bytes: roots are the media folders and the libraries' import paths.
+  private func assignRoots(_ index: ReferenceIndex, _ roots: [AuditRoot]) -> [Int16] {
     let order = roots.indices.sorted { roots[$0].host.count > roots[$1].host.count }
-    return index.firstFolder(containing: order.map { roots[$0].host }).map { $0 < 0 ? -1 : Int32(order[Int($0)]) }
+    var rootOfPath = index.firstFolder(containing: order.map { roots[$0].host })
+    for path in rootOfPath.indices where rootOfPath[path] >= 0 { rootOfPath[path] = Int16(order[Int(rootOfPath[path])]) }
+    return rootOfPath
   }
 
   /// Paths whose size is compared: an original with a recorded size, unless `--verify none`.

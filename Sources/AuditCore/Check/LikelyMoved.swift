@@ -6,7 +6,7 @@
 struct LikelyMoved {
   let index: ReferenceIndex
   let states: PathStates
-  let rootOfPath: [Int32]
+  let rootOfPath: [Int16]
   let roots: [AuditRoot]
   let libraries: [DatabaseOverview.Library]
 

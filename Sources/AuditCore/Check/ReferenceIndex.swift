@@ -24,7 +24,7 @@ final class ReferenceIndex: @unchecked Sendable {
       }
     }
 
-    var bit: UInt16 { 1 << UInt16(rawValue) }
+    var bit: UInt8 { 1 << rawValue }
   }
 
   struct Flags: OptionSet {
@@ -100,14 +100,16 @@ final class ReferenceIndex: @unchecked Sendable {
   @exclusivity(unchecked) private var folderOf: [Int32] = []
   @exclusivity(unchecked) private var names = NameStore()
   @exclusivity(unchecked) private var nameOf: [UInt32] = []
-  private var prefixPairOf: [Int32] = []
+  /// The pair of each path in a byte (there are a handful); 255: the pair is in `widePairOf`.
+  private var prefixPairOf: [UInt8] = []
+  private var widePairOf: [Int32: Int32] = [:]
   private var prefixPairs: [(database: [UInt8], host: [UInt8])] = []
   private var prefixPairIndex: [[UInt8]: Int32] = [:]
   /// Open addressing over path numbers, at most half full; a slot's path is confirmed by its
   /// folder number and name (no hash kept per path: 8 bytes each at millions of paths).
   @exclusivity(unchecked) private var table: [Int32] = Array(repeating: -1, count: 1 << 12)
   /// Which kinds of reference point at each path (bit per `Kind`).
-  @exclusivity(unchecked) private(set) var kindsAt: [UInt16] = []
+  @exclusivity(unchecked) private(set) var kindsAt: [UInt8] = []
   /// The library of the first original at each path (-1: none or an upload); more in `extraOriginalLibraries`.
   private(set) var originalLibraryAt: [Int16] = []
   private(set) var extraOriginalLibraries: [Int32: [Int32]] = [:]
@@ -214,7 +216,13 @@ final class ReferenceIndex: @unchecked Sendable {
       let hash = Self.pathHash(folder: folder, name: name)
       if let existing = lookup(folder: folder, name: name, hash: hash) { return existing }
       let index = Int32(folderOf.count)
-      prefixPairOf.append(prefixPair(databasePath, host))
+      let pair = prefixPair(databasePath, host)
+      if pair < 255 {
+        prefixPairOf.append(UInt8(pair))
+      } else {
+        widePairOf[index] = pair
+        prefixPairOf.append(255)
+      }
       folderOf.append(folder)
       nameOf.append(derivedName(name, asset: asset) ?? names.append(name))
       kindsAt.append(0)
@@ -233,17 +241,18 @@ final class ReferenceIndex: @unchecked Sendable {
 
   /// The database's spelling of path `index`.
   func databasePath(_ index: Int32) -> [UInt8] {
-    let pair = prefixPairs[Int(prefixPairOf[Int(index)])]
+    let narrow = prefixPairOf[Int(index)]
+    let pair = prefixPairs[narrow < 255 ? Int(narrow) : Int(widePairOf[index]!)]
     return pair.database + hostPath(index).dropFirst(pair.host.count)
   }
 
   /// For every path, the first of `candidates` (host folders, longest first) it lies below
   /// (whole components), or -1. Decided once per folder where that settles it.
-  func firstFolder(containing candidates: [[UInt8]]) -> [Int32] {
+  func firstFolder(containing candidates: [[UInt8]]) -> [Int16] {
     let slash = UInt8(ascii: "/")
-    var result = [Int32](repeating: -1, count: pathCount)
+    var result = [Int16](repeating: -1, count: pathCount)
     // Per folder: the answer, or -2 when the file name decides (a root deeper than the folder).
-    var decided: [Int32: Int32] = [:]
+    var decided: [Int32: Int16] = [:]
     for path in 0..<pathCount {
       let key = folderOf[path]
       if let answer = decided[key], answer != -2 {
@@ -251,16 +260,16 @@ final class ReferenceIndex: @unchecked Sendable {
         continue
       }
       let head = folders[Int(folderOf[path])]
-      var answer: Int32 = -1
+      var answer: Int16 = -1
       var byName = false
       for (number, candidate) in candidates.enumerated() {
         if head.count > candidate.count {
-          if head.starts(with: candidate) && head[candidate.count] == slash { answer = Int32(number); break }
+          if head.starts(with: candidate) && head[candidate.count] == slash { answer = Int16(number); break }
         } else {
           // The candidate is as deep as the folder or deeper: only the whole path tells.
           byName = true
           let full = hostPath(Int32(path))
-          if full.count > candidate.count && full.starts(with: candidate) && full[candidate.count] == slash { answer = Int32(number); break }
+          if full.count > candidate.count && full.starts(with: candidate) && full[candidate.count] == slash { answer = Int16(number); break }
         }
       }
       decided[key] = byName ? -2 : answer

@@ -38,7 +38,7 @@ enum RootProbe {
 struct RootWalker {
   let roots: [AuditRoot]
   let index: ReferenceIndex
-  let rootOfPath: [Int32]
+  let rootOfPath: [Int16]
   let wantsSize: [Bool]
   let states: PathStates
   let libraries: [DatabaseOverview.Library]
@@ -88,7 +88,7 @@ struct RootWalker {
 final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   let roots: [AuditRoot]
   let index: ReferenceIndex
-  let rootOfPath: [Int32]
+  let rootOfPath: [Int16]
   let wantsSize: [Bool]
   let states: PathStates
   let progress: AuditProgress
@@ -102,10 +102,10 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   private let nestedRoots: [Set<[UInt8]>]
 
   static let originalOrSidecar = ReferenceIndex.Kind.original.bit | ReferenceIndex.Kind.sidecar.bit
-  static let derivativeSources: UInt16 = [ReferenceIndex.Kind.original, .preview, .thumbnail, .fullsize, .encodedVideo, .personThumbnail].reduce(0) { $0 | $1.bit }
+  static let derivativeSources: UInt8 = [ReferenceIndex.Kind.original, .preview, .thumbnail, .fullsize, .encodedVideo, .personThumbnail].reduce(0) { $0 | $1.bit }
   private static let slash = UInt8(ascii: "/")
 
-  init(roots: [AuditRoot], index: ReferenceIndex, rootOfPath: [Int32], wantsSize: [Bool], states: PathStates, progress: AuditProgress,
+  init(roots: [AuditRoot], index: ReferenceIndex, rootOfPath: [Int16], wantsSize: [Bool], states: PathStates, progress: AuditProgress,
        rules: [ImportPathRules?], libraryOfRoot: [Int32]) {
     self.roots = roots
     self.index = index
@@ -146,7 +146,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
       var entry = listing[position]
       if let folder, let path = index.lookup(folder: folder, name: name) {
         entry.token = path
-        if rootOfPath[Int(path)] == Int32(root) && wantsSize[Int(path)] { entry.wantsSize = true }
+        if rootOfPath[Int(path)] == Int16(root) && wantsSize[Int(path)] { entry.wantsSize = true }
       }
       if entry.kind != .directory, let kind = finding(root: root, atRoot: atRoot, listing: listing, position: position, path: entry.token) {
         entry.mark = Int8(kind.order)
@@ -186,7 +186,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
       let entry = listing[position]
       if entry.gone { continue }
       let path = entry.token
-      if path >= 0 && rootOfPath[Int(path)] == Int32(root) {
+      if path >= 0 && rootOfPath[Int(path)] == Int16(root) {
         switch entry.kind {
         case .file: states.record(path, .file, size: entry.size)
         case .directory: states.record(path, .directory)
