@@ -120,4 +120,17 @@ struct ReferenceIndexTests {
       #expect(String(decoding: index.hostPath(number), as: UTF8.self) == "/h/a/x\(k).jpg")
     }
   }
+
+  @Test("each path's root: the longest that holds it by whole components, none for a sibling prefix")
+  func roots() {
+    let index = ReferenceIndex()
+    let cases: [(String, Int16)] = [
+      ("/a/b/c/f.jpg", 0), ("/a/bb/f.jpg", 1), ("/a/f.jpg", 1), ("/ab/f.jpg", -1), ("/a", -1), ("/a/b", 1), ("/x/y.jpg", 2), ("/x", -1), ("rel/x.jpg", -1),
+    ]
+    let numbers = cases.map { intern(index, $0.0, $0.0) }
+    let roots = index.firstFolder(containing: [Array("/a/b".utf8), Array("/a".utf8), Array("/x".utf8)])
+    for ((path, expected), number) in zip(cases, numbers) {
+      #expect(roots[Int(number)] == expected, "\(path)")
+    }
+  }
 }

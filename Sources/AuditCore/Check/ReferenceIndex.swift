@@ -247,34 +247,24 @@ final class ReferenceIndex: @unchecked Sendable {
   }
 
   /// For every path, the first of `candidates` (host folders, longest first) it lies below
-  /// (whole components), or -1. Decided once per folder where that settles it.
+  /// (whole components), or -1. A path lies below a candidate exactly when the candidate plus
+  /// "/" is its folder or one of that folder's ancestors, all of which the folder table holds:
+  /// so it is settled per folder, parents before children, without rebuilding any path.
   func firstFolder(containing candidates: [[UInt8]]) -> [Int16] {
-    let slash = UInt8(ascii: "/")
-    var result = [Int16](repeating: -1, count: pathCount)
-    // Per folder: the answer, or -2 when the file name decides (a root deeper than the folder).
-    var decided: [Int32: Int16] = [:]
-    for path in 0..<pathCount {
-      let key = folderOf[path]
-      if let answer = decided[key], answer != -2 {
-        result[path] = answer
-        continue
+    let candidateFolders = candidates.map { candidate in (candidate + [UInt8(ascii: "/")]).withUnsafeBytes { folders.find($0) } }
+    var best = [Int16](repeating: -1, count: folders.count)
+    for folder in 0..<folders.count {
+      // A parent is always interned before its children: its answer is known.
+      let parent = folders.parent(folder)
+      var answer: Int16 = parent >= 0 ? best[Int(parent)] : -1
+      for (number, candidate) in candidateFolders.enumerated() where candidate == Int32(folder) {
+        if answer < 0 || Int16(number) < answer { answer = Int16(number) }
+        break
       }
-      let head = folders[Int(folderOf[path])]
-      var answer: Int16 = -1
-      var byName = false
-      for (number, candidate) in candidates.enumerated() {
-        if head.count > candidate.count {
-          if head.starts(with: candidate) && head[candidate.count] == slash { answer = Int16(number); break }
-        } else {
-          // The candidate is as deep as the folder or deeper: only the whole path tells.
-          byName = true
-          let full = hostPath(Int32(path))
-          if full.count > candidate.count && full.starts(with: candidate) && full[candidate.count] == slash { answer = Int16(number); break }
-        }
-      }
-      decided[key] = byName ? -2 : answer
-      result[path] = answer
+      best[folder] = answer
     }
+    var result = [Int16](repeating: -1, count: pathCount)
+    for path in 0..<pathCount { result[path] = best[Int(folderOf[path])] }
     return result
   }
 
@@ -582,6 +572,9 @@ struct FolderTable {
   private var lastBytes: [UInt8] = []
 
   var count: Int { parents.count }
+
+  /// The folder one component up (-1 for a first component).
+  func parent(_ index: Int) -> Int32 { parents[index] }
 
   /// The whole folder.
   subscript(index: Int) -> [UInt8] {
