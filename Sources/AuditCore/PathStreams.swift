@@ -107,16 +107,19 @@ extension ImmichDatabase {
 }
 
 extension ReferencedFile.Kind {
+  static let previewType = Array("preview".utf8), thumbnailType = Array("thumbnail".utf8), fullsizeType = Array("fullsize".utf8)
+  static let sidecarType = Array("sidecar".utf8), encodedVideoType = Array("encoded_video".utf8)
+
   /// The `asset_file.type` in column 2, read without making a String.
   init?(assetFileType row: RowView) {
     let kind = row.withBytes(2) { bytes -> ReferencedFile.Kind? in
       guard let bytes else { return nil }
       switch bytes.count {
-      case 7 where bytes.elementsEqual("preview".utf8): return .preview
-      case 9 where bytes.elementsEqual("thumbnail".utf8): return .thumbnail
-      case 8 where bytes.elementsEqual("fullsize".utf8): return .fullsize
-      case 7 where bytes.elementsEqual("sidecar".utf8): return .sidecar
-      case 13 where bytes.elementsEqual("encoded_video".utf8): return .encodedVideo
+      case 7 where FilesystemAudit.equals(bytes, Self.previewType): return .preview
+      case 9 where FilesystemAudit.equals(bytes, Self.thumbnailType): return .thumbnail
+      case 8 where FilesystemAudit.equals(bytes, Self.fullsizeType): return .fullsize
+      case 7 where FilesystemAudit.equals(bytes, Self.sidecarType): return .sidecar
+      case 13 where FilesystemAudit.equals(bytes, Self.encodedVideoType): return .encodedVideo
       default: return nil
       }
     }

@@ -70,8 +70,8 @@ final class ReferenceIndex: @unchecked Sendable {
   }
 
   /// The distinct owners (a handful of users), so a reference keeps 4 bytes instead of 16.
-  private(set) var owners: [CompactID] = []
-  private var ownerIndex: [CompactID: Int32] = [:]
+  @exclusivity(unchecked) private(set) var owners: [CompactID] = []
+  @exclusivity(unchecked) private var ownerIndex: [CompactID: Int32] = [:]
 
   func internOwner(_ id: CompactID) -> Int32 {
     if id == .none { return -1 }
@@ -87,9 +87,9 @@ final class ReferenceIndex: @unchecked Sendable {
     reference.owner >= 0 ? owners[Int(reference.owner)] : nil
   }
 
-  // The walk threads read the path storage at once, millions of times, and nothing writes it
-  // then (it is filled before the walk starts): its properties skip Swift's run-time
-  // exclusivity checks, which cost about 5% of a large check.
+  // Every stored property skips Swift's run-time exclusivity checks (about 5% of a large
+  // check's instructions): the index is filled by one thread while the rows stream in, and
+  // only read, by the walk threads, afterwards.
   /// Host paths, one per distinct path, never stored whole: the folder (every byte up to and
   /// including the last "/"), stored once for all the files in it, and the file name (16 bytes
   /// and a shared suffix for Immich's UUID-named files). A path is found by (folder, name), so
@@ -101,24 +101,24 @@ final class ReferenceIndex: @unchecked Sendable {
   @exclusivity(unchecked) private var names = NameStore()
   @exclusivity(unchecked) private var nameOf: [UInt32] = []
   /// The pair of each path in a byte (there are a handful); 255: the pair is in `widePairOf`.
-  private var prefixPairOf: [UInt8] = []
-  private var widePairOf: [Int32: Int32] = [:]
-  private var prefixPairs: [(database: [UInt8], host: [UInt8])] = []
-  private var prefixPairIndex: [[UInt8]: Int32] = [:]
+  @exclusivity(unchecked) private var prefixPairOf: [UInt8] = []
+  @exclusivity(unchecked) private var widePairOf: [Int32: Int32] = [:]
+  @exclusivity(unchecked) private var prefixPairs: [(database: [UInt8], host: [UInt8])] = []
+  @exclusivity(unchecked) private var prefixPairIndex: [[UInt8]: Int32] = [:]
   /// Open addressing over path numbers, at most half full; a slot's path is confirmed by its
   /// folder number and name (no hash kept per path: 8 bytes each at millions of paths).
   @exclusivity(unchecked) private var table: [Int32] = Array(repeating: -1, count: 1 << 12)
   /// Which kinds of reference point at each path (bit per `Kind`).
   @exclusivity(unchecked) private(set) var kindsAt: [UInt8] = []
   /// The library of the first original at each path (-1: none or an upload); more in `extraOriginalLibraries`.
-  private(set) var originalLibraryAt: [Int16] = []
-  private(set) var extraOriginalLibraries: [Int32: [Int32]] = [:]
+  @exclusivity(unchecked) private(set) var originalLibraryAt: [Int16] = []
+  @exclusivity(unchecked) private(set) var extraOriginalLibraries: [Int32: [Int32]] = [:]
   /// Originals and every other file apart: an original carries a size, a name, a library
   /// and flags that the others do not (40 and 24 bytes each).
   @exclusivity(unchecked) private var originals: [OriginalRecord] = []
-  private var others: [FileRecord] = []
+  @exclusivity(unchecked) private var others: [FileRecord] = []
   /// `checksum` of each original, only while content may be hashed (else empty).
-  private var checksumOf: [Int32] = []
+  @exclusivity(unchecked) private var checksumOf: [Int32] = []
   var references: ReferenceList { ReferenceList(index: self) }
 
   struct OriginalRecord {
@@ -141,9 +141,9 @@ final class ReferenceIndex: @unchecked Sendable {
     var row: Int32
   }
 
-  private var otherRowIds: [CompactID] = []
+  @exclusivity(unchecked) private var otherRowIds: [CompactID] = []
   /// Asset id → number of its original, while the other files stream in (then dropped).
-  private var assetNumbers: [Int32] = []
+  @exclusivity(unchecked) private var assetNumbers: [Int32] = []
 
   /// Every reference, originals first, as `Reference` values made on the fly.
   struct ReferenceList: RandomAccessCollection {
@@ -165,10 +165,10 @@ final class ReferenceIndex: @unchecked Sendable {
         rowId: index.rowId(record.row), owner: record.ownerAndKind >> 3, fileName: -1)
     }
   }
-  private(set) var fileNames = ByteArena()
+  @exclusivity(unchecked) private(set) var fileNames = ByteArena()
   /// 20-byte SHA-1s of content-hashed originals, end to end.
-  private(set) var checksums: [UInt8] = []
-  var ids = CompactID.Overflow()
+  @exclusivity(unchecked) private(set) var checksums: [UInt8] = []
+  @exclusivity(unchecked) var ids = CompactID.Overflow()
 
   var pathCount: Int { folderOf.count }
 
@@ -210,7 +210,7 @@ final class ReferenceIndex: @unchecked Sendable {
   /// as Immich names thumbnails and encoded videos: then the name costs no UUID of its own.
   func intern(databasePath: UnsafeRawBufferPointer, hostPath: [UInt8], namedAfter asset: Int32? = nil) -> Int32 {
     hostPath.withUnsafeBytes { host in
-      let nameStart = (host.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1
+      let nameStart = Self.nameStart(host)
       let folder = folders.intern(UnsafeRawBufferPointer(rebasing: host[0..<nameStart]))
       let name = UnsafeRawBufferPointer(rebasing: host[nameStart...])
       let hash = Self.pathHash(folder: folder, name: name)
@@ -299,9 +299,9 @@ final class ReferenceIndex: @unchecked Sendable {
 
   /// The last pair's prefixes, as plain buffers: compared on every row without touching the
   /// arrays of `prefixPairs` (whose reference counting cost more than the comparison).
-  private var lastPair: Int32 = -1
-  private var lastPairDatabase = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 1)
-  private var lastPairHost = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 1)
+  @exclusivity(unchecked) private var lastPair: Int32 = -1
+  @exclusivity(unchecked) private var lastPairDatabase = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 1)
+  @exclusivity(unchecked) private var lastPairHost = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 1)
 
   deinit {
     lastPairDatabase.deallocate()
@@ -336,7 +336,7 @@ final class ReferenceIndex: @unchecked Sendable {
     return number
   }
 
-  private var lastAssetLookup: (id: CompactID, number: Int32?)?
+  @exclusivity(unchecked) private var lastAssetLookup: (id: CompactID, number: Int32?)?
 
   private func findAssetNumber(_ id: CompactID) -> Int32? {
     if assetNumbers.isEmpty {
@@ -444,7 +444,7 @@ final class ReferenceIndex: @unchecked Sendable {
   /// The path index of a host path, if the database references it.
   func lookup(_ hostPath: [UInt8]) -> Int32? {
     hostPath.withUnsafeBytes { host in
-      let nameStart = (host.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1
+      let nameStart = Self.nameStart(host)
       guard let folder = folder(UnsafeRawBufferPointer(rebasing: host[0..<nameStart])) else { return nil }
       return lookup(folder: folder, name: UnsafeRawBufferPointer(rebasing: host[nameStart...]))
     }
@@ -501,6 +501,14 @@ final class ReferenceIndex: @unchecked Sendable {
     let suffix = names.suffix(Int(handle >> 22 & 0xFF))
     guard name.count == 36 + suffix.count, let id = CompactID.parseLowercase(name), id == originals[Int(handle & 0x3F_FFFF)].rowId else { return false }
     return suffix.elementsEqual(UnsafeRawBufferPointer(rebasing: name[36...]))
+  }
+
+  /// Where the file name starts: after the last "/" (a plain loop: the generic `lastIndex`
+  /// cost a few hundred instructions a path).
+  static func nameStart(_ path: UnsafeRawBufferPointer) -> Int {
+    var position = path.count
+    while position > 0 && path[position - 1] != UInt8(ascii: "/") { position -= 1 }
+    return position
   }
 
   static func pathHash(folder: Int32, name: UnsafeRawBufferPointer) -> UInt64 {
@@ -801,19 +809,27 @@ struct CompactID: Hashable {
     guard text.count >= 36 else { return nil }
     let dash = UInt8(ascii: "-")
     guard text[8] == dash, text[13] == dash, text[18] == dash, text[23] == dash else { return nil }
-    var words: (UInt64, UInt64) = (0, 0)
-    var digits = 0
-    var bad: UInt8 = 0
-    hexValues.withUnsafeBufferPointer { values in
-      for position in 0..<36 where position != 8 && position != 13 && position != 18 && position != 23 {
-        let value = values[Int(text[position])]
-        bad |= value
-        if digits < 16 { words.0 = words.0 << 4 | UInt64(value & 0xF) } else { words.1 = words.1 << 4 | UInt64(value & 0xF) }
-        digits += 1
+    return hexValues.withUnsafeBufferPointer { values -> CompactID? in
+      var bad: UInt8 = 0
+      // Sixteen digits from `start`, skipping the dashes at `skips`, into one word.
+      func word(_ start: Int, _ skips: (Int, Int)) -> UInt64 {
+        var result: UInt64 = 0
+        var position = start
+        for _ in 0..<16 {
+          if position == skips.0 || position == skips.1 { position += 1 }
+          let value = values[Int(text[position])]
+          bad |= value
+          result = result << 4 | UInt64(value)
+          position += 1
+        }
+        return result
       }
+      // Digits 0-15 span bytes 0-17 (dashes at 8 and 13), digits 16-31 bytes 19-35 (dash at 23).
+      let high = word(0, (8, 13))
+      let low = word(19, (23, 23))
+      guard bad & 0xF0 == 0, high != overflowMarker else { return nil }
+      return CompactID(high: high, low: low)
     }
-    guard bad & 0xF0 == 0, words.0 != overflowMarker else { return nil }
-    return CompactID(high: words.0, low: words.1)
   }
 
   /// Appends the lowercase 8-4-4-4-12 spelling.
