@@ -668,8 +668,8 @@ struct FolderTable {
       table = Array(repeating: -1, count: table.count * 2)
       mask = table.count - 1
       for folder in 0..<parents.count {
-        let hash = self[folder].withUnsafeBytes { ReferenceIndex.hash($0) }
-        var slot = Int(truncatingIfNeeded: hash) & mask
+        // The tag is the hash's low half, all a slot number takes: no folder is rebuilt.
+        var slot = Int(tags[folder]) & mask
         while table[slot] >= 0 { slot = (slot + 1) & mask }
         table[slot] = Int32(folder)
       }
@@ -716,8 +716,11 @@ struct NameStore {
   func suffix(_ number: Int) -> [UInt8] { suffixes[number] }
 
   mutating func suffixNumber(_ suffix: UnsafeRawBufferPointer) -> UInt16? {
-    if lastSuffix >= 0 && suffixes[lastSuffix].elementsEqual(suffix) { return UInt16(lastSuffix) }
-    if let known = suffixes.firstIndex(where: { $0.elementsEqual(suffix) }) {
+    func same(_ stored: [UInt8]) -> Bool {
+      stored.count == suffix.count && (suffix.isEmpty || stored.withUnsafeBytes { memcmp($0.baseAddress!, suffix.baseAddress!, suffix.count) == 0 })
+    }
+    if lastSuffix >= 0 && same(suffixes[lastSuffix]) { return UInt16(lastSuffix) }
+    if let known = suffixes.firstIndex(where: same) {
       lastSuffix = known
       return UInt16(known)
     }
