@@ -88,13 +88,15 @@ public final class Listing: @unchecked Sendable {
 
   /// Puts the entries that need a `stat` last (keeping order within each part); returns where they start.
   fileprivate func partition() -> Int {
+    func needsStat(_ entry: Entry) -> Bool { entry.needsStat || (entry.kind == .file && entry.wantsSize) }
+    // Most folders need no stat at all (thumbnails): no copies then.
+    guard (0..<count).contains(where: { needsStat(storage[$0]) }) else { return count }
     var ready: [Entry] = []
     var later: [Entry] = []
     for index in 0..<count {
       let entry = storage[index]
-      if entry.needsStat || (entry.kind == .file && entry.wantsSize) { later.append(entry) } else { ready.append(entry) }
+      if needsStat(entry) { later.append(entry) } else { ready.append(entry) }
     }
-    if later.isEmpty { return count }
     for (offset, entry) in (ready + later).enumerated() { storage[offset] = entry }
     return ready.count
   }

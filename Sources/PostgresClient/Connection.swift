@@ -108,14 +108,7 @@ public final class Connection {
         if failure == nil && bodyError == nil { failure = Self.error(from: result, connection: raw) }
       }
     }
-    if let bodyError {
-      if let error = bodyError as? PostgresError { throw error }
-      throw PostgresError(.client, "\(bodyError)")
-    }
-    if let failure { throw failure }
-    if PQstatus(raw) != CONNECTION_OK {
-      throw PostgresError(.connectionLost, "the connection to the server was lost: \(Self.lastError(raw))")
-    }
+    try finish(bodyError: bodyError, failure: failure)
   }
 
   /// Streams a query's rows through `COPY (query) TO STDOUT (FORMAT binary)`: no result object
@@ -183,14 +176,7 @@ public final class Connection {
         failure = Self.error(from: result, connection: raw)
       }
     }
-    if let bodyError {
-      if let error = bodyError as? PostgresError { throw error }
-      throw PostgresError(.client, "\(bodyError)")
-    }
-    if let failure { throw failure }
-    if PQstatus(raw) != CONNECTION_OK {
-      throw PostgresError(.connectionLost, "the connection to the server was lost: \(Self.lastError(raw))")
-    }
+    try finish(bodyError: bodyError, failure: failure)
   }
 
   /// A tuple's field count (-1 marks the end: nil).
@@ -227,6 +213,18 @@ public final class Connection {
     return BinaryColumns(
       types: (0..<count).map { UInt32(PQftype(result, Int32($0))) },
       names: (0..<count).map { PQfname(result, Int32($0)).map { String(cString: $0) } ?? "" })
+  }
+
+  /// How a stream ended: the body's own error first, then the server's, then a lost connection.
+  private func finish(bodyError: (any Error)?, failure: PostgresError?) throws(PostgresError) {
+    if let bodyError {
+      if let error = bodyError as? PostgresError { throw error }
+      throw PostgresError(.client, "\(bodyError)")
+    }
+    if let failure { throw failure }
+    if PQstatus(raw) != CONNECTION_OK {
+      throw PostgresError(.connectionLost, "the connection to the server was lost: \(Self.lastError(raw))")
+    }
   }
 
   /// A handle that can cancel this connection's running query from any thread.

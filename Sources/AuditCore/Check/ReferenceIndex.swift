@@ -904,16 +904,9 @@ struct CompactID: Hashable {
   func string(_ overflow: Overflow) -> String? {
     if self == .none { return nil }
     if high == Self.overflowMarker { return overflow.values[Int(low)] }
-    let hex = Array("0123456789abcdef".utf8)
     var out: [UInt8] = []
     out.reserveCapacity(36)
-    for (index, word) in [high, low].enumerated() {
-      for nibble in 0..<16 {
-        let position = index * 16 + nibble
-        if position == 8 || position == 12 || position == 16 || position == 20 { out.append(UInt8(ascii: "-")) }
-        out.append(hex[Int((word >> UInt64(60 - nibble * 4)) & 0xF)])
-      }
-    }
+    appendLowercase(to: &out)
     return String(decoding: out, as: UTF8.self)
   }
 }
