@@ -1,3 +1,4 @@
+@testable import AuditCore
 import Foundation
 @testable import PostgresClient
 import Testing
@@ -53,5 +54,17 @@ struct CopyStreamTests {
     var after = 0
     try connection.copyStream("SELECT 2 AS two") { row in after = Int(row.int64(0) ?? 0) }
     #expect(after == 2)
+  }
+
+  @Test("ids read from binary rows spell back exactly, the all-ones one included")
+  func ids() throws {
+    let (connection, _, _) = try connect()
+    let ids = ["0b1c2d3e-4f50-4617-8899-aabbccddeeff", "ffffffff-ffff-ffff-ffff-ffffffffffff", "ffffffff-ffff-ffff-0000-000000000000"]
+    var overflow = CompactID.Overflow()
+    var read: [String?] = []
+    try connection.copyStream("SELECT id FROM unnest(ARRAY['\(ids.joined(separator: "','"))']::uuid[]) AS id") { row in
+      read.append(FilesystemAudit.compactID(row, 0, &overflow).string(overflow))
+    }
+    #expect(read == ids)
   }
 }

@@ -269,7 +269,11 @@ public struct FilesystemAudit {
   /// A uuid column (binary, or text), or whatever else is there kept in the overflow list;
   /// NULL: `.none`.
   static func compactID(_ row: RowView, _ column: Int, _ overflow: inout CompactID.Overflow) -> CompactID {
-    if let (high, low) = row.uuid(column), high != CompactID.overflowMarker { return CompactID(high: high, low: low) }
+    if let (high, low) = row.uuid(column) {
+      if high != CompactID.overflowMarker { return CompactID(high: high, low: low) }
+      // The one id whose first half marks the overflow list: kept there as its text.
+      return CompactID(row.string(column), overflow: &overflow)
+    }
     return row.withBytes(column) { CompactID($0, overflow: &overflow) }
   }
 
