@@ -22,6 +22,7 @@ let queryFiles = [
   "paths-originals.without-checksumAlgorithm.without-status.sql",
   "paths-person-thumbnails.sql",
   "paths-profile-images.sql",
+  "paths-sizes.sql",
   "sample-asset-files.sql",
   "sample-asset-path-columns.sql",
   "sample-originals.sql",

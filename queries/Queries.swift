@@ -25,6 +25,7 @@ public enum QueryFiles {
     "paths-originals.without-checksumAlgorithm.without-status": PackageResources.paths_originals_without_checksumAlgorithm_without_status_sql,
     "paths-person-thumbnails": PackageResources.paths_person_thumbnails_sql,
     "paths-profile-images": PackageResources.paths_profile_images_sql,
+    "paths-sizes": PackageResources.paths_sizes_sql,
     "sample-asset-files": PackageResources.sample_asset_files_sql,
     "sample-asset-path-columns": PackageResources.sample_asset_path_columns_sql,
     "sample-originals": PackageResources.sample_originals_sql,

@@ -26,18 +26,22 @@ extension ImmichDatabase {
   /// Columns of queries/paths-originals.sql.
   enum OriginalColumn {
     static let assetId = 0, ownerId = 1, libraryId = 2, path = 3, trashed = 4, offline = 5, status = 6
-    static let pathHashed = 7, checksum = 8, size = 9, fileName = 10
+    static let pathHashed = 7, checksum = 8, fileName = 9
   }
 
   /// Streams every asset's original, in bounded memory (single-row mode).
   public func streamOriginals(_ body: (OriginalRecord) throws -> Void) throws(AuditError) {
     typealias C = OriginalColumn
+    var sizes: [String: Int64] = [:]
+    try streamSizeRows { row in
+      if let id = row.string(0), let size = row.int64(1) { sizes[id] = size }
+    }
     try stream("paths-originals") { row in
       try body(OriginalRecord(
         assetId: row.string(C.assetId) ?? "", ownerId: row.string(C.ownerId) ?? "", libraryId: row.string(C.libraryId),
         path: row.bytes(C.path) ?? [], trashed: row.bool(C.trashed), offline: row.bool(C.offline),
         status: row.string(C.status) ?? "active", pathHashed: row.bool(C.pathHashed), checksum: row.string(C.checksum) ?? "",
-        size: row.string(C.size).flatMap { Int64($0) }, fileName: row.string(C.fileName) ?? ""))
+        size: sizes[row.string(C.assetId) ?? ""], fileName: row.string(C.fileName) ?? ""))
     }
   }
 
@@ -45,6 +49,12 @@ extension ImmichDatabase {
   /// for a reader that copies nothing it does not keep.
   func streamOriginalRows(_ body: (RowView) throws -> Void) throws(AuditError) {
     try copyStream("paths-originals", body)
+  }
+
+  /// The recorded size of each original that has one (queries/paths-sizes.sql): column 0 the
+  /// asset, 1 `fileSizeInByte`.
+  func streamSizeRows(_ body: (RowView) throws -> Void) throws(AuditError) {
+    try copyStream("paths-sizes", body)
   }
 }
 

@@ -237,10 +237,15 @@ public struct FilesystemAudit {
       let library = libraryId == .none ? -1 : libraryIndex[libraryId] ?? -1
       index.add(.init(
         path: path, kind: .original, flags: flags, library: library,
-        expectedSize: row.int64(C.size).map { $0 >= 0 ? $0 : -1 } ?? -1,
+        expectedSize: -1,
         rowId: Self.compactID(row, C.assetId, &index.ids),
         owner: index.internOwner(Self.compactID(row, C.ownerId, &index.ids)), fileName: name, checksum: checksum))
       progress.rowsRead.add(1, ordering: .relaxed)
+    }
+    // Sizes come apart from the originals (a join cost the server more than both scans).
+    try database.streamSizeRows { row in
+      guard let size = row.int64(1), size >= 0, let asset = index.assetNumber(Self.compactID(row, 0, &index.ids)) else { return }
+      index.setExpectedSize(size, ofAsset: asset)
     }
     try database.streamReferencedFileRows { kind, row, pathColumn in
       let rowId = Self.compactID(row, 0, &index.ids)

@@ -359,6 +359,11 @@ final class ReferenceIndex: @unchecked Sendable {
     return nil
   }
 
+  /// The size `fileSizeInByte` records for the original of asset number `asset`.
+  func setExpectedSize(_ size: Int64, ofAsset asset: Int32) {
+    originals[Int(asset)].expectedSize = size
+  }
+
   /// Every row has been read: the asset-number table is not needed any more.
   func finishReading() {
     assetNumbers = []
