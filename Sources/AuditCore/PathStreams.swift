@@ -125,11 +125,11 @@ extension ReferencedFile.Kind {
     let kind = row.withBytes(2) { bytes -> ReferencedFile.Kind? in
       guard let bytes else { return nil }
       switch bytes.count {
-      case 7 where FilesystemAudit.equals(bytes, Self.previewType): return .preview
-      case 9 where FilesystemAudit.equals(bytes, Self.thumbnailType): return .thumbnail
-      case 8 where FilesystemAudit.equals(bytes, Self.fullsizeType): return .fullsize
-      case 7 where FilesystemAudit.equals(bytes, Self.sidecarType): return .sidecar
-      case 13 where FilesystemAudit.equals(bytes, Self.encodedVideoType): return .encodedVideo
+      case 7 where Self.previewType.withUnsafeBytes({ bytesEqual($0, bytes) }): return .preview
+      case 9 where Self.thumbnailType.withUnsafeBytes({ bytesEqual($0, bytes) }): return .thumbnail
+      case 8 where Self.fullsizeType.withUnsafeBytes({ bytesEqual($0, bytes) }): return .fullsize
+      case 7 where Self.sidecarType.withUnsafeBytes({ bytesEqual($0, bytes) }): return .sidecar
+      case 13 where Self.encodedVideoType.withUnsafeBytes({ bytesEqual($0, bytes) }): return .encodedVideo
       default: return nil
       }
     }

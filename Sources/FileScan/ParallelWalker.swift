@@ -27,6 +27,7 @@ public final class Listing: @unchecked Sendable {
 
   /// The folder, relative to its root ([] for the root itself).
   public let directory: [UInt8]
+  /// The names, each followed by a NUL so that `stat` can take it as it is.
   private var names: UnsafeMutableRawBufferPointer
   private var namesUsed = 0
   private var storage: UnsafeMutablePointer<Entry>
@@ -59,21 +60,25 @@ public final class Listing: @unchecked Sendable {
     return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(names)[Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)])
   }
 
-  public func nameArray(_ index: Int) -> [UInt8] { Array(name(index)) }
+  /// Entry `index`'s name as a C string, for the system calls.
+  func cName(_ index: Int) -> UnsafePointer<CChar> {
+    UnsafeRawPointer(names.baseAddress! + Int(storage[index].nameStart)).assumingMemoryBound(to: CChar.self)
+  }
 
   /// The entry's path relative to the root.
   public func relativePath(_ index: Int) -> [UInt8] {
-    directory.isEmpty ? nameArray(index) : directory + [UInt8(ascii: "/")] + name(index)
+    directory.isEmpty ? Array(name(index)) : directory + [UInt8(ascii: "/")] + name(index)
   }
 
   fileprivate func append(name: UnsafeRawBufferPointer, kind: EntryKind, needsStat: Bool) {
-    if namesUsed + name.count > names.count {
-      let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(names.count * 2, namesUsed + name.count), alignment: 1)
+    if namesUsed + name.count + 1 > names.count {
+      let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(names.count * 2, namesUsed + name.count + 1), alignment: 1)
       grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: names[0..<namesUsed]))
       names.deallocate()
       names = grown
     }
     UnsafeMutableRawBufferPointer(rebasing: names[namesUsed..<namesUsed + name.count]).copyMemory(from: name)
+    names[namesUsed + name.count] = 0
     if count == capacity {
       let grown = UnsafeMutablePointer<Entry>.allocate(capacity: capacity * 2)
       grown.moveInitialize(from: storage, count: count)
@@ -82,7 +87,7 @@ public final class Listing: @unchecked Sendable {
       capacity *= 2
     }
     (storage + count).initialize(to: Entry(nameStart: UInt32(namesUsed), nameLength: UInt32(name.count), kind: kind, needsStat: needsStat))
-    namesUsed += name.count
+    namesUsed += name.count + 1
     count += 1
   }
 
@@ -130,7 +135,6 @@ public final class ParallelWalker: Sendable {
   let statBatch: Int
   /// Folders seen, by (device, inode), in shards so that threads seldom wait on each other.
   private let visited: [VisitedShard] = (0..<16).map { _ in VisitedShard() }
-  private static let bufferSize = 32 * 1024
 
   public init(roots: [[UInt8]], pool: WorkPool, visitor: any WalkVisitor, statBatch: Int = 64) {
     self.roots = roots
@@ -204,7 +208,7 @@ public final class ParallelWalker: Sendable {
   private func statEntries(_ range: Range<Int>, of listing: Listing, in handle: DirectoryHandle, root: Int) {
     for index in range {
       var entry = listing[index]
-      let status = listing.name(index).withMemoryRebound(to: UInt8.self) { withNulTerminated($0) { FileStatus.at(handle.fd, $0) } }
+      let status = FileStatus.at(handle.fd, listing.cName(index))
       switch status {
       case .file(let size): entry.kind = .file; entry.size = size
       case .directory: entry.kind = .directory
@@ -232,6 +236,7 @@ final class DirectoryHandle: Sendable {
 
   /// Reads every entry but `.` and `..` into `listing`; the errno if reading stopped early.
   func read(into listing: Listing) -> Int32? {
+    // 32 KiB: one call lists a folder of several hundred names.
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 32 * 1024, alignment: 8)
     defer { buffer.deallocate() }
     while true {

@@ -122,8 +122,6 @@ struct Evaluation {
 
   private func referenceFindings(_ verification: VerificationOutcome) -> [Finding] {
     var findings: [Finding] = []
-    // Findings of asset_file rows, whose owner is their asset's: filled in at the end.
-    var ownerless: [(finding: Int, asset: CompactID)] = []
     var reportedPaths = Set<Int32>()
     for reference in index.references {
       let path = reference.path
@@ -137,7 +135,6 @@ struct Evaluation {
       // Person thumbnails and profile images belong to a person or a user, not an asset.
       let belongsToAsset = reference.kind != .personThumbnail && reference.kind != .profileImage
       func finding(_ kind: FindingKind, _ detail: String? = nil) -> Finding {
-        if belongsToAsset && reference.owner < 0 { ownerless.append((findings.count, reference.rowId)) }
         return Finding(
           kind: kind, path: index.databasePath(path), hostPath: index.hostPath(path),
           assetId: belongsToAsset ? reference.rowId.string(index.ids) : nil,
@@ -176,8 +173,6 @@ struct Evaluation {
         }
       }
     }
-    let owners = index.owners(ofAssets: Set(ownerless.map(\.asset)))
-    for (position, asset) in ownerless { findings[position].ownerId = owners[asset]?.string(index.ids) }
     return findings
   }
 

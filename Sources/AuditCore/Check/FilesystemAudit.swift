@@ -207,7 +207,7 @@ public struct FilesystemAudit {
       var flags: ReferenceIndex.Flags = []
       if row.bool(C.trashed) { flags.insert(.trashed) }
       if row.bool(C.offline) { flags.insert(.offline) }
-      if row.withBytes(C.status, { $0.map { Self.equals($0, Self.deleted) } ?? false }) { flags.insert(.deletedStatus) }
+      if row.withBytes(C.status, { $0.map(Self.isDeletedStatus) ?? false }) { flags.insert(.deletedStatus) }
       let pathHashed = row.bool(C.pathHashed)
       let path = row.withBytes(C.path) { raw -> Int32 in
         let raw = raw ?? UnsafeRawBufferPointer(start: nil, count: 0)
@@ -267,8 +267,8 @@ public struct FilesystemAudit {
 
   static let deleted = Array("deleted".utf8)
 
-  static func equals(_ bytes: UnsafeRawBufferPointer, _ word: [UInt8]) -> Bool {
-    bytes.count == word.count && word.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress!, word.count) == 0 }
+  static func isDeletedStatus(_ status: UnsafeRawBufferPointer) -> Bool {
+    deleted.withUnsafeBytes { bytesEqual($0, status) }
   }
 
   /// A uuid column (binary, or text), or whatever else is there kept in the overflow list;

@@ -1,10 +1,11 @@
 import Foundation
 import Synchronization
 
-/// Every file the database references, kept compact enough for millions of rows: host paths in
-/// one byte arena with an open-addressing hash table over them (no `String` or `Array` per
-/// path), ids packed into 16 bytes, one small record per reference. Several references may share
-/// one path (an original that is also another asset's original); presence is kept per path.
+/// Every file the database references, kept compact enough for millions of rows: each path as
+/// its folder's number (`FolderTable`) and a name handle (`NameStore`, or its asset's id), found
+/// through one open-addressing table; ids packed into 16 bytes; one small record per reference.
+/// Several references may share one path (an original that is also another asset's original);
+/// presence is kept per path.
 ///
 /// Built on one thread while the rows stream in; read by the walk threads afterwards, each of
 /// which writes the presence of the paths assigned to its own root only (`PathStates`).
@@ -47,7 +48,7 @@ final class ReferenceIndex: @unchecked Sendable {
     var path: Int32
     /// Index into `libraries`, -1 for none.
     var library: Int32
-    /// Index into the index's `owners`, -1 for none (asset_file rows: see `owners(ofAssets:)`).
+    /// Index into the index's `owners`, -1 for none (an asset's other files: its original's).
     var owner: Int32
     /// Index into `fileNames` (originals only), -1 for none.
     var fileName: Int32
@@ -82,7 +83,7 @@ final class ReferenceIndex: @unchecked Sendable {
     return Int32(owners.count - 1)
   }
 
-  /// A reference's own owner; nil for asset_file rows (see `owners(ofAssets:)`).
+  /// A reference's owner, nil for none.
   func ownerId(of reference: Reference) -> CompactID? {
     reference.owner >= 0 ? owners[Int(reference.owner)] : nil
   }
@@ -114,7 +115,7 @@ final class ReferenceIndex: @unchecked Sendable {
   @exclusivity(unchecked) private(set) var originalLibraryAt: [Int16] = []
   @exclusivity(unchecked) private(set) var extraOriginalLibraries: [Int32: [Int32]] = [:]
   /// Originals and every other file apart: an original carries a size, a name, a library
-  /// and flags that the others do not (40 and 24 bytes each).
+  /// and flags that the others do not (40 and 12 bytes each).
   @exclusivity(unchecked) private var originals: [OriginalRecord] = []
   @exclusivity(unchecked) private var others: [FileRecord] = []
   /// `checksum` of each original, only while content may be hashed (else empty).
@@ -160,9 +161,11 @@ final class ReferenceIndex: @unchecked Sendable {
           checksum: index.checksumOf.isEmpty ? -1 : index.checksumOf[position])
       }
       let record = index.others[position - index.originals.count]
+      // asset_file rows carry no owner: an asset's files are its original's owner's.
+      let owner = record.ownerAndKind >> 3
       return Reference(
         path: record.path, kind: Kind(rawValue: UInt8(record.ownerAndKind & 7))!, flags: [], library: -1, expectedSize: -1,
-        rowId: index.rowId(record.row), owner: record.ownerAndKind >> 3, fileName: -1)
+        rowId: index.rowId(record.row), owner: owner < 0 && record.row >= 0 ? index.originals[Int(record.row)].owner : owner, fileName: -1)
     }
   }
   @exclusivity(unchecked) private(set) var fileNames = ByteArena()
@@ -190,17 +193,6 @@ final class ReferenceIndex: @unchecked Sendable {
     originals.reserveCapacity(assets)
     others.reserveCapacity(assets * 3)
     fileNames.reserve(count: assets, bytes: assets * 24)
-  }
-
-  /// The owners of a few assets, from their originals (asset_file rows do not carry them):
-  /// one pass over the references, keeping only the ones asked for.
-  func owners(ofAssets assets: Set<CompactID>) -> [CompactID: CompactID] {
-    guard !assets.isEmpty else { return [:] }
-    var result: [CompactID: CompactID] = [:]
-    for reference in references where reference.kind == .original && reference.owner >= 0 && assets.contains(reference.rowId) {
-      result[reference.rowId] = owners[Int(reference.owner)]
-    }
-    return result
   }
 
   /// The path's index, added if new. `databasePath` is the stored spelling, `hostPath` where
@@ -393,19 +385,19 @@ final class ReferenceIndex: @unchecked Sendable {
       } else if originalLibraryAt[path] != Int16(clamping: reference.library) {
         extraOriginalLibraries[reference.path, default: []].append(reference.library)
       }
-    }
-    kindsAt[path] |= reference.kind.bit
-    if reference.kind == .original {
       // Asset numbers are looked up once every original is in; one more makes the table stale.
       if !assetNumbers.isEmpty { finishReading() }
+      // One checksum per original once the first is kept (the originals before it: -1); none
+      // kept, no array at all.
       if reference.checksum >= 0 && checksumOf.count < originals.count { checksumOf = Array(repeating: -1, count: originals.count) }
-      if !checksumOf.isEmpty || reference.checksum >= 0 { checksumOf.append(reference.checksum) }
+      if reference.checksum >= 0 || !checksumOf.isEmpty { checksumOf.append(reference.checksum) }
       originals.append(OriginalRecord(
         rowId: reference.rowId, expectedSize: reference.expectedSize, path: reference.path, fileName: reference.fileName,
         owner: reference.owner, library: Int16(clamping: reference.library), flags: reference.flags))
     } else {
       others.append(FileRecord(path: reference.path, ownerAndKind: reference.owner << 3 | Int32(reference.kind.rawValue), row: row(of: reference.rowId)))
     }
+    kindsAt[path] |= reference.kind.bit
   }
 
   /// Stores a hex SHA-1 (libpq's text); nil if it is not one.
@@ -497,15 +489,12 @@ final class ReferenceIndex: @unchecked Sendable {
 
   private func appendName(_ handle: UInt32, to output: inout [UInt8]) {
     guard handle & Self.derivedTag == Self.derivedTag else { return names.appendBytes(handle, to: &output) }
-    originals[Int(handle & 0x3F_FFFF)].rowId.appendLowercase(to: &output)
-    output += names.suffix(Int(handle >> 22 & 0xFF))
+    names.append(id: originals[Int(handle & 0x3F_FFFF)].rowId, suffix: Int(handle >> 22 & 0xFF), to: &output)
   }
 
   private func nameEquals(_ handle: UInt32, _ name: UnsafeRawBufferPointer) -> Bool {
     guard handle & Self.derivedTag == Self.derivedTag else { return names.equals(handle, name) }
-    let suffix = names.suffix(Int(handle >> 22 & 0xFF))
-    guard name.count == 36 + suffix.count, let id = CompactID.parseLowercase(name), id == originals[Int(handle & 0x3F_FFFF)].rowId else { return false }
-    return suffix.elementsEqual(UnsafeRawBufferPointer(rebasing: name[36...]))
+    return names.matches(name, id: originals[Int(handle & 0x3F_FFFF)].rowId, suffix: Int(handle >> 22 & 0xFF))
   }
 
   /// Where the file name starts: after the last "/" (a plain loop: the generic `lastIndex`
@@ -622,47 +611,45 @@ struct FolderTable {
 
   /// The folder's number, if it is stored.
   func find(_ bytes: UnsafeRawBufferPointer) -> Int32? {
-    let hash = ReferenceIndex.hash(bytes)
+    find(bytes, tag: UInt32(truncatingIfNeeded: ReferenceIndex.hash(bytes)))
+  }
+
+  /// A slot number takes only the hash's low half, which is the tag.
+  private func find(_ bytes: UnsafeRawBufferPointer, tag: UInt32) -> Int32? {
     let mask = table.count - 1
-    var slot = Int(truncatingIfNeeded: hash) & mask
+    var slot = Int(tag) & mask
     while table[slot] >= 0 {
-      if tags[Int(table[slot])] == UInt32(truncatingIfNeeded: hash) && equals(table[slot], bytes) { return table[slot] }
+      if tags[Int(table[slot])] == tag && equals(table[slot], bytes) { return table[slot] }
       slot = (slot + 1) & mask
     }
     return nil
   }
 
+  private mutating func place(_ folder: Int32) {
+    let mask = table.count - 1
+    var slot = Int(tags[Int(folder)]) & mask
+    while table[slot] >= 0 { slot = (slot + 1) & mask }
+    table[slot] = folder
+  }
+
   mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
-    if last >= 0 && lastBytes.count == bytes.count
-      && lastBytes.withUnsafeBytes({ bytes.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 })
-    {
-      return last
-    }
-    let index = intern(bytes, hash: ReferenceIndex.hash(bytes))
+    if last >= 0 && lastBytes.withUnsafeBytes({ bytesEqual($0, bytes) }) { return last }
+    let index = intern(bytes, tag: UInt32(truncatingIfNeeded: ReferenceIndex.hash(bytes)))
     last = index
     lastBytes.removeAll(keepingCapacity: true)
     lastBytes.append(contentsOf: bytes)
     return index
   }
 
-  private mutating func intern(_ bytes: UnsafeRawBufferPointer, hash: UInt64) -> Int32 {
-    let tag = UInt32(truncatingIfNeeded: hash)
-    var mask = table.count - 1
-    var slot = Int(truncatingIfNeeded: hash) & mask
-    while table[slot] >= 0 {
-      if tags[Int(table[slot])] == tag && equals(table[slot], bytes) { return table[slot] }
-      slot = (slot + 1) & mask
-    }
+  private mutating func intern(_ bytes: UnsafeRawBufferPointer, tag: UInt32) -> Int32 {
+    if let known = find(bytes, tag: tag) { return known }
     // The parent: everything up to the "/" before the last one (none for a first component).
-    let slash = UInt8(ascii: "/")
     var cut = bytes.count - 1
-    while cut > 0 && bytes[cut - 1] != slash { cut -= 1 }
-    let parent: Int32
+    while cut > 0 && bytes[cut - 1] != UInt8(ascii: "/") { cut -= 1 }
+    var parent: Int32 = -1
     if cut > 0 {
       let head = UnsafeRawBufferPointer(rebasing: bytes[0..<cut])
-      parent = intern(head, hash: ReferenceIndex.hash(head))
-    } else {
-      parent = -1
+      parent = intern(head, tag: UInt32(truncatingIfNeeded: ReferenceIndex.hash(head)))
     }
     let index = Int32(parents.count)
     components.append(UnsafeRawBufferPointer(rebasing: bytes[max(cut, 0)...]))
@@ -671,19 +658,9 @@ struct FolderTable {
     tags.append(tag)
     if parents.count * 2 > table.count {
       table = Array(repeating: -1, count: table.count * 2)
-      mask = table.count - 1
-      for folder in 0..<parents.count {
-        // The tag is the hash's low half, all a slot number takes: no folder is rebuilt.
-        var slot = Int(tags[folder]) & mask
-        while table[slot] >= 0 { slot = (slot + 1) & mask }
-        table[slot] = Int32(folder)
-      }
+      for folder in 0..<Int32(parents.count) { place(folder) }
     } else {
-      // The parent's insertion may have grown the table: probe again.
-      mask = table.count - 1
-      slot = Int(truncatingIfNeeded: hash) & mask
-      while table[slot] >= 0 { slot = (slot + 1) & mask }
-      table[slot] = index
+      place(index)
     }
     return index
   }
@@ -718,12 +695,8 @@ struct NameStore {
     return UInt32(other.count - 1)
   }
 
-  func suffix(_ number: Int) -> [UInt8] { suffixes[number] }
-
   mutating func suffixNumber(_ suffix: UnsafeRawBufferPointer) -> UInt16? {
-    func same(_ stored: [UInt8]) -> Bool {
-      stored.count == suffix.count && (suffix.isEmpty || stored.withUnsafeBytes { memcmp($0.baseAddress!, suffix.baseAddress!, suffix.count) == 0 })
-    }
+    func same(_ stored: [UInt8]) -> Bool { stored.withUnsafeBytes { bytesEqual($0, suffix) } }
     if lastSuffix >= 0 && same(suffixes[lastSuffix]) { return UInt16(lastSuffix) }
     if let known = suffixes.firstIndex(where: same) {
       lastSuffix = known
@@ -740,18 +713,35 @@ struct NameStore {
       output += other[Int(handle)]
     } else {
       let position = Int(handle & ~Self.uuidTag)
-      uuids[position].appendLowercase(to: &output)
-      output += suffixes[Int(suffixOf[position])]
+      append(id: uuids[position], suffix: Int(suffixOf[position]), to: &output)
     }
   }
 
   func equals(_ handle: UInt32, _ name: UnsafeRawBufferPointer) -> Bool {
     if handle & Self.uuidTag == 0 { return other.equals(Int(handle), name) }
     let position = Int(handle & ~Self.uuidTag)
-    let suffix = suffixes[Int(suffixOf[position])]
-    guard name.count == 36 + suffix.count, let id = CompactID.parseLowercase(name), id == uuids[position] else { return false }
-    return suffix.elementsEqual(UnsafeRawBufferPointer(rebasing: name[36...]))
+    return matches(name, id: uuids[position], suffix: Int(suffixOf[position]))
   }
+
+  /// Appends a UUID name: the id in lowercase and suffix number `suffix` (also for the index's
+  /// names that are their asset's id).
+  func append(id: CompactID, suffix: Int, to output: inout [UInt8]) {
+    id.appendLowercase(to: &output)
+    output += suffixes[suffix]
+  }
+
+  /// Whether `name` is the lowercase `id` followed by suffix number `suffix`.
+  func matches(_ name: UnsafeRawBufferPointer, id: CompactID, suffix: Int) -> Bool {
+    let tail = suffixes[suffix]
+    guard name.count == 36 + tail.count, CompactID.parseLowercase(name) == id else { return false }
+    return tail.withUnsafeBytes { bytesEqual($0, UnsafeRawBufferPointer(rebasing: name[36...])) }
+  }
+}
+
+/// Whether two byte ranges hold the same bytes (memcmp: the generic `elementsEqual` costs
+/// several instructions a byte on the paths and names compared per row and per file).
+func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+  a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
 }
 
 /// Byte strings appended end to end, addressed by index.
@@ -778,9 +768,7 @@ struct ByteArena {
   subscript(index: Int) -> ArraySlice<UInt8> { bytes[range(index)] }
 
   func equals(_ index: Int, _ other: UnsafeRawBufferPointer) -> Bool {
-    let r = range(index)
-    guard r.count == other.count else { return false }
-    return bytes.withUnsafeBufferPointer { buffer in r.count == 0 || memcmp(buffer.baseAddress! + r.lowerBound, other.baseAddress!, r.count) == 0 }
+    bytes.withUnsafeBytes { buffer in bytesEqual(UnsafeRawBufferPointer(rebasing: buffer[range(index)]), other) }
   }
 }
 
