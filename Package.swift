@@ -72,7 +72,7 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     // statfs(2) and getdents64(2), which Swift's Glibc module does not export: network
-    // filesystems told apart, folders listed without a DIR per folder.
+    // filesystems told apart, folders listed without a DIR per folder; and a prefetch hint.
     .target(name: "CLinuxCalls"),
     // Walking folders and stat-ing files; knows nothing of databases or Immich.
     .target(
@@ -85,7 +85,7 @@ let package = Package(
     .target(
       name: "AuditCore",
       dependencies: [
-        "PostgresClient", "ImmichQueries", "FileScan",
+        "PostgresClient", "ImmichQueries", "FileScan", "CLinuxCalls",
         .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: swiftSettings

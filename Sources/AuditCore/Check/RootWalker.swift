@@ -141,13 +141,14 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     if !listing.directory.isEmpty { hostFolder.append(Self.slash) }
     let folder = hostFolder.withUnsafeBytes { index.folder($0) }
     let atRoot = listing.directory.isEmpty
-    for position in listing.indices {
-      let name = listing.name(position)
-      var entry = listing[position]
-      if let folder, let path = index.lookup(folder: folder, name: name) {
-        entry.token = path
-        if rootOfPath[Int(path)] == Int16(root) && wantsSize[Int(path)] { entry.wantsSize = true }
+    if let folder {
+      index.lookup(folder: folder, count: listing.count, name: listing.name) { position, path in
+        listing[position].token = path
       }
+    }
+    for position in listing.indices {
+      var entry = listing[position]
+      if entry.token >= 0 && rootOfPath[Int(entry.token)] == Int16(root) && wantsSize[Int(entry.token)] { entry.wantsSize = true }
       if entry.kind != .directory, let kind = finding(root: root, atRoot: atRoot, listing: listing, position: position, path: entry.token) {
         entry.mark = Int8(kind.order)
         // A possible likely-moved candidate: its size is needed too.

@@ -13,4 +13,9 @@ long cstatfs_type(const char *path);
 /// an fstat and an fcntl) per folder.
 long clinux_getdents64(int fd, void *buffer, size_t size);
 
+/// A hint to load the cache line holding `address` (nothing else happens; any address will do).
+/// Swift has no prefetch of its own: the index issues the loads of a batch of lookups before
+/// it needs them, so that their cache misses overlap instead of following one another.
+static inline void clinux_prefetch(const void *address) { __builtin_prefetch(address); }
+
 #endif
