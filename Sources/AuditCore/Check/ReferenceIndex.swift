@@ -99,26 +99,26 @@ final class ReferenceIndex: @unchecked Sendable {
   /// differs from the host path only in a prefix (the mapping): each path keeps the index of
   /// its (database prefix, host prefix) pair, of which there are a handful.
   @exclusivity(unchecked) private var folders = FolderTable()
-  @exclusivity(unchecked) private var folderOf: [Int32] = []
+  @exclusivity(unchecked) private var folderOf = Column<Int32>()
   @exclusivity(unchecked) private var names = NameStore()
-  @exclusivity(unchecked) private var nameOf: [UInt32] = []
+  @exclusivity(unchecked) private var nameOf = Column<UInt32>()
   /// The pair of each path in a byte (there are a handful); 255: the pair is in `widePairOf`.
-  @exclusivity(unchecked) private var prefixPairOf: [UInt8] = []
+  @exclusivity(unchecked) private var prefixPairOf = Column<UInt8>()
   @exclusivity(unchecked) private var widePairOf: [Int32: Int32] = [:]
   @exclusivity(unchecked) private var prefixPairs: [(database: [UInt8], host: [UInt8])] = []
   @exclusivity(unchecked) private var prefixPairIndex: [[UInt8]: Int32] = [:]
   /// Open addressing over path numbers, at most half full; a slot's path is confirmed by its
   /// folder number and name (no hash kept per path: 8 bytes each at millions of paths).
-  @exclusivity(unchecked) private var table: [Int32] = Array(repeating: -1, count: 1 << 12)
+  @exclusivity(unchecked) private var table = Column<Int32>(repeating: -1, count: 1 << 12)
   /// Which kinds of reference point at each path (bit per `Kind`).
-  @exclusivity(unchecked) private(set) var kindsAt: [UInt8] = []
+  @exclusivity(unchecked) private(set) var kindsAt = Column<UInt8>()
   /// The library of the first original at each path (-1: none or an upload); more in `extraOriginalLibraries`.
-  @exclusivity(unchecked) private(set) var originalLibraryAt: [Int16] = []
+  @exclusivity(unchecked) private(set) var originalLibraryAt = Column<Int16>()
   @exclusivity(unchecked) private(set) var extraOriginalLibraries: [Int32: [Int32]] = [:]
   /// Originals and every other file apart: an original carries a size, a name, a library
   /// and flags that the others do not (40 and 12 bytes each).
-  @exclusivity(unchecked) private var originals: [OriginalRecord] = []
-  @exclusivity(unchecked) private var others: [FileRecord] = []
+  @exclusivity(unchecked) private var originals = Column<OriginalRecord>()
+  @exclusivity(unchecked) private var others = Column<FileRecord>()
   /// `checksum` of each original, only while content may be hashed (else empty).
   @exclusivity(unchecked) private var checksumOf: [Int32] = []
   var references: ReferenceList { ReferenceList(index: self) }
@@ -145,7 +145,7 @@ final class ReferenceIndex: @unchecked Sendable {
 
   @exclusivity(unchecked) private var otherRowIds: [CompactID] = []
   /// Asset id → number of its original, while the other files stream in (then dropped).
-  @exclusivity(unchecked) private var assetNumbers: [Int32] = []
+  @exclusivity(unchecked) private var assetNumbers = Column<Int32>()
 
   /// Every reference, originals first, as `Reference` values made on the fly.
   struct ReferenceList: RandomAccessCollection {
@@ -184,7 +184,7 @@ final class ReferenceIndex: @unchecked Sendable {
     // The hash table at its final size (at most half full), instead of doubling as rows arrive.
     var slots = table.count
     while slots < paths * 2 { slots *= 2 }
-    if slots > table.count { table = Array(repeating: -1, count: slots) }
+    if slots > table.count { table = Column(repeating: -1, count: slots) }
     names.reserve(count: paths)
     nameOf.reserveCapacity(paths)
     folderOf.reserveCapacity(paths)
@@ -336,7 +336,7 @@ final class ReferenceIndex: @unchecked Sendable {
       guard !originals.isEmpty else { return nil }
       var slots = 16
       while slots < originals.count * 2 { slots *= 2 }
-      assetNumbers = Array(repeating: -1, count: slots)
+      assetNumbers = Column(repeating: -1, count: slots)
       for number in originals.indices {
         var slot = Self.slot(of: originals[number].rowId, mask: slots - 1)
         while assetNumbers[slot] >= 0 { slot = (slot + 1) & (slots - 1) }
@@ -359,7 +359,7 @@ final class ReferenceIndex: @unchecked Sendable {
 
   /// Every row has been read: the asset-number table is not needed any more.
   func finishReading() {
-    assetNumbers = []
+    assetNumbers = Column()
     lastAssetLookup = nil
   }
 
@@ -466,75 +466,36 @@ final class ReferenceIndex: @unchecked Sendable {
   /// before it needs them, so that their misses overlap instead of following one another.
   func lookup(folder: Int32, count: Int, name: (Int) -> UnsafeRawBufferPointer, found: (Int, Int32) -> Void) {
     let batch = 16
+    let mask = table.count - 1
     withUnsafeTemporaryAllocation(of: UInt64.self, capacity: batch) { hashes in
-      withPathView { view in
-        var start = 0
-        while start < count {
-          let end = min(start + batch, count)
-          for position in start..<end {
-            let hash = Self.pathHash(folder: folder, name: name(position))
-            hashes[position - start] = hash
-            clinux_prefetch(view.table.baseAddress! + (Int(truncatingIfNeeded: hash) & view.mask))
-          }
-          for position in start..<end {
-            let index = Int(view.table[Int(truncatingIfNeeded: hashes[position - start]) & view.mask])
-            guard index >= 0 else { continue }
-            clinux_prefetch(view.folderOf.baseAddress! + index)
-            clinux_prefetch(view.nameOf.baseAddress! + index)
-          }
-          for position in start..<end {
-            let index = Int(view.table[Int(truncatingIfNeeded: hashes[position - start]) & view.mask])
-            guard index >= 0, view.folderOf[index] == folder else { continue }
-            view.prefetchName(view.nameOf[index])
-          }
-          for position in start..<end {
-            if let path = view.find(folder: folder, name: name(position), hash: hashes[position - start]) { found(position, path) }
-          }
-          start = end
+      var start = 0
+      while start < count {
+        let end = min(start + batch, count)
+        for position in start..<end {
+          let hash = Self.pathHash(folder: folder, name: name(position))
+          hashes[position - start] = hash
+          clinux_prefetch(table.address(Int(truncatingIfNeeded: hash) & mask))
         }
-      }
-    }
-  }
-
-  /// The path table read through plain pointers (see `NameStore.View`): valid inside
-  /// `withPathView` only, while nothing is interned.
-  private struct PathView {
-    let table: UnsafeBufferPointer<Int32>
-    let folderOf: UnsafeBufferPointer<Int32>
-    let nameOf: UnsafeBufferPointer<UInt32>
-    let originals: UnsafeBufferPointer<OriginalRecord>
-    let names: NameStore.View
-    var mask: Int { table.count - 1 }
-
-    func find(folder: Int32, name: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
-      var slot = Int(truncatingIfNeeded: hash) & mask
-      while true {
-        let index = table[slot]
-        if index < 0 { return nil }
-        if folderOf[Int(index)] == folder && nameEquals(nameOf[Int(index)], name) { return index }
-        slot = (slot + 1) & mask
-      }
-    }
-
-    func nameEquals(_ handle: UInt32, _ name: UnsafeRawBufferPointer) -> Bool {
-      guard handle & ReferenceIndex.derivedTag == ReferenceIndex.derivedTag else { return names.equals(handle, name) }
-      return names.matches(name, id: originals[Int(handle & 0x3F_FFFF)].rowId, suffix: Int(handle >> 22 & 0xFF))
-    }
-
-    func prefetchName(_ handle: UInt32) {
-      guard handle & ReferenceIndex.derivedTag == ReferenceIndex.derivedTag else { return names.prefetch(handle) }
-      clinux_prefetch(originals.baseAddress! + Int(handle & 0x3F_FFFF))
-    }
-  }
-
-  private func withPathView<Result>(_ body: (PathView) -> Result) -> Result {
-    table.withUnsafeBufferPointer { table in
-      folderOf.withUnsafeBufferPointer { folderOf in
-        nameOf.withUnsafeBufferPointer { nameOf in
-          originals.withUnsafeBufferPointer { originals in
-            names.withView { names in body(PathView(table: table, folderOf: folderOf, nameOf: nameOf, originals: originals, names: names)) }
+        for position in start..<end {
+          let index = Int(table[Int(truncatingIfNeeded: hashes[position - start]) & mask])
+          guard index >= 0 else { continue }
+          clinux_prefetch(folderOf.address(index))
+          clinux_prefetch(nameOf.address(index))
+        }
+        for position in start..<end {
+          let index = Int(table[Int(truncatingIfNeeded: hashes[position - start]) & mask])
+          guard index >= 0, folderOf[index] == folder else { continue }
+          let handle = nameOf[index]
+          if handle & Self.derivedTag == Self.derivedTag {
+            clinux_prefetch(originals.address(Int(handle & 0x3F_FFFF)))
+          } else {
+            names.prefetch(handle)
           }
         }
+        for position in start..<end {
+          if let path = lookup(folder: folder, name: name(position), hash: hashes[position - start]) { found(position, path) }
+        }
+        start = end
       }
     }
   }
@@ -546,13 +507,25 @@ final class ReferenceIndex: @unchecked Sendable {
   }
 
   private func lookup(folder: Int32, name: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
-    withPathView { $0.find(folder: folder, name: name, hash: hash) }
+    let mask = table.count - 1
+    var slot = Int(truncatingIfNeeded: hash) & mask
+    while true {
+      let index = table[slot]
+      if index < 0 { return nil }
+      if folderOf[Int(index)] == folder && nameEquals(nameOf[Int(index)], name) { return index }
+      slot = (slot + 1) & mask
+    }
+  }
+
+  private func nameEquals(_ handle: UInt32, _ name: UnsafeRawBufferPointer) -> Bool {
+    guard handle & Self.derivedTag == Self.derivedTag else { return names.equals(handle, name) }
+    return names.matches(name, id: originals[Int(handle & 0x3F_FFFF)].rowId, suffix: Int(handle >> 22 & 0xFF))
   }
 
   // A name handle with both top bits set: an asset's id (bits 0-21: its original's number)
   // and a suffix (bits 22-29: its number in `names`). Anything that does not fit is stored
   // by `NameStore` instead.
-  fileprivate static let derivedTag: UInt32 = 0b11 << 30
+  private static let derivedTag: UInt32 = 0b11 << 30
 
   private func derivedName(_ name: UnsafeRawBufferPointer, asset: Int32?) -> UInt32? {
     guard let asset, asset < 1 << 22, let id = CompactID.parseLowercase(name), id == originals[Int(asset)].rowId,
@@ -587,7 +560,7 @@ final class ReferenceIndex: @unchecked Sendable {
   }
 
   private func grow() {
-    table = Array(repeating: -1, count: table.count * 2)
+    table = Column(repeating: -1, count: table.count * 2)
     var name: [UInt8] = []
     for index in folderOf.indices {
       name.removeAll(keepingCapacity: true)
@@ -631,13 +604,13 @@ final class ReferenceIndex: @unchecked Sendable {
 /// Distinct folders (byte strings ending in "/", or empty), each stored once as its parent
 /// folder's number and its last component: a million folders below one deep root cost their
 /// last components, not their whole paths. Found by a hash of the whole string.
-struct FolderTable {
+struct FolderTable: ~Copyable {
   private var components = ByteArena()
-  private var parents: [Int32] = []
-  private var lengths: [Int32] = []
+  private var parents = Column<Int32>()
+  private var lengths = Column<Int32>()
   /// The low 32 bits of each folder's hash: most probes end here, without rebuilding a folder.
-  private var tags: [UInt32] = []
-  private var table: [Int32] = Array(repeating: -1, count: 1 << 10)
+  private var tags = Column<UInt32>()
+  private var table = Column<Int32>(repeating: -1, count: 1 << 10)
   private var last: Int32 = -1
   /// The last folder interned, whole: consecutive rows mostly share one.
   private var lastBytes: [UInt8] = []
@@ -666,12 +639,10 @@ struct FolderTable {
     var folder = Int(index)
     var end = bytes.count
     while folder >= 0 {
-      let component = components.range(folder)
-      guard component.count <= end else { return false }
-      let matches = components.bytes.withUnsafeBufferPointer { stored in
-        component.isEmpty || memcmp(stored.baseAddress! + component.lowerBound, bytes.baseAddress! + end - component.count, component.count) == 0
-      }
-      guard matches else { return false }
+      let component = components.bytes(folder)
+      guard component.count <= end,
+        bytesEqual(component, UnsafeRawBufferPointer(rebasing: bytes[(end - component.count)..<end]))
+      else { return false }
       end -= component.count
       folder = Int(parents[folder])
     }
@@ -726,7 +697,7 @@ struct FolderTable {
     lengths.append(Int32(bytes.count))
     tags.append(tag)
     if parents.count * 2 > table.count {
-      table = Array(repeating: -1, count: table.count * 2)
+      table = Column(repeating: -1, count: table.count * 2)
       for folder in 0..<Int32(parents.count) { place(folder) }
     } else {
       place(index)
@@ -738,13 +709,11 @@ struct FolderTable {
 /// File names, most of them Immich's: a UUID (an upload's own id, or the asset's for its
 /// derivatives) and a suffix (`.jpg`, `_preview.jpeg`) shared by many. Those are kept as 16
 /// bytes and the suffix's number; any other name as its bytes. A handle's top bit says which.
-struct NameStore {
+struct NameStore: ~Copyable {
   private var other = ByteArena()
-  private var uuids: [CompactID] = []
-  private var suffixOf: [UInt16] = []
+  private var uuids = Column<CompactID>()
+  private var suffixOf = Column<UInt16>()
   private var suffixes: [[UInt8]] = []
-  /// The same suffixes end to end, for `View`.
-  private var flatSuffixes = ByteArena()
   private var lastSuffix = -1
   /// Top bits 10: a UUID name; 00: other bytes (11 is the index's own, see `derivedTag`).
   private static let uuidTag: UInt32 = 1 << 31
@@ -775,7 +744,6 @@ struct NameStore {
     }
     guard suffixes.count < Self.maximumSuffixes else { return nil }
     suffixes.append(Array(suffix))
-    flatSuffixes.append(suffix)
     lastSuffix = suffixes.count - 1
     return UInt16(lastSuffix)
   }
@@ -789,44 +757,12 @@ struct NameStore {
     }
   }
 
-  /// The store read through plain pointers, for the walk's lookups: reading a struct's arrays
-  /// from a class's stored property costs a retain and a release per access (measured: 8% of
-  /// a walk's samples). Valid inside `withView` only, while nothing is appended.
-  struct View {
-    let uuids: UnsafeBufferPointer<CompactID>
-    let suffixOf: UnsafeBufferPointer<UInt16>
-    let suffixes: ByteArena.View
-    let other: ByteArena.View
-
-    func equals(_ handle: UInt32, _ name: UnsafeRawBufferPointer) -> Bool {
-      if handle & NameStore.uuidTag == 0 { return bytesEqual(other[Int(handle)], name) }
-      let position = Int(handle & ~NameStore.uuidTag)
-      return matches(name, id: uuids[position], suffix: Int(suffixOf[position]))
-    }
-
-    func matches(_ name: UnsafeRawBufferPointer, id: CompactID, suffix: Int) -> Bool {
-      let tail = suffixes[suffix]
-      guard name.count == 36 + tail.count, CompactID.parseLowercase(name) == id else { return false }
-      return bytesEqual(tail, UnsafeRawBufferPointer(rebasing: name[36...]))
-    }
-
-    /// Starts loading what `equals` will read of a UUID name (see `ReferenceIndex.lookup`).
-    func prefetch(_ handle: UInt32) {
-      guard handle & NameStore.uuidTag != 0 else { return }
-      let position = Int(handle & ~NameStore.uuidTag)
-      clinux_prefetch(uuids.baseAddress! + position)
-      clinux_prefetch(suffixOf.baseAddress! + position)
-    }
-  }
-
-  func withView<Result>(_ body: (View) -> Result) -> Result {
-    uuids.withUnsafeBufferPointer { uuids in
-      suffixOf.withUnsafeBufferPointer { suffixOf in
-        flatSuffixes.withView { suffixes in
-          other.withView { other in body(View(uuids: uuids, suffixOf: suffixOf, suffixes: suffixes, other: other)) }
-        }
-      }
-    }
+  /// Starts loading what `equals` will read of a UUID name (see `ReferenceIndex.lookup`).
+  func prefetch(_ handle: UInt32) {
+    guard handle & Self.uuidTag != 0 else { return }
+    let position = Int(handle & ~Self.uuidTag)
+    clinux_prefetch(uuids.address(position))
+    clinux_prefetch(suffixOf.address(position))
   }
 
   func equals(_ handle: UInt32, _ name: UnsafeRawBufferPointer) -> Bool {
@@ -857,44 +793,31 @@ func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Boo
 }
 
 /// Byte strings appended end to end, addressed by index.
-struct ByteArena {
-  private(set) var bytes: [UInt8] = []
-  private var ends: [Int] = []
+struct ByteArena: ~Copyable {
+  private var storage = Column<UInt8>()
+  private var ends = Column<Int>()
 
   var count: Int { ends.count }
 
-  mutating func append<C: Collection>(_ item: C) where C.Element == UInt8 {
-    bytes.append(contentsOf: item)
-    ends.append(bytes.count)
+  mutating func append(_ item: UnsafeRawBufferPointer) {
+    storage.append(contentsOf: item)
+    ends.append(storage.count)
   }
 
   mutating func reserve(count: Int, bytes byteCount: Int) {
-    bytes.reserveCapacity(byteCount)
+    storage.reserveCapacity(byteCount)
     ends.reserveCapacity(count)
   }
 
-  func range(_ index: Int) -> Range<Int> {
-    (index == 0 ? 0 : ends[index - 1])..<ends[index]
+  /// String `index`, valid until the next `append`.
+  func bytes(_ index: Int) -> UnsafeRawBufferPointer {
+    storage.bytes((index == 0 ? 0 : ends[index - 1])..<ends[index])
   }
 
-  subscript(index: Int) -> ArraySlice<UInt8> { bytes[range(index)] }
-
-  /// The arena read through plain pointers (see `NameStore.View`).
-  struct View {
-    let bytes: UnsafeRawBufferPointer
-    let ends: UnsafeBufferPointer<Int>
-
-    subscript(index: Int) -> UnsafeRawBufferPointer {
-      UnsafeRawBufferPointer(rebasing: bytes[(index == 0 ? 0 : ends[index - 1])..<ends[index]])
-    }
-  }
-
-  func withView<Result>(_ body: (View) -> Result) -> Result {
-    bytes.withUnsafeBytes { bytes in ends.withUnsafeBufferPointer { ends in body(View(bytes: bytes, ends: ends)) } }
-  }
+  subscript(index: Int) -> ArraySlice<UInt8> { ArraySlice(bytes(index)) }
 
   func equals(_ index: Int, _ other: UnsafeRawBufferPointer) -> Bool {
-    bytes.withUnsafeBytes { buffer in bytesEqual(UnsafeRawBufferPointer(rebasing: buffer[range(index)]), other) }
+    bytesEqual(bytes(index), other)
   }
 }
 
