@@ -107,9 +107,9 @@ final class ReferenceIndex: @unchecked Sendable {
   @exclusivity(unchecked) private var widePairOf: [Int32: Int32] = [:]
   @exclusivity(unchecked) private var prefixPairs: [(database: [UInt8], host: [UInt8])] = []
   @exclusivity(unchecked) private var prefixPairIndex: [[UInt8]: Int32] = [:]
-  /// Open addressing over path numbers, at most half full; a slot's path is confirmed by its
-  /// folder number and name (no hash kept per path: 8 bytes each at millions of paths).
-  @exclusivity(unchecked) private var table = Column<Int32>(repeating: -1, count: 1 << 12)
+  /// Path numbers by hash of (folder, name); a slot's path is confirmed by its folder number
+  /// and name (no hash kept per path: 8 bytes each at millions of paths).
+  @exclusivity(unchecked) private var table = HashSlots(count: 1 << 12)
   /// Which kinds of reference point at each path (bit per `Kind`).
   @exclusivity(unchecked) private(set) var kindsAt = Column<UInt8>()
   /// The library of the first original at each path (-1: none or an upload); more in `extraOriginalLibraries`.
@@ -145,7 +145,10 @@ final class ReferenceIndex: @unchecked Sendable {
 
   @exclusivity(unchecked) private var otherRowIds: [CompactID] = []
   /// Asset id → number of its original, while the other files stream in (then dropped).
-  @exclusivity(unchecked) private var assetNumbers = Column<Int32>()
+  @exclusivity(unchecked) private var assetNumbers = HashSlots(count: 2)
+  @exclusivity(unchecked) private var assetNumbersBuilt = false
+  /// The original found last: rows mostly come in the originals' own order.
+  @exclusivity(unchecked) private var lastAssetFound = -1
 
   /// Every reference, originals first, as `Reference` values made on the fly.
   struct ReferenceList: RandomAccessCollection {
@@ -184,7 +187,7 @@ final class ReferenceIndex: @unchecked Sendable {
     // The hash table at its final size (at most half full), instead of doubling as rows arrive.
     var slots = table.count
     while slots < paths * 2 { slots *= 2 }
-    if slots > table.count { table = Column(repeating: -1, count: slots) }
+    if slots > table.count { table = HashSlots(count: slots) }
     names.reserve(count: paths)
     nameOf.reserveCapacity(paths)
     folderOf.reserveCapacity(paths)
@@ -220,7 +223,7 @@ final class ReferenceIndex: @unchecked Sendable {
       nameOf.append(derivedName(name, asset: asset) ?? names.append(name))
       kindsAt.append(0)
       originalLibraryAt.append(-1)
-      if folderOf.count * 2 > table.count { grow() } else { insert(index, hash: hash) }
+      if folderOf.count * 2 > table.count { grow() } else { table.insert(index, hash: hash) }
       return index
     }
   }
@@ -332,24 +335,25 @@ final class ReferenceIndex: @unchecked Sendable {
   @exclusivity(unchecked) private var lastAssetLookup: (id: CompactID, number: Int32?)?
 
   private func findAssetNumber(_ id: CompactID) -> Int32? {
-    if assetNumbers.isEmpty {
+    // Immich fills asset, asset_exif and asset_file as assets arrive, and a scan returns them
+    // mostly in that order: the original after the last one found is tried first, which reads
+    // the originals in order instead of at random.
+    let next = lastAssetFound + 1
+    if next < originals.count && originals[next].rowId == id {
+      lastAssetFound = next
+      return Int32(next)
+    }
+    if !assetNumbersBuilt {
       guard !originals.isEmpty else { return nil }
       var slots = 16
       while slots < originals.count * 2 { slots *= 2 }
-      assetNumbers = Column(repeating: -1, count: slots)
-      for number in originals.indices {
-        var slot = Self.slot(of: originals[number].rowId, mask: slots - 1)
-        while assetNumbers[slot] >= 0 { slot = (slot + 1) & (slots - 1) }
-        assetNumbers[slot] = Int32(number)
-      }
+      assetNumbers = HashSlots(count: slots)
+      for number in originals.indices { assetNumbers.insert(Int32(number), hash: Self.idHash(originals[number].rowId)) }
+      assetNumbersBuilt = true
     }
-    let mask = assetNumbers.count - 1
-    var slot = Self.slot(of: id, mask: mask)
-    while assetNumbers[slot] >= 0 {
-      if originals[Int(assetNumbers[slot])].rowId == id { return assetNumbers[slot] }
-      slot = (slot + 1) & mask
-    }
-    return nil
+    let found = assetNumbers.find(Self.idHash(id)) { originals[Int($0)].rowId == id }
+    if let found { lastAssetFound = Int(found) }
+    return found
   }
 
   /// The size `fileSizeInByte` records for the original of asset number `asset`.
@@ -359,17 +363,19 @@ final class ReferenceIndex: @unchecked Sendable {
 
   /// Every row has been read: the asset-number table is not needed any more.
   func finishReading() {
-    assetNumbers = Column()
+    assetNumbers = HashSlots(count: 2)
+    assetNumbersBuilt = false
     lastAssetLookup = nil
+    lastAssetFound = -1
   }
 
-  private static func slot(of id: CompactID, mask: Int) -> Int {
+  private static func idHash(_ id: CompactID) -> UInt64 {
     // Each half mixed on its own first: ids whose halves are related (as in the benchmark's
     // synthetic ones) must not cancel out.
     var mixed = id.high &* 0x9E37_79B9_7F4A_7C15
     mixed ^= mixed >> 32
     mixed = (mixed ^ id.low) &* 0xBF58_476D_1CE4_E5B9
-    return Int(truncatingIfNeeded: mixed ^ (mixed >> 29)) & mask
+    return mixed ^ (mixed >> 29)
   }
 
   private func row(of id: CompactID) -> Int32 {
@@ -387,7 +393,7 @@ final class ReferenceIndex: @unchecked Sendable {
         extraOriginalLibraries[reference.path, default: []].append(reference.library)
       }
       // Asset numbers are looked up once every original is in; one more makes the table stale.
-      if !assetNumbers.isEmpty { finishReading() }
+      if assetNumbersBuilt { finishReading() }
       // One checksum per original once the first is kept (the originals before it: -1); none
       // kept, no array at all.
       if reference.checksum >= 0 && checksumOf.count < originals.count { checksumOf = Array(repeating: -1, count: originals.count) }
@@ -466,7 +472,6 @@ final class ReferenceIndex: @unchecked Sendable {
   /// before it needs them, so that their misses overlap instead of following one another.
   func lookup(folder: Int32, count: Int, name: (Int) -> UnsafeRawBufferPointer, found: (Int, Int32) -> Void) {
     let batch = 16
-    let mask = table.count - 1
     withUnsafeTemporaryAllocation(of: UInt64.self, capacity: batch) { hashes in
       var start = 0
       while start < count {
@@ -474,17 +479,15 @@ final class ReferenceIndex: @unchecked Sendable {
         for position in start..<end {
           let hash = Self.pathHash(folder: folder, name: name(position))
           hashes[position - start] = hash
-          clinux_prefetch(table.address(Int(truncatingIfNeeded: hash) & mask))
+          clinux_prefetch(table.address(hash))
         }
         for position in start..<end {
-          let index = Int(table[Int(truncatingIfNeeded: hashes[position - start]) & mask])
-          guard index >= 0 else { continue }
-          clinux_prefetch(folderOf.address(index))
-          clinux_prefetch(nameOf.address(index))
+          guard let index = table.likely(hashes[position - start]) else { continue }
+          clinux_prefetch(folderOf.address(Int(index)))
+          clinux_prefetch(nameOf.address(Int(index)))
         }
         for position in start..<end {
-          let index = Int(table[Int(truncatingIfNeeded: hashes[position - start]) & mask])
-          guard index >= 0, folderOf[index] == folder else { continue }
+          guard let index = table.likely(hashes[position - start]).map(Int.init), folderOf[index] == folder else { continue }
           let handle = nameOf[index]
           if handle & Self.derivedTag == Self.derivedTag {
             clinux_prefetch(originals.address(Int(handle & 0x3F_FFFF)))
@@ -507,14 +510,7 @@ final class ReferenceIndex: @unchecked Sendable {
   }
 
   private func lookup(folder: Int32, name: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
-    let mask = table.count - 1
-    var slot = Int(truncatingIfNeeded: hash) & mask
-    while true {
-      let index = table[slot]
-      if index < 0 { return nil }
-      if folderOf[Int(index)] == folder && nameEquals(nameOf[Int(index)], name) { return index }
-      slot = (slot + 1) & mask
-    }
+    table.find(hash) { index in folderOf[Int(index)] == folder && nameEquals(nameOf[Int(index)], name) }
   }
 
   private func nameEquals(_ handle: UInt32, _ name: UnsafeRawBufferPointer) -> Bool {
@@ -552,21 +548,14 @@ final class ReferenceIndex: @unchecked Sendable {
     return mixed ^ (mixed >> 29)
   }
 
-  private func insert(_ index: Int32, hash: UInt64) {
-    let mask = table.count - 1
-    var slot = Int(truncatingIfNeeded: hash) & mask
-    while table[slot] >= 0 { slot = (slot + 1) & mask }
-    table[slot] = index
-  }
-
   private func grow() {
-    table = Column(repeating: -1, count: table.count * 2)
+    table = HashSlots(count: table.count * 2)
     var name: [UInt8] = []
     for index in folderOf.indices {
       name.removeAll(keepingCapacity: true)
       appendName(nameOf[index], to: &name)
       let hash = name.withUnsafeBytes { Self.pathHash(folder: folderOf[index], name: $0) }
-      insert(Int32(index), hash: hash)
+      table.insert(Int32(index), hash: hash)
     }
   }
 
