@@ -133,4 +133,90 @@ struct ReferenceIndexTests {
       #expect(roots[Int(number)] == expected, "\(path)")
     }
   }
+
+  /// A UUID for asset `k` whose halves vary like random ones.
+  static func assetId(_ k: Int) -> CompactID {
+    CompactID(high: UInt64(k) &* 0x9E37_79B9_7F4A_7C15 | 1, low: UInt64(k) &* 0xC2B2_AE3D_27D4_EB4F)
+  }
+
+  @Test("asset numbers: found in the originals' order, out of it and at random; unknown ids are none")
+  func assetNumbers() {
+    let index = ReferenceIndex()
+    let count = 5000
+    for k in 0..<count {
+      let path = intern(index, "/data/upload/\(k).jpg", "/m/upload/\(k).jpg")
+      index.add(.init(path: path, kind: .original, flags: [], library: -1, expectedSize: -1, rowId: Self.assetId(k), owner: -1, fileName: -1))
+    }
+    var generator = SystemRandomNumberGenerator()
+    let orders = [Array(0..<count), Array((0..<count).reversed()), (0..<count).shuffled(using: &generator), (0..<count).map { ($0 * 7) % count }]
+    for order in orders {
+      for k in order { #expect(index.assetNumber(Self.assetId(k)) == Int32(k)) }
+    }
+    #expect(index.assetNumber(Self.assetId(count)) == nil)
+    #expect(index.assetNumber(CompactID(high: 1, low: 2)) == nil)
+    // One more original after the lookups: the next lookup finds it too.
+    let path = intern(index, "/data/upload/late.jpg", "/m/upload/late.jpg")
+    index.add(.init(path: path, kind: .original, flags: [], library: -1, expectedSize: -1, rowId: Self.assetId(count), owner: -1, fileName: -1))
+    #expect(index.assetNumber(Self.assetId(count)) == Int32(count))
+    #expect(index.assetNumber(Self.assetId(17)) == 17)
+  }
+
+  @Test("a folder's names looked up in batches give what one-by-one lookups give")
+  func batchLookup() {
+    let index = ReferenceIndex()
+    for k in 0..<40 where k % 3 != 0 {
+      _ = intern(index, "/d/a/f\(k).jpg", "/h/a/f\(k).jpg")
+      _ = intern(index, "/d/b/g\(k).jpg", "/h/b/g\(k).jpg")
+    }
+    let folder = Array("/h/a/".utf8).withUnsafeBytes { index.folder($0) }!
+    // Referenced names, unknown ones and names of the other folder, more than one batch of them.
+    let names = (0..<40).flatMap { ["f\($0).jpg", "g\($0).jpg"] }.map { Array($0.utf8) }
+    var found: [Int: Int32] = [:]
+    withExtendedLifetime(names) {
+      index.lookup(folder: folder, count: names.count, name: { position in names[position].withUnsafeBytes { $0 } }) { position, path in
+        #expect(found[position] == nil)
+        found[position] = path
+      }
+    }
+    for (position, name) in names.enumerated() {
+      #expect(found[position] == index.lookup(Array("/h/a/".utf8) + name), "\(String(decoding: name, as: UTF8.self))")
+    }
+    #expect(found.count == 26)
+  }
+
+  @Test("hash slots: numbers that share a first slot are each found; other tags are skipped unread")
+  func hashSlots() {
+    var slots = HashSlots(count: 1 << 10)
+    // Every hash starts at slot 5; the high halves differ, so the tags mostly do.
+    let hashes = (0..<400).map { UInt64($0 &* 0x9E37_79B9) << 32 | 5 }
+    for (number, hash) in hashes.enumerated() { slots.insert(Int32(number), hash: hash) }
+    var examined = 0
+    for (number, hash) in hashes.enumerated() {
+      let result = slots.find(hash) { candidate in
+        examined += 1
+        return candidate == Int32(number)
+      }
+      #expect(result == Int32(number))
+    }
+    // Without tags each search would examine every number before its own: 80,200 in all.
+    #expect(examined < 2 * hashes.count)
+    #expect(slots.find(UInt64(0xDEAD_BEEF) << 32 | 5) { _ in false } == nil)
+    // Number 1 sits in slot 6 (slot 5 was taken): a probe starting there with its tag finds it.
+    #expect(slots.find(hashes[1] + 1) { $0 == 1 } == 1)
+  }
+
+  @Test("columns keep every value across growth; byte ranges read back")
+  func columns() {
+    var column = Column<Int64>()
+    for k in 0..<100_000 { column.append(Int64(k) * 3) }
+    #expect(column.count == 100_000)
+    #expect((0..<100_000).allSatisfy { column[$0] == Int64($0) * 3 })
+    column[7] = -1
+    #expect(column[7] == -1 && column.last == 299_997)
+    var bytes = Column<UInt8>()
+    for chunk in ["abc", "", "defgh"] { Array(chunk.utf8).withUnsafeBytes { bytes.append(contentsOf: $0) } }
+    #expect(Array(bytes.bytes(2..<6)) == Array("cdef".utf8))
+    let filled = Column<Int32>(repeating: -1, count: 3)
+    #expect(filled.count == 3 && filled[2] == -1 && !filled.isEmpty)
+  }
 }
