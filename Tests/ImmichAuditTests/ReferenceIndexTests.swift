@@ -212,7 +212,7 @@ struct ReferenceIndexTests {
     #expect(column.count == 100_000)
     #expect((0..<100_000).allSatisfy { column[$0] == Int64($0) * 3 })
     column[7] = -1
-    #expect(column[7] == -1 && column.last == 299_997)
+    #expect(column[7] == -1 && column[column.count - 1] == 299_997)
     var bytes = Column<UInt8>()
     for chunk in ["abc", "", "defgh"] { Array(chunk.utf8).withUnsafeBytes { bytes.append(contentsOf: $0) } }
     #expect(Array(bytes.bytes(2..<6)) == Array("cdef".utf8))

@@ -28,7 +28,6 @@ struct Column<Element: BitwiseCopyable>: ~Copyable {
 
   var isEmpty: Bool { count == 0 }
   var indices: Range<Int> { 0..<count }
-  var last: Element? { count > 0 ? base[count - 1] : nil }
 
   subscript(index: Int) -> Element {
     get {
@@ -67,11 +66,6 @@ struct Column<Element: BitwiseCopyable>: ~Copyable {
     base.deallocate()
     base = grown
     capacity = newCapacity
-  }
-
-  /// The elements, valid until the column next grows.
-  func withUnsafeBufferPointer<Result>(_ body: (UnsafeBufferPointer<Element>) throws -> Result) rethrows -> Result {
-    try body(UnsafeBufferPointer(start: base, count: count))
   }
 
   /// The bytes `range`, valid until the column next grows.

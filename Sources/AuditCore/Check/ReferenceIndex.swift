@@ -597,9 +597,11 @@ struct FolderTable: ~Copyable {
   private var components = ByteArena()
   private var parents = Column<Int32>()
   private var lengths = Column<Int32>()
-  /// The low 32 bits of each folder's hash: most probes end here, without rebuilding a folder.
+  /// The low 32 bits of each folder's hash, to place it again when the table grows.
   private var tags = Column<UInt32>()
-  private var table = Column<Int32>(repeating: -1, count: 1 << 10)
+  /// Folder numbers by those 32 bits: the low ones choose the slot, the ones above tell
+  /// folders apart in it (`HashSlots`), so most probes end there without rebuilding a folder.
+  private var table = HashSlots(count: 1 << 10)
   private var last: Int32 = -1
   /// The last folder interned, whole: consecutive rows mostly share one.
   private var lastBytes: [UInt8] = []
@@ -643,22 +645,16 @@ struct FolderTable: ~Copyable {
     find(bytes, tag: UInt32(truncatingIfNeeded: ReferenceIndex.hash(bytes)))
   }
 
-  /// A slot number takes only the hash's low half, which is the tag.
   private func find(_ bytes: UnsafeRawBufferPointer, tag: UInt32) -> Int32? {
-    let mask = table.count - 1
-    var slot = Int(tag) & mask
-    while table[slot] >= 0 {
-      if tags[Int(table[slot])] == tag && equals(table[slot], bytes) { return table[slot] }
-      slot = (slot + 1) & mask
-    }
-    return nil
+    table.find(Self.slotHash(tag)) { equals($0, bytes) }
   }
 
+  /// The table's hash of a folder: its 32 bits in both halves (`HashSlots` takes the slot
+  /// from the low half and its tag from the high half's upper bits: different bits of them).
+  private static func slotHash(_ tag: UInt32) -> UInt64 { UInt64(tag) << 32 | UInt64(tag) }
+
   private mutating func place(_ folder: Int32) {
-    let mask = table.count - 1
-    var slot = Int(tags[Int(folder)]) & mask
-    while table[slot] >= 0 { slot = (slot + 1) & mask }
-    table[slot] = folder
+    table.insert(folder, hash: Self.slotHash(tags[Int(folder)]))
   }
 
   mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
@@ -686,7 +682,7 @@ struct FolderTable: ~Copyable {
     lengths.append(Int32(bytes.count))
     tags.append(tag)
     if parents.count * 2 > table.count {
-      table = Column(repeating: -1, count: table.count * 2)
+      table = HashSlots(count: table.count * 2)
       for folder in 0..<Int32(parents.count) { place(folder) }
     } else {
       place(index)
