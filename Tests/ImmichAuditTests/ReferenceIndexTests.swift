@@ -171,9 +171,11 @@ struct ReferenceIndexTests {
     let folder = Array("/h/a/".utf8).withUnsafeBytes { index.folder($0) }!
     // Referenced names, unknown ones and names of the other folder, more than one batch of them.
     let names = (0..<40).flatMap { ["f\($0).jpg", "g\($0).jpg"] }.map { Array($0.utf8) }
+    // The names end to end in one buffer, read through pointers valid for the whole lookup.
+    let ends = names.reduce(into: [0]) { $0.append($0.last! + $1.count) }
     var found: [Int: Int32] = [:]
-    withExtendedLifetime(names) {
-      index.lookup(folder: folder, count: names.count, name: { position in names[position].withUnsafeBytes { $0 } }) { position, path in
+    Array(names.joined()).withUnsafeBytes { all in
+      index.lookup(folder: folder, count: names.count, name: { UnsafeRawBufferPointer(rebasing: all[ends[$0]..<ends[$0 + 1]]) }) { position, path in
         #expect(found[position] == nil)
         found[position] = path
       }

@@ -8,7 +8,7 @@
 struct Column<Element: BitwiseCopyable>: ~Copyable {
   private var base: UnsafeMutablePointer<Element>
   private(set) var count = 0
-  private(set) var capacity: Int
+  private var capacity: Int
 
   init() {
     capacity = 0

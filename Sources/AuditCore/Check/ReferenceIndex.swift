@@ -473,32 +473,38 @@ final class ReferenceIndex: @unchecked Sendable {
   func lookup(folder: Int32, count: Int, name: (Int) -> UnsafeRawBufferPointer, found: (Int, Int32) -> Void) {
     let batch = 16
     withUnsafeTemporaryAllocation(of: UInt64.self, capacity: batch) { hashes in
-      var start = 0
-      while start < count {
-        let end = min(start + batch, count)
-        for position in start..<end {
-          let hash = Self.pathHash(folder: folder, name: name(position))
-          hashes[position - start] = hash
-          clinux_prefetch(table.address(hash))
-        }
-        for position in start..<end {
-          guard let index = table.likely(hashes[position - start]) else { continue }
-          clinux_prefetch(folderOf.address(Int(index)))
-          clinux_prefetch(nameOf.address(Int(index)))
-        }
-        for position in start..<end {
-          guard let index = table.likely(hashes[position - start]).map(Int.init), folderOf[index] == folder else { continue }
-          let handle = nameOf[index]
-          if handle & Self.derivedTag == Self.derivedTag {
-            clinux_prefetch(originals.address(Int(handle & 0x3F_FFFF)))
-          } else {
-            names.prefetch(handle)
+      // The path in each name's first slot, if its tag is the name's (-1: none).
+      withUnsafeTemporaryAllocation(of: Int32.self, capacity: batch) { likely in
+        var start = 0
+        while start < count {
+          let end = min(start + batch, count)
+          for position in start..<end {
+            let hash = Self.pathHash(folder: folder, name: name(position))
+            hashes[position - start] = hash
+            clinux_prefetch(table.address(hash))
           }
+          for position in start..<end {
+            let index = table.likely(hashes[position - start]) ?? -1
+            likely[position - start] = index
+            guard index >= 0 else { continue }
+            clinux_prefetch(folderOf.address(Int(index)))
+            clinux_prefetch(nameOf.address(Int(index)))
+          }
+          for position in start..<end {
+            let index = Int(likely[position - start])
+            guard index >= 0, folderOf[index] == folder else { continue }
+            let handle = nameOf[index]
+            if handle & Self.derivedTag == Self.derivedTag {
+              clinux_prefetch(originals.address(Int(handle & 0x3F_FFFF)))
+            } else {
+              names.prefetch(handle)
+            }
+          }
+          for position in start..<end {
+            if let path = lookup(folder: folder, name: name(position), hash: hashes[position - start]) { found(position, path) }
+          }
+          start = end
         }
-        for position in start..<end {
-          if let path = lookup(folder: folder, name: name(position), hash: hashes[position - start]) { found(position, path) }
-        }
-        start = end
       }
     }
   }
@@ -743,7 +749,7 @@ struct NameStore: ~Copyable {
 
   func appendBytes(_ handle: UInt32, to output: inout [UInt8]) {
     if handle & Self.uuidTag == 0 {
-      output += other[Int(handle)]
+      output += other.bytes(Int(handle))
     } else {
       let position = Int(handle & ~Self.uuidTag)
       append(id: uuids[position], suffix: Int(suffixOf[position]), to: &output)
