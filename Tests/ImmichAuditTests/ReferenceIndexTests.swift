@@ -221,4 +221,17 @@ struct ReferenceIndexTests {
     let filled = Column<Int32>(repeating: -1, count: 3)
     #expect(filled.count == 3 && filled[2] == -1 && !filled.isEmpty)
   }
+
+  @Test("a sidecar candidate's name ends in .xmp exactly, as Immich looks it up")
+  func xmpNames() {
+    func isXMP(_ name: String) -> Bool { Array(name.utf8).withUnsafeBytes { AuditVisitor.isXMP($0) } }
+    #expect(isXMP("photo.jpg.xmp"))
+    #expect(isXMP("a.xmp"))
+    #expect(!isXMP(".xmp"))  // a hidden file with no name before the suffix
+    #expect(!isXMP("photo.XMP"))
+    #expect(!isXMP("photo.xmpz"))
+    #expect(!isXMP("photo.jpg"))
+    #expect(!isXMP("xmp"))
+    #expect(!isXMP(""))
+  }
 }

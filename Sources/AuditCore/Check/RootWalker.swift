@@ -238,10 +238,14 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     }
   }
 
-  /// Ends in `.xmp`, the name Immich's sidecar candidates have.
+  /// Ends in `.xmp`, the name Immich's sidecar candidates have. Asked of every file walked:
+  /// one 4-byte load (the generic `elementsEqual` against a String's UTF-8 cost 1.5% of a 1M
+  /// check's samples).
   static func isXMP(_ name: UnsafeRawBufferPointer) -> Bool {
-    name.count > 4 && name.suffix(4).elementsEqual(".xmp".utf8)
+    name.count > 4 && name.loadUnaligned(fromByteOffset: name.count - 4, as: UInt32.self) == xmpSuffix
   }
+
+  private static let xmpSuffix = Array(".xmp".utf8).withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
 
   static func depth(_ relative: [UInt8]) -> Int {
     relative.isEmpty ? 0 : relative.reduce(1) { $0 + ($1 == UInt8(ascii: "/") ? 1 : 0) }
