@@ -134,6 +134,9 @@ public final class Connection {
     PQclear(start)
     let fields = UnsafeMutableBufferPointer<(offset: Int32, length: Int32)>.allocate(capacity: max(columns.types.count, 1))
     defer { fields.deallocate() }
+    let types = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: max(columns.types.count, 1))
+    defer { types.deallocate() }
+    _ = types.initialize(from: columns.types)
     var failure: PostgresError?
     var bodyError: (any Error)?
     var header = true
@@ -163,12 +166,16 @@ public final class Connection {
         continue
       }
       do {
-        try body(RowView(binary: BinaryRow(base: UnsafeRawPointer(buffer), fields: fields, columns: columns)))
+        try body(RowView(binary: BinaryRow(
+          base: UnsafeRawPointer(buffer), fields: fields, types: UnsafeBufferPointer(rebasing: types[0..<columns.types.count]),
+          columns: Unmanaged.passUnretained(columns))))
       } catch {
         bodyError = error
         cancelRunningQuery()
       }
     }
+    // The rows referred to the columns unretained.
+    withExtendedLifetime(columns) {}
     while let result = PQgetResult(raw) {
       defer { PQclear(result) }
       let status = PQresultStatus(result)
@@ -307,10 +314,10 @@ public struct RowView {
     self.binary = binary
   }
 
-  public var count: Int { binary?.columns.types.count ?? Int(PQnfields(result)) }
+  public var count: Int { binary?.types.count ?? Int(PQnfields(result)) }
 
   public func columnName(_ column: Int) -> String {
-    if let binary { return binary.columns.names[column] }
+    if let binary { return binary.columns.takeUnretainedValue().names[column] }
     return PQfname(result, Int32(column)).map { String(cString: $0) } ?? ""
   }
 
@@ -347,10 +354,10 @@ public struct RowView {
   public func uuid(_ column: Int) -> (high: UInt64, low: UInt64)? {
     withBytes(column) { raw -> (high: UInt64, low: UInt64)? in
       guard let raw else { return nil }
-      if let binary, binary.columns.types[column] == PostgresType.uuid, raw.count == 16 {
+      if let binary, binary.types[column] == PostgresType.uuid, raw.count == 16 {
         return (UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)), UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
       }
-      guard binary == nil || PostgresType.isText(binary!.columns.types[column]) else { return nil }
+      guard binary == nil || PostgresType.isText(binary!.types[column]) else { return nil }
       return Self.parseUUID(raw)
     }
   }
@@ -359,8 +366,8 @@ public struct RowView {
   public func int64(_ column: Int) -> Int64? {
     withBytes(column) { raw -> Int64? in
       guard let raw else { return nil }
-      if let binary, !PostgresType.isText(binary.columns.types[column]) {
-        switch (binary.columns.types[column], raw.count) {
+      if let binary, !PostgresType.isText(binary.types[column]) {
+        switch (binary.types[column], raw.count) {
         case (PostgresType.int8, 8): return Int64(bigEndian: raw.loadUnaligned(as: Int64.self))
         case (PostgresType.int4, 4): return Int64(Int32(bigEndian: raw.loadUnaligned(as: Int32.self)))
         case (PostgresType.int2, 2): return Int64(Int16(bigEndian: raw.loadUnaligned(as: Int16.self)))
@@ -382,8 +389,8 @@ public struct RowView {
   /// The field as a string (binary uuids, booleans and integers as PostgreSQL writes them);
   /// invalid UTF-8 is repaired with U+FFFD (use `bytes` for exact bytes).
   public func string(_ column: Int) -> String? {
-    if let binary, !PostgresType.isText(binary.columns.types[column]), !isNull(column) {
-      switch binary.columns.types[column] {
+    if let binary, !PostgresType.isText(binary.types[column]), !isNull(column) {
+      switch binary.types[column] {
       case PostgresType.bool: return bool(column) ? "t" : "f"
       case PostgresType.uuid:
         if let (high, low) = uuid(column) { return Self.formatUUID(high, low) }
@@ -440,7 +447,10 @@ enum PostgresType {
   /// Types whose binary form is their text (text, varchar, char, name; enums send their label,
   /// and any type this list does not know is treated the same way).
   static func isText(_ type: UInt32) -> Bool {
-    ![bool, bytea, int8, int2, int4, uuid].contains(type)
+    switch type {
+    case bool, bytea, int8, int2, int4, uuid: return false
+    default: return true
+    }
   }
 }
 
@@ -456,10 +466,15 @@ final class BinaryColumns {
 }
 
 /// One tuple of a binary COPY: offsets and lengths (-1: NULL) of its fields in libpq's buffer.
+/// Made for every tuple and copied into every accessor: only plain pointers, valid while
+/// `copyStream` runs (a class reference here cost a retain and a release per copy).
 struct BinaryRow {
   let base: UnsafeRawPointer
   let fields: UnsafeMutableBufferPointer<(offset: Int32, length: Int32)>
-  let columns: BinaryColumns
+  /// Each column's type OID.
+  let types: UnsafeBufferPointer<UInt32>
+  /// For the names (rarely asked); `copyStream` keeps the columns alive.
+  let columns: Unmanaged<BinaryColumns>
 }
 
 /// One row of a small result, copied out of libpq.
