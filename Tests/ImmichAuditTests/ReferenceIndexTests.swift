@@ -222,6 +222,19 @@ struct ReferenceIndexTests {
     #expect(filled.count == 3 && filled[2] == -1 && !filled.isEmpty)
   }
 
+  @Test("a path's name starts after its last slash (none: the whole path)")
+  func nameStarts() {
+    func start(_ path: [UInt8]) -> Int { path.withUnsafeBytes { ReferenceIndex.nameStart($0) } }
+    #expect(start([]) == 0)
+    #expect(start(Array("photo.jpg".utf8)) == 0)
+    #expect(start(Array("/".utf8)) == 1)
+    #expect(start(Array("/a".utf8)) == 1)
+    #expect(start(Array("a/b/".utf8)) == 4)
+    #expect(start(Array("/data/upload/u/0b/1c/\(Self.id).jpg".utf8)) == 21)
+    // A long name (past memrchr's 32-byte steps) with bytes that are no UTF-8.
+    #expect(start(Array("/m/".utf8) + [UInt8](repeating: 0xFF, count: 100)) == 3)
+  }
+
   @Test("a sidecar candidate's name ends in .xmp exactly, as Immich looks it up")
   func xmpNames() {
     func isXMP(_ name: String) -> Bool { Array(name.utf8).withUnsafeBytes { AuditVisitor.isXMP($0) } }

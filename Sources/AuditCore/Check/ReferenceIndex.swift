@@ -541,12 +541,11 @@ final class ReferenceIndex: @unchecked Sendable {
     names.append(id: originals[Int(handle & 0x3F_FFFF)].rowId, suffix: Int(handle >> 22 & 0xFF), to: &output)
   }
 
-  /// Where the file name starts: after the last "/" (a plain loop: the generic `lastIndex`
-  /// cost a few hundred instructions a path).
+  /// Where the file name starts: after the last "/" (memrchr; the generic `lastIndex` cost a
+  /// few hundred instructions a path, a plain loop one per byte of the name).
   static func nameStart(_ path: UnsafeRawBufferPointer) -> Int {
-    var position = path.count
-    while position > 0 && path[position - 1] != UInt8(ascii: "/") { position -= 1 }
-    return position
+    guard let base = path.baseAddress else { return 0 }
+    return clinux_name_start(base, path.count)
   }
 
   static func pathHash(folder: Int32, name: UnsafeRawBufferPointer) -> UInt64 {

@@ -13,6 +13,11 @@ long cstatfs_type(const char *path);
 /// an fstat and an fcntl) per folder.
 long clinux_getdents64(int fd, void *buffer, size_t size);
 
+/// Where a path's last component starts: just after its last "/" (0 if it has none).
+/// memrchr(3), which Glibc declares only under _GNU_SOURCE, looks at 32 bytes at a time; a
+/// Swift loop looked at one (every database row's path goes through here).
+size_t clinux_name_start(const void *path, size_t length);
+
 /// A hint to load the cache line holding `address` (nothing else happens; any address will do).
 /// Swift has no prefetch of its own: the index issues the loads of a batch of lookups before
 /// it needs them, so that their cache misses overlap instead of following one another.
