@@ -1,3 +1,4 @@
+import Glibc
 /// Maps the paths Immich stored (container paths) to host paths (DESIGN.md § Paths).
 ///
 /// Relative paths (`upload/…`, Immich ≤ v1.135) resolve against the old working directory
@@ -78,29 +79,47 @@ public struct PathMapper: Sendable {
 
   /// The host path of a database path, and the mapping used (nil: identity).
   public func hostPath(_ databasePath: [UInt8]) -> (path: [UInt8], mapping: Mapping?) {
-    var output: [UInt8] = []
-    let mapping = databasePath.withUnsafeBytes { hostPath($0, into: &output) }
-    return (output, mapping.map { mappings[$0] })
+    var output = Column<UInt8>()
+    var absolute = Column<UInt8>()
+    let mapping = databasePath.withUnsafeBytes { hostPath($0, into: &output, absolute: &absolute) }
+    return (Array(output.bytes(0..<output.count)), mapping.map { mappings[$0] })
   }
 
-  /// The host path of a database path read straight from libpq's buffer, into a reused array;
-  /// returns the index of the mapping used (nil: identity).
+  /// The host path of a database path read straight from libpq's buffer, into a reused column
+  /// (`absolute`: room for the path made absolute first); returns the index of the mapping used
+  /// (nil: identity). Every row of the database stream goes through here: columns, not arrays,
+  /// as emptying an array for reuse alone cost about a hundred instructions.
   @discardableResult
-  func hostPath(_ databasePath: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Int? {
-    output.removeAll(keepingCapacity: true)
-    var path = databasePath[...]
-    if path.first != UInt8(ascii: "/") {
+  func hostPath(_ databasePath: UnsafeRawBufferPointer, into output: inout Column<UInt8>, absolute: inout Column<UInt8>) -> Int? {
+    absolute.removeAll()
+    var path = databasePath
+    if path.first != Self.slash {
       // Relative (Immich before v1.136): against the old working directory.
-      output.append(contentsOf: Self.oldWorkingDirectory.utf8)
-      output.append(UInt8(ascii: "/"))
-      if path.starts(with: [UInt8(ascii: "."), UInt8(ascii: "/")]) { path = path.dropFirst(2) }
+      Self.oldWorkingDirectoryBytes.withUnsafeBytes { absolute.append(contentsOf: $0) }
+      absolute.append(Self.slash)
+      if path.count >= 2 && path[0] == UInt8(ascii: ".") && path[1] == Self.slash { path = UnsafeRawBufferPointer(rebasing: path[2...]) }
     }
-    output.append(contentsOf: path)
-    for (index, prefix) in containerBytes.enumerated() where Self.hasComponentPrefix(output, prefix) {
-      output.replaceSubrange(0..<prefix.count, with: hostBytes[index])
+    absolute.append(contentsOf: path)
+    let whole = absolute.bytes(0..<absolute.count)
+    output.removeAll()
+    for index in containerBytes.indices {
+      let prefixCount = containerBytes[index].count
+      guard containerBytes[index].withUnsafeBytes({ Self.hasComponentPrefix(whole, $0) }) else { continue }
+      hostBytes[index].withUnsafeBytes { output.append(contentsOf: $0) }
+      output.append(contentsOf: UnsafeRawBufferPointer(rebasing: whole[prefixCount...]))
       return index
     }
+    output.append(contentsOf: whole)
     return nil
+  }
+
+  private static let slash = UInt8(ascii: "/")
+  private static let oldWorkingDirectoryBytes = Array(oldWorkingDirectory.utf8)
+
+  /// `hasComponentPrefix` on raw bytes (memcmp).
+  static func hasComponentPrefix(_ path: UnsafeRawBufferPointer, _ prefix: UnsafeRawBufferPointer) -> Bool {
+    guard path.count >= prefix.count, prefix.isEmpty || memcmp(path.baseAddress!, prefix.baseAddress!, prefix.count) == 0 else { return false }
+    return path.count == prefix.count || path[prefix.count] == slash || (prefix.count == 1 && prefix[0] == slash)
   }
 
   public func hostPath(_ databasePath: String) -> String {

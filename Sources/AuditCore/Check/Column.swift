@@ -55,6 +55,11 @@ struct Column<Element: BitwiseCopyable>: ~Copyable {
     count += values.count
   }
 
+  /// Empties the column, keeping its memory (the elements are plain values: nothing to free).
+  mutating func removeAll() {
+    count = 0
+  }
+
   /// Room for `minimum` elements without moving. Pages never written cost address space only.
   mutating func reserveCapacity(_ minimum: Int) {
     if minimum > capacity { grow(to: minimum) }

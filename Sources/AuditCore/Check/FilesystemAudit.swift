@@ -200,8 +200,10 @@ public struct FilesystemAudit {
     for (position, library) in libraries.enumerated() { libraryIndex[CompactID(library.id, overflow: &index.ids)] = Int32(position) }
     let progress = progress
     let keepChecksums = options.verify.hashesContent
-    var host: [UInt8] = []
+    var host = Column<UInt8>()
+    var absolute = Column<UInt8>()
     host.reserveCapacity(4096)
+    absolute.reserveCapacity(4096)
     var digest: [UInt8] = []
     try database.streamOriginalRows { row in
       var flags: ReferenceIndex.Flags = []
@@ -211,7 +213,7 @@ public struct FilesystemAudit {
       let pathHashed = row.bool(C.pathHashed)
       let path = row.withBytes(C.path) { raw -> Int32 in
         let raw = raw ?? UnsafeRawBufferPointer(start: nil, count: 0)
-        mapper.hostPath(raw, into: &host)
+        mapper.hostPath(raw, into: &host, absolute: &absolute)
         if pathHashed {
           // Immich's checksum of an external file: sha1("path:" + originalPath).
           var hasher = Insecure.SHA1()
@@ -221,7 +223,7 @@ public struct FilesystemAudit {
           let matches = row.withBytes(C.checksum) { hex in hex.map { ReferenceIndex.decodeSHA1($0, into: &digest) } ?? false }
           if !matches || !hasher.finalize().elementsEqual(digest) { flags.insert(.pathChecksumMismatch) }
         }
-        return index.intern(databasePath: raw, hostPath: host)
+        return index.intern(databasePath: raw, host: host.bytes(0..<host.count))
       }
       var checksum: Int32 = -1
       if !pathHashed {
@@ -253,8 +255,8 @@ public struct FilesystemAudit {
       let asset = kind == .personThumbnail || kind == .profileImage ? nil : index.assetNumber(rowId)
       let path = row.withBytes(pathColumn) { raw -> Int32 in
         let raw = raw ?? UnsafeRawBufferPointer(start: nil, count: 0)
-        mapper.hostPath(raw, into: &host)
-        return index.intern(databasePath: raw, hostPath: host, namedAfter: asset)
+        mapper.hostPath(raw, into: &host, absolute: &absolute)
+        return index.intern(databasePath: raw, host: host.bytes(0..<host.count), namedAfter: asset)
       }
       index.add(.init(
         path: path, kind: ReferenceIndex.Kind(kind), flags: [], library: -1, expectedSize: -1, rowId: rowId,

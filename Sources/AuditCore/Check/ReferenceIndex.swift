@@ -205,27 +205,29 @@ final class ReferenceIndex: @unchecked Sendable {
   /// `namedAfter`: the asset (number of its original) whose id the file name may start with,
   /// as Immich names thumbnails and encoded videos: then the name costs no UUID of its own.
   func intern(databasePath: UnsafeRawBufferPointer, hostPath: [UInt8], namedAfter asset: Int32? = nil) -> Int32 {
-    hostPath.withUnsafeBytes { host in
-      let nameStart = Self.nameStart(host)
-      let folder = folders.intern(UnsafeRawBufferPointer(rebasing: host[0..<nameStart]))
-      let name = UnsafeRawBufferPointer(rebasing: host[nameStart...])
-      let hash = Self.pathHash(folder: folder, name: name)
-      if let existing = lookup(folder: folder, name: name, hash: hash) { return existing }
-      let index = Int32(folderOf.count)
-      let pair = prefixPair(databasePath, host)
-      if pair < 255 {
-        prefixPairOf.append(UInt8(pair))
-      } else {
-        widePairOf[index] = pair
-        prefixPairOf.append(255)
-      }
-      folderOf.append(folder)
-      nameOf.append(derivedName(name, asset: asset) ?? names.append(name))
-      kindsAt.append(0)
-      originalLibraryAt.append(-1)
-      if folderOf.count * 2 > table.count { grow() } else { table.insert(index, hash: hash) }
-      return index
+    hostPath.withUnsafeBytes { intern(databasePath: databasePath, host: $0, namedAfter: asset) }
+  }
+
+  func intern(databasePath: UnsafeRawBufferPointer, host: UnsafeRawBufferPointer, namedAfter asset: Int32? = nil) -> Int32 {
+    let nameStart = Self.nameStart(host)
+    let folder = folders.intern(UnsafeRawBufferPointer(rebasing: host[0..<nameStart]))
+    let name = UnsafeRawBufferPointer(rebasing: host[nameStart...])
+    let hash = Self.pathHash(folder: folder, name: name)
+    if let existing = lookup(folder: folder, name: name, hash: hash) { return existing }
+    let index = Int32(folderOf.count)
+    let pair = prefixPair(databasePath, host)
+    if pair < 255 {
+      prefixPairOf.append(UInt8(pair))
+    } else {
+      widePairOf[index] = pair
+      prefixPairOf.append(255)
     }
+    folderOf.append(folder)
+    nameOf.append(derivedName(name, asset: asset) ?? names.append(name))
+    kindsAt.append(0)
+    originalLibraryAt.append(-1)
+    if folderOf.count * 2 > table.count { grow() } else { table.insert(index, hash: hash) }
+    return index
   }
 
   /// Where path `index` is on this machine.
