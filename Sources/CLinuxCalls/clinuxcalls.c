@@ -2,6 +2,8 @@
 #include "clinuxcalls.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/vfs.h>
 
@@ -18,4 +20,23 @@ long clinux_getdents64(int fd, void *buffer, size_t size) {
 size_t clinux_name_start(const void *path, size_t length) {
   const char *slash = memrchr(path, '/', length);
   return slash ? (size_t)(slash - (const char *)path) + 1 : 0;
+}
+
+// One buffer per thread for clinux_dirent_buffer, freed when the thread ends.
+static pthread_key_t dirent_buffer_key;
+static pthread_once_t dirent_buffer_once = PTHREAD_ONCE_INIT;
+
+static void make_dirent_buffer_key(void) { pthread_key_create(&dirent_buffer_key, free); }
+
+void *clinux_dirent_buffer(void) {
+  pthread_once(&dirent_buffer_once, make_dirent_buffer_key);
+  void *buffer = pthread_getspecific(dirent_buffer_key);
+  if (buffer == NULL) {
+    buffer = malloc(CLINUX_DIRENT_BUFFER_SIZE);
+    if (buffer != NULL && pthread_setspecific(dirent_buffer_key, buffer) != 0) {
+      free(buffer);
+      buffer = NULL;
+    }
+  }
+  return buffer;
 }

@@ -27,12 +27,14 @@ public final class Listing: @unchecked Sendable {
 
   /// The folder, relative to its root ([] for the root itself).
   public let directory: [UInt8]
-  /// The names, each followed by a NUL so that `stat` can take it as it is.
-  private var names: UnsafeMutableRawBufferPointer
-  private var namesUsed = 0
-  private var storage: UnsafeMutablePointer<Entry>
-  private var capacity: Int
-  public private(set) var count = 0
+  /// The names, each followed by a NUL so that `stat` can take it as it is. A listing is
+  /// filled by one thread and only then handed on, so its properties skip Swift's run-time
+  /// exclusivity checks (a check per name appended).
+  @exclusivity(unchecked) private var names: UnsafeMutableRawBufferPointer
+  @exclusivity(unchecked) private var namesUsed = 0
+  @exclusivity(unchecked) private var storage: UnsafeMutablePointer<Entry>
+  @exclusivity(unchecked) private var capacity: Int
+  @exclusivity(unchecked) public private(set) var count = 0
 
   init(directory: [UInt8]) {
     self.directory = directory
@@ -236,9 +238,9 @@ final class DirectoryHandle: Sendable {
 
   /// Reads every entry but `.` and `..` into `listing`; the errno if reading stopped early.
   func read(into listing: Listing) -> Int32? {
-    // 32 KiB: one call lists a folder of several hundred names.
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 32 * 1024, alignment: 8)
-    defer { buffer.deallocate() }
+    // This thread's buffer, reused for every folder it lists.
+    guard let base = clinux_dirent_buffer() else { return ENOMEM }
+    let buffer = UnsafeMutableRawBufferPointer(start: base, count: Int(CLINUX_DIRENT_BUFFER_SIZE))
     while true {
       let length = clinux_getdents64(fd, buffer.baseAddress, buffer.count)
       if length == 0 { return nil }

@@ -13,6 +13,15 @@ long cstatfs_type(const char *path);
 /// an fstat and an fcntl) per folder.
 long clinux_getdents64(int fd, void *buffer, size_t size);
 
+/// The size of `clinux_dirent_buffer`'s buffer: one getdents64 call lists a folder of
+/// several hundred names.
+#define CLINUX_DIRENT_BUFFER_SIZE (32 * 1024)
+
+/// This thread's buffer for getdents64 (CLINUX_DIRENT_BUFFER_SIZE bytes, freed when the thread
+/// ends), or NULL if there is no memory. Reused for every folder the thread lists: a 32 KiB
+/// malloc and free per folder cost about 650 instructions (too large for malloc's caches).
+void *clinux_dirent_buffer(void);
+
 /// Where a path's last component starts: just after its last "/" (0 if it has none).
 /// memrchr(3), which Glibc declares only under _GNU_SOURCE, looks at 32 bytes at a time; a
 /// Swift loop looked at one (every database row's path goes through here).
