@@ -116,7 +116,7 @@ public struct PathMapper: Sendable {
   private static let slash = UInt8(ascii: "/")
   private static let oldWorkingDirectoryBytes = Array(oldWorkingDirectory.utf8)
 
-  /// `hasComponentPrefix` on raw bytes (memcmp).
+  /// `prefix` is `path` or a whole-component start of it (or "/").
   static func hasComponentPrefix(_ path: UnsafeRawBufferPointer, _ prefix: UnsafeRawBufferPointer) -> Bool {
     guard path.count >= prefix.count, prefix.isEmpty || memcmp(path.baseAddress!, prefix.baseAddress!, prefix.count) == 0 else { return false }
     return path.count == prefix.count || path[prefix.count] == slash || (prefix.count == 1 && prefix[0] == slash)
@@ -135,10 +135,9 @@ public struct PathMapper: Sendable {
     return result
   }
 
-  static func hasComponentPrefix(_ path: some Collection<UInt8>, _ prefix: [UInt8]) -> Bool {
-    guard path.starts(with: prefix) else { return false }
-    let next = path.dropFirst(prefix.count).first
-    return next == nil || next == UInt8(ascii: "/") || prefix == [UInt8(ascii: "/")]
+  /// The same rule for a path held as bytes of an array.
+  static func hasComponentPrefix(_ path: ArraySlice<UInt8>, _ prefix: [UInt8]) -> Bool {
+    path.withUnsafeBytes { path in prefix.withUnsafeBytes { hasComponentPrefix(path, $0) } }
   }
 
   /// Trailing slashes are not significant; a relative container prefix (`upload`) is made
