@@ -86,21 +86,23 @@ public struct PathMapper: Sendable {
   }
 
   /// The host path of a database path read straight from libpq's buffer, into a reused column
-  /// (`absolute`: room for the path made absolute first); returns the index of the mapping used
+  /// (`absolute`: room for a relative path made absolute first); returns the index of the mapping used
   /// (nil: identity). Every row of the database stream goes through here: columns, not arrays,
   /// as emptying an array for reuse alone cost about a hundred instructions.
   @discardableResult
   func hostPath(_ databasePath: UnsafeRawBufferPointer, into output: inout Column<UInt8>, absolute: inout Column<UInt8>) -> Int? {
-    absolute.removeAll()
-    var path = databasePath
-    if path.first != Self.slash {
-      // Relative (Immich before v1.136): against the old working directory.
+    var whole = databasePath
+    if databasePath.first != Self.slash {
+      // Relative (Immich before v1.136): against the old working directory. Only these are
+      // copied before mapping; an absolute path is mapped as libpq holds it.
+      var path = databasePath
+      if path.count >= 2 && path[0] == UInt8(ascii: ".") && path[1] == Self.slash { path = UnsafeRawBufferPointer(rebasing: path[2...]) }
+      absolute.removeAll()
       Self.oldWorkingDirectoryBytes.withUnsafeBytes { absolute.append(contentsOf: $0) }
       absolute.append(Self.slash)
-      if path.count >= 2 && path[0] == UInt8(ascii: ".") && path[1] == Self.slash { path = UnsafeRawBufferPointer(rebasing: path[2...]) }
+      absolute.append(contentsOf: path)
+      whole = absolute.bytes(0..<absolute.count)
     }
-    absolute.append(contentsOf: path)
-    let whole = absolute.bytes(0..<absolute.count)
     output.removeAll()
     for index in containerBytes.indices {
       let prefixCount = containerBytes[index].count

@@ -619,7 +619,7 @@ struct FolderTable: ~Copyable {
   private var table = HashSlots(count: 1 << 10)
   private var last: Int32 = -1
   /// The last folder interned, whole: consecutive rows mostly share one.
-  private var lastBytes: [UInt8] = []
+  private var lastBytes = Column<UInt8>()
 
   var count: Int { records.count }
 
@@ -675,10 +675,10 @@ struct FolderTable: ~Copyable {
   }
 
   mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
-    if last >= 0 && lastBytes.withUnsafeBytes({ bytesEqual($0, bytes) }) { return last }
+    if last >= 0 && bytesEqual(lastBytes.bytes(0..<lastBytes.count), bytes) { return last }
     let index = intern(bytes, tag: UInt32(truncatingIfNeeded: ReferenceIndex.hash(bytes)))
     last = index
-    lastBytes.removeAll(keepingCapacity: true)
+    lastBytes.removeAll()
     lastBytes.append(contentsOf: bytes)
     return index
   }
