@@ -7,6 +7,8 @@ let queryFiles = [
   "counts-albums.sql",
   "counts-assets.sql",
   "counts-assets.without-visibility.sql",
+  "counts-assets-overall.sql",
+  "counts-assets-overall.without-visibility.sql",
   "counts-faces.sql",
   "counts-faces.without-face-deletedAt.sql",
   "counts-other.sql",

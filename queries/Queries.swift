@@ -10,6 +10,8 @@ public enum QueryFiles {
     "counts-albums": PackageResources.counts_albums_sql,
     "counts-assets": PackageResources.counts_assets_sql,
     "counts-assets.without-visibility": PackageResources.counts_assets_without_visibility_sql,
+    "counts-assets-overall": PackageResources.counts_assets_overall_sql,
+    "counts-assets-overall.without-visibility": PackageResources.counts_assets_overall_without_visibility_sql,
     "counts-faces": PackageResources.counts_faces_sql,
     "counts-faces.without-face-deletedAt": PackageResources.counts_faces_without_face_deletedAt_sql,
     "counts-other": PackageResources.counts_other_sql,

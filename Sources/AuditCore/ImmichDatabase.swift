@@ -164,12 +164,7 @@ public final class ImmichDatabase {
       newest = Self.later(newest, groupNewest)
     }
     if overall.entries.isEmpty { overall = Counts.zero(CountKey.assets) }
-    for name in ["counts-albums", "counts-people", "counts-faces", "counts-other"] {
-      // Column names are the count keys (see the query files).
-      for row in try rows(name) {
-        for (index, key) in row.columnNames.enumerated() { overall[key] = row.int(index) ?? 0 }
-      }
-    }
+    try addKeyedCounts(["counts-albums", "counts-people", "counts-faces", "counts-other"], to: &overall)
     var byOwner: [CountsManifest.Owner] = []
     var seenOwners = Set<String>()
     for user in try rows("users") {
@@ -199,6 +194,26 @@ public final class ImmichDatabase {
     var ordered = Counts()
     for key in CountKey.all { ordered[key] = overall[key] ?? 0 }
     return CountsManifest(takenAt: takenAt, database: description, counts: ordered, byOwner: byOwner, byLibrary: byLibrary, newestAssetCreatedAt: newest)
+  }
+
+  /// The overall counts alone (every key, in report order), as `check` reports them: the
+  /// manifest's numbers without grouping the assets by owner and library, which lets the
+  /// server count assets and exif rows apart instead of joining them (queries/counts-assets-overall.sql).
+  public func overallCounts() throws(AuditError) -> Counts {
+    var overall = Counts()
+    try addKeyedCounts(["counts-assets-overall", "counts-albums", "counts-people", "counts-faces", "counts-other"], to: &overall)
+    var ordered = Counts()
+    for key in CountKey.all { ordered[key] = overall[key] ?? 0 }
+    return ordered
+  }
+
+  /// Runs one-row count queries whose column names are the count keys.
+  private func addKeyedCounts(_ names: [String], to counts: inout Counts) throws(AuditError) {
+    for name in names {
+      for row in try rows(name) {
+        for (index, key) in row.columnNames.enumerated() { counts[key] = row.int(index) ?? 0 }
+      }
+    }
   }
 
   static func later(_ a: String?, _ b: String?) -> String? {

@@ -100,7 +100,7 @@ struct Check: ParsableCommand {
       let style = PathMapper.mediaLocationStyle(mediaLocation: overview.mediaLocation, pathPrefixes: internalPrefixes)
       mapper = try runner.mappingConfiguration(mapping, immichEnv: connection.immichEnv)
         .mapper(mediaLocations: mediaLocations.isEmpty ? [PathMapper.normalized(style)] : mediaLocations)
-      counts = try database.countsManifest().counts
+      counts = try database.overallCounts()
       var options = FilesystemAudit.Options()
       options.verify = verify
       if let seed { options.seed = seed }
