@@ -27,6 +27,9 @@ public final class Listing: @unchecked Sendable {
 
   /// The folder, relative to its root ([] for the root itself).
   public let directory: [UInt8]
+  /// The visitor's own note about the folder from `plan` (e.g. its number in an index),
+  /// handed back in `listed`.
+  public var note: Int32 = -1
   /// The names, each followed by a NUL so that `stat` can take it as it is. A listing is
   /// filled by one thread and only then handed on, so its properties skip Swift's run-time
   /// exclusivity checks (a check per name appended).
@@ -67,9 +70,18 @@ public final class Listing: @unchecked Sendable {
     UnsafeRawPointer(names.baseAddress! + Int(storage[index].nameStart)).assumingMemoryBound(to: CChar.self)
   }
 
-  /// The entry's path relative to the root.
+  /// The entry's path relative to the root (one allocation: a folder's subfolders each get one).
   public func relativePath(_ index: Int) -> [UInt8] {
-    directory.isEmpty ? Array(name(index)) : directory + [UInt8(ascii: "/")] + name(index)
+    let name = name(index)
+    guard !directory.isEmpty else { return Array(name) }
+    let count = directory.count + 1 + name.count
+    return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+      let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+      directory.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+      buffer[directory.count] = UInt8(ascii: "/")
+      if name.count > 0 { (base + directory.count + 1).copyMemory(from: name.baseAddress!, byteCount: name.count) }
+      initialized = count
+    }
   }
 
   fileprivate func append(name: UnsafeRawBufferPointer, kind: EntryKind, needsStat: Bool) {
@@ -97,15 +109,24 @@ public final class Listing: @unchecked Sendable {
   fileprivate func partition() -> Int {
     func needsStat(_ entry: Entry) -> Bool { entry.needsStat || (entry.kind == .file && entry.wantsSize) }
     // Most folders need no stat at all (thumbnails): no copies then.
-    guard (0..<count).contains(where: { needsStat(storage[$0]) }) else { return count }
-    var ready: [Entry] = []
-    var later: [Entry] = []
-    for index in 0..<count {
-      let entry = storage[index]
-      if needsStat(entry) { later.append(entry) } else { ready.append(entry) }
+    guard let first = (0..<count).first(where: { needsStat(storage[$0]) }) else { return count }
+    // The others move up in place; those needing a stat wait in scratch space (no array per folder).
+    return withUnsafeTemporaryAllocation(of: Entry.self, capacity: count - first) { later in
+      var ready = first
+      var waiting = 0
+      for index in first..<count {
+        let entry = storage[index]
+        if needsStat(entry) {
+          (later.baseAddress! + waiting).initialize(to: entry)
+          waiting += 1
+        } else {
+          storage[ready] = entry
+          ready += 1
+        }
+      }
+      for offset in 0..<waiting { storage[ready + offset] = (later.baseAddress! + offset).move() }
+      return ready
     }
-    for (offset, entry) in (ready + later).enumerated() { storage[offset] = entry }
-    return ready.count
   }
 }
 
@@ -117,8 +138,8 @@ public protocol WalkVisitor: Sendable {
   /// skip entries that are `gone`.
   func visit(root: Int, listing: Listing, range: Range<Int>)
   func shouldDescend(root: Int, directory: [UInt8], name: UnsafeRawBufferPointer) -> Bool
-  /// A folder whose listing was read in full ([] is the root).
-  func listed(root: Int, directory: [UInt8])
+  /// A folder whose listing was read in full (its `directory` is [] for the root).
+  func listed(root: Int, listing: Listing)
   /// A folder that could not be opened or read, or an entry that could not be stat'ed.
   func problem(root: Int, path: [UInt8], errno: Int32)
 }
@@ -147,18 +168,23 @@ public final class ParallelWalker: Sendable {
 
   /// Queues the walk of root `index` (in the pool's group `index`).
   public func start(root index: Int) {
-    pool.submit(group: index) { [self] in list(root: index, directory: [], parent: nil, name: roots[index]) }
+    pool.submit(group: index) { [self] in
+      roots[index].withUnsafeBufferPointer { path in
+        withNulTerminated(path) { list(root: index, directory: [], parent: nil, name: $0) }
+      }
+    }
   }
 
   private func firstVisit(_ fd: Int32) -> Bool {
     var s = Glibc.stat()
     guard fstat(fd, &s) == 0 else { return true }
-    let key = DeviceInode(device: UInt(s.st_dev), inode: UInt(s.st_ino))
-    return visited[Int(key.inode % 16)].folders.withLock { $0.insert(key).inserted }
+    let device = UInt64(s.st_dev)
+    let inode = UInt64(s.st_ino)
+    return visited[Int(inode % 16)].folders.withLock { $0.insert(device: device, inode: inode) }
   }
 
   /// Lists one folder: `name` relative to the open `parent` (the root's host path when nil).
-  private func list(root: Int, directory: [UInt8], parent: DirectoryHandle?, name: [UInt8]) {
+  private func list(root: Int, directory: [UInt8], parent: DirectoryHandle?, name: UnsafePointer<CChar>) {
     let fd = Directories.open(parent?.fd ?? AT_FDCWD, name)
     guard fd >= 0 else {
       // A folder removed (or replaced by a file) since its parent was listed is not there on
@@ -190,7 +216,7 @@ public final class ParallelWalker: Sendable {
     if let readError {
       visitor.problem(root: root, path: directory, errno: readError)
     } else {
-      visitor.listed(root: root, directory: directory)
+      visitor.listed(root: root, listing: listing)
     }
   }
 
@@ -202,8 +228,10 @@ public final class ParallelWalker: Sendable {
       let name = listing.name(index)
       guard visitor.shouldDescend(root: root, directory: listing.directory, name: name) else { continue }
       let child = listing.relativePath(index)
-      let childName = Array(name)
-      pool.submit(group: root) { [self] in list(root: root, directory: child, parent: handle, name: childName) }
+      // Opened by the parent listing's own NUL-terminated name: the task keeps the listing.
+      pool.submit(group: root) { [self] in
+        withExtendedLifetime(listing) { list(root: root, directory: child, parent: handle, name: listing.cName(index)) }
+      }
     }
   }
 
@@ -274,12 +302,65 @@ final class DirectoryHandle: Sendable {
 }
 
 final class VisitedShard: Sendable {
-  let folders = Mutex<Set<DeviceInode>>([])
+  let folders = Mutex(SeenFolders())
 }
 
-struct DeviceInode: Hashable {
-  let device: UInt
-  let inode: UInt
+/// Folders seen, by device and inode: per device (a walk meets a few) a table of inode
+/// numbers. Swift's `Set` of the pairs hashed each with SipHash under a per-process seed,
+/// about 200 instructions a folder; a multiply spreads inode numbers well enough here.
+struct SeenFolders {
+  private var devices: [UInt64] = []
+  private var tables: [InodeTable] = []
+
+  /// Whether the folder is new (and now seen).
+  mutating func insert(device: UInt64, inode: UInt64) -> Bool {
+    if let index = devices.firstIndex(of: device) { return tables[index].insert(inode) }
+    devices.append(device)
+    tables.append(InodeTable())
+    return tables[tables.count - 1].insert(inode)
+  }
+}
+
+/// Inode numbers in an open-addressed table (linear probing, at most three quarters full).
+/// 0 marks a free slot, so inode 0 (which FUSE may report) is kept apart.
+struct InodeTable {
+  private var slots = [UInt64](repeating: 0, count: 64)
+  private var count = 0
+  private var hasZero = false
+
+  /// Whether `inode` is new (and now in the table).
+  mutating func insert(_ inode: UInt64) -> Bool {
+    if inode == 0 {
+      defer { hasZero = true }
+      return !hasZero
+    }
+    if (count + 1) * 4 > slots.count * 3 { grow() }
+    let mask = slots.count - 1
+    var slot = Self.start(inode, mask)
+    while slots[slot] != 0 {
+      if slots[slot] == inode { return false }
+      slot = (slot + 1) & mask
+    }
+    slots[slot] = inode
+    count += 1
+    return true
+  }
+
+  private static func start(_ inode: UInt64, _ mask: Int) -> Int {
+    let mixed = inode &* 0x9E37_79B9_7F4A_7C15
+    return Int(truncatingIfNeeded: mixed ^ (mixed >> 32)) & mask
+  }
+
+  private mutating func grow() {
+    let old = slots
+    slots = [UInt64](repeating: 0, count: old.count * 2)
+    let mask = slots.count - 1
+    for inode in old where inode != 0 {
+      var slot = Self.start(inode, mask)
+      while slots[slot] != 0 { slot = (slot + 1) & mask }
+      slots[slot] = inode
+    }
+  }
 }
 
 extension ParallelWalker {
@@ -321,7 +402,7 @@ private final class CollectingVisitor: WalkVisitor {
 
   func shouldDescend(root: Int, directory: [UInt8], name: UnsafeRawBufferPointer) -> Bool { descend(directory, Array(name)) }
 
-  func listed(root: Int, directory: [UInt8]) {}
+  func listed(root: Int, listing: Listing) {}
 
   func problem(root: Int, path: [UInt8], errno: Int32) {
     state.withLock { $0.problems.append(WalkProblem(relativePath: path, errno: errno)) }

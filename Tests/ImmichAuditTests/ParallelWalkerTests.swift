@@ -1,4 +1,4 @@
-import FileScan
+@testable import FileScan
 import Foundation
 import Testing
 
@@ -43,6 +43,20 @@ struct ParallelWalkerTests {
     #expect(files.count == 5)
     #expect(result.entries.contains { $0.relativePath == Array("pipe".utf8) && $0.kind == .other })
     #expect(!result.entries.contains { $0.relativePath == Array("dangling.jpg".utf8) })
+  }
+
+  @Test("the walked-once record: each (device, inode) new exactly once, inode 0 and large numbers too")
+  func seenFolders() {
+    var seen = SeenFolders()
+    var generator = SystemRandomNumberGenerator()
+    let inodes: [UInt64] = [0, 1, 2, UInt64.max, 1 << 63] + (0..<20_000).map { _ in UInt64.random(in: 0...UInt64.max, using: &generator) }
+      + (3..<20_000).map { UInt64($0) }
+    for device: UInt64 in [2049, 52] {
+      #expect(inodes.allSatisfy { seen.insert(device: device, inode: $0) }, "device \(device): a new inode reported as seen")
+      #expect(!inodes.contains { seen.insert(device: device, inode: $0) }, "device \(device): a seen inode reported as new")
+    }
+    let newDevice = seen.insert(device: 7, inode: 1)
+    #expect(newDevice, "another device's inode 1 reported as seen")
   }
 
   @Test("a missing root is one problem: ENOENT; a file as root: ENOTDIR")

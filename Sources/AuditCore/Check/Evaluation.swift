@@ -7,18 +7,21 @@ struct Evaluation {
   private(set) var roots: [AuditRoot]
   let rootOfPath: [Int16]
   let walks: [RootWalk]
+  /// The folders each root's walk listed in full.
+  let listed: ListedFolders
   let states: PathStates
   let libraries: [DatabaseOverview.Library]
   let checkSizes: Bool
   /// Paths inside a folder the walk could not read: the folder's one `unreadable` finding covers them.
   private var covered: [Int32: Int] = [:]
 
-  init(index: ReferenceIndex, roots: [AuditRoot], rootOfPath: [Int16], walks: [RootWalk], states: PathStates,
+  init(index: ReferenceIndex, roots: [AuditRoot], rootOfPath: [Int16], walks: [RootWalk], listed: ListedFolders, states: PathStates,
        libraries: [DatabaseOverview.Library], checkSizes: Bool) {
     self.index = index
     self.roots = roots
     self.rootOfPath = rootOfPath
     self.walks = walks
+    self.listed = listed
     self.states = states
     self.libraries = libraries
     self.checkSizes = checkSizes
@@ -43,8 +46,7 @@ struct Evaluation {
           covered[path] = problem
           continue
         }
-        let parent = relative.lastIndex(of: Self.slash).map { relative[relative.startIndex..<$0] } ?? relative[relative.startIndex..<relative.startIndex]
-        if walk.listed.contains(RootWalk.folderKey(parent)) {
+        if listed.contains(index.folder(ofPath: path)) {
           states.record(path, .missing)
           continue
         }

@@ -119,11 +119,14 @@ public struct FilesystemAudit {
 
     let filesystemStart = Date()
     var roots = roots()
-    let rootOfPath = assignRoots(index, roots)
+    let (rootOfFolder, rootOfPath) = assignRoots(index, roots)
     let states = PathStates(count: index.pathCount)
-    let walks = RootWalker(roots: roots, index: index, rootOfPath: rootOfPath, wantsSize: sizeWanted(index), states: states,
-                           libraries: libraries, options: options, progress: progress).walk()
-    var evaluation = Evaluation(index: index, roots: roots, rootOfPath: rootOfPath, walks: walks, states: states, libraries: libraries, checkSizes: options.verify.checksSizes)
+    let listed = ListedFolders(count: index.folderCount)
+    let walks = RootWalker(roots: roots, index: index, rootOfPath: rootOfPath, rootOfFolder: rootOfFolder, wantsSize: sizeWanted(index), states: states,
+                           listed: listed, libraries: libraries, options: options, progress: progress).walk()
+    var evaluation = Evaluation(
+      index: index, roots: roots, rootOfPath: rootOfPath, walks: walks, listed: listed, states: states, libraries: libraries,
+      checkSizes: options.verify.checksSizes)
     let loose = evaluation.resolveUnseen()
     LooseStats(index: index, states: states, options: options).stat(loose)
     evaluation.decideRoots()
@@ -284,13 +287,15 @@ public struct FilesystemAudit {
     return row.withBytes(column) { CompactID($0, overflow: &overflow) }
   }
 
-  /// Each path's root: the root whose host folder is the longest whole-component prefix (-1: none).
-  /// Root numbers fit 2 bytes: roots are the media folders and the libraries' import paths.
-  private func assignRoots(_ index: ReferenceIndex, _ roots: [AuditRoot]) -> [Int16] {
+  /// Each folder's and each path's root: the root whose host folder is the longest
+  /// whole-component prefix (-1: none). Root numbers fit 2 bytes: roots are the media folders
+  /// and the libraries' import paths.
+  private func assignRoots(_ index: ReferenceIndex, _ roots: [AuditRoot]) -> (ofFolder: [Int16], ofPath: [Int16]) {
     let order = roots.indices.sorted { roots[$0].host.count > roots[$1].host.count }
-    var rootOfPath = index.firstFolder(containing: order.map { roots[$0].host })
+    var (rootOfFolder, rootOfPath) = index.firstFolder(containing: order.map { roots[$0].host })
+    for folder in rootOfFolder.indices where rootOfFolder[folder] >= 0 { rootOfFolder[folder] = Int16(order[Int(rootOfFolder[folder])]) }
     for path in rootOfPath.indices where rootOfPath[path] >= 0 { rootOfPath[path] = Int16(order[Int(rootOfPath[path])]) }
-    return rootOfPath
+    return (rootOfFolder, rootOfPath)
   }
 
   /// Paths whose size is compared: an original with a recorded size, unless `--verify none`.

@@ -244,11 +244,12 @@ final class ReferenceIndex: @unchecked Sendable {
     return pair.database + hostPath(index).dropFirst(pair.host.count)
   }
 
-  /// For every path, the first of `candidates` (host folders, longest first) it lies below
-  /// (whole components), or -1. A path lies below a candidate exactly when the candidate plus
-  /// "/" is its folder or one of that folder's ancestors, all of which the folder table holds:
-  /// so it is settled per folder, parents before children, without rebuilding any path.
-  func firstFolder(containing candidates: [[UInt8]]) -> [Int16] {
+  /// For every folder and every path, the first of `candidates` (host folders, longest first)
+  /// it lies below (whole components), or -1. A path lies below a candidate exactly when the
+  /// candidate plus "/" is its folder or one of that folder's ancestors, all of which the
+  /// folder table holds: so it is settled per folder, parents before children, without
+  /// rebuilding any path.
+  func firstFolder(containing candidates: [[UInt8]]) -> (ofFolder: [Int16], ofPath: [Int16]) {
     let candidateFolders = candidates.map { candidate in (candidate + [UInt8(ascii: "/")]).withUnsafeBytes { folders.find($0) } }
     var best = [Int16](repeating: -1, count: folders.count)
     for folder in 0..<folders.count {
@@ -263,8 +264,14 @@ final class ReferenceIndex: @unchecked Sendable {
     }
     var result = [Int16](repeating: -1, count: pathCount)
     for path in 0..<pathCount { result[path] = best[Int(folderOf[path])] }
-    return result
+    return (best, result)
   }
+
+  /// How many folders the index holds (numbered from 0, as `folder(_:)` returns them).
+  var folderCount: Int { folders.count }
+
+  /// The number of the folder path `path` lies in.
+  func folder(ofPath path: Int32) -> Int32 { folderOf[Int(path)] }
 
   /// The (database prefix, host prefix) pair of two spellings: what precedes their longest
   /// common suffix.

@@ -10,12 +10,27 @@ struct RootWalk: Sendable {
   /// Files no reference accounts for: (relative path, kind of finding, size).
   var unmatched: [(relative: [UInt8], kind: FindingKind, size: Int64)] = []
   var problems: [WalkProblem] = []
-  /// Hashes of the folders (relative paths) whose listing was read in full.
-  var listed: Set<UInt64> = []
   /// Hashes of the `.xmp` files seen (relative paths), for Immich's sidecar candidates.
   var xmpFiles: Set<UInt64> = []
 
   static func folderKey(_ relative: some Collection<UInt8>) -> UInt64 { ReferenceIndex.hash(relative) }
+}
+
+/// The index's folders whose listing the walk of their own root read in full: a byte per
+/// folder, each written by the one thread listing that folder (distinct bytes need no lock)
+/// and read once the walk is over. A referenced path not seen in such a folder is missing.
+final class ListedFolders: @unchecked Sendable {
+  private let flags: UnsafeMutableBufferPointer<UInt8>
+
+  init(count: Int) {
+    flags = .allocate(capacity: max(count, 1))
+    flags.initialize(repeating: 0)
+  }
+
+  deinit { flags.deallocate() }
+
+  func mark(_ folder: Int32) { flags[Int(folder)] = 1 }
+  func contains(_ folder: Int32) -> Bool { flags[Int(folder)] != 0 }
 }
 
 /// The first look at a root: is it there, a directory, readable; its `.immich` marker.
@@ -39,8 +54,10 @@ struct RootWalker {
   let roots: [AuditRoot]
   let index: ReferenceIndex
   let rootOfPath: [Int16]
+  let rootOfFolder: [Int16]
   let wantsSize: [Bool]
   let states: PathStates
+  let listed: ListedFolders
   let libraries: [DatabaseOverview.Library]
   let options: FilesystemAudit.Options
   let progress: AuditProgress
@@ -48,7 +65,8 @@ struct RootWalker {
   func walk() -> [RootWalk] {
     let pool = WorkPool(groups: max(roots.count, 1), threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout)
     let visitor = AuditVisitor(
-      roots: roots, index: index, rootOfPath: rootOfPath, wantsSize: wantsSize, states: states, progress: progress,
+      roots: roots, index: index, rootOfPath: rootOfPath, rootOfFolder: rootOfFolder, wantsSize: wantsSize, states: states,
+      listed: listed, progress: progress,
       rules: roots.map { root in root.kind == .importPath ? ImportPathRules(exclusionPatterns: libraries.first { $0.id == root.libraryId }?.exclusionPatterns ?? []) : nil },
       libraryOfRoot: roots.map { root in Int32(libraries.firstIndex { $0.id == root.libraryId } ?? -1) })
     let walker = ParallelWalker(roots: roots.map(\.host), pool: pool, visitor: visitor)
@@ -89,8 +107,10 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   let roots: [AuditRoot]
   let index: ReferenceIndex
   let rootOfPath: [Int16]
+  let rootOfFolder: [Int16]
   let wantsSize: [Bool]
   let states: PathStates
+  let listed: ListedFolders
   let progress: AuditProgress
   /// Per import-path root, Immich's rules (read-only; `GlobPattern`'s regexes are not mutated).
   let rules: [ImportPathRules?]
@@ -105,13 +125,15 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   static let derivativeSources: UInt8 = [ReferenceIndex.Kind.original, .preview, .thumbnail, .fullsize, .encodedVideo, .personThumbnail].reduce(0) { $0 | $1.bit }
   private static let slash = UInt8(ascii: "/")
 
-  init(roots: [AuditRoot], index: ReferenceIndex, rootOfPath: [Int16], wantsSize: [Bool], states: PathStates, progress: AuditProgress,
-       rules: [ImportPathRules?], libraryOfRoot: [Int32]) {
+  init(roots: [AuditRoot], index: ReferenceIndex, rootOfPath: [Int16], rootOfFolder: [Int16], wantsSize: [Bool], states: PathStates,
+       listed: ListedFolders, progress: AuditProgress, rules: [ImportPathRules?], libraryOfRoot: [Int32]) {
     self.roots = roots
     self.index = index
     self.rootOfPath = rootOfPath
+    self.rootOfFolder = rootOfFolder
     self.wantsSize = wantsSize
     self.states = states
+    self.listed = listed
     self.progress = progress
     self.rules = rules
     self.libraryOfRoot = libraryOfRoot
@@ -137,10 +159,9 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   /// file no reference accounts for will be reported as (in `mark`), so Immich's rules run
   /// once per file.
   func plan(root: Int, listing: Listing) {
-    var hostFolder = hostPrefixes[root] + listing.directory
-    if !listing.directory.isEmpty { hostFolder.append(Self.slash) }
-    let folder = hostFolder.withUnsafeBytes { index.folder($0) }
+    let folder = withHostFolder(root: root, listing.directory) { index.folder($0) }
     let atRoot = listing.directory.isEmpty
+    listing.note = folder ?? -1
     if let folder {
       index.lookup(folder: folder, count: listing.count, name: listing.name) { position, path in
         listing[position].token = path
@@ -155,6 +176,21 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
         entry.wantsSize = true
       }
       listing[position] = entry
+    }
+  }
+
+  /// The host folder of `directory` below root `root`, ending in "/", in scratch space (a
+  /// folder's path is looked up once per folder: no array for it).
+  private func withHostFolder<T>(root: Int, _ directory: [UInt8], _ body: (UnsafeRawBufferPointer) -> T) -> T {
+    let prefix = hostPrefixes[root]
+    let count = prefix.count + directory.count + (directory.isEmpty ? 0 : 1)
+    return withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { buffer in
+      prefix.withUnsafeBytes { buffer.copyMemory(from: $0) }
+      if !directory.isEmpty {
+        directory.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[prefix.count...]).copyMemory(from: $0) }
+        buffer[count - 1] = Self.slash
+      }
+      return body(UnsafeRawBufferPointer(buffer))
     }
   }
 
@@ -204,8 +240,9 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     }
     collectors[root].walk.withLock { walk in
       walk.files += files
-      walk.unmatched += unmatched
-      walk.xmpFiles.formUnion(xmpFiles)
+      // Most ranges add neither (a call on empty arrays still cost ~140 instructions a folder).
+      if !unmatched.isEmpty { walk.unmatched += unmatched }
+      if !xmpFiles.isEmpty { walk.xmpFiles.formUnion(xmpFiles) }
     }
   }
 
@@ -223,9 +260,12 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     }
   }
 
-  func listed(root: Int, directory: [UInt8]) {
-    let key = RootWalk.folderKey(directory)
-    collectors[root].walk.withLock { _ = $0.listed.insert(key) }
+  /// Only folders of the index matter (the others hold no referenced path), and only when
+  /// listed by the walk of the root their paths belong to (another root's walk does not
+  /// record them).
+  func listed(root: Int, listing: Listing) {
+    let folder = listing.note
+    if folder >= 0 && rootOfFolder[Int(folder)] == Int16(root) { listed.mark(folder) }
   }
 
   func problem(root: Int, path: [UInt8], errno: Int32) {

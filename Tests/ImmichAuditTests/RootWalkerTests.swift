@@ -1,0 +1,43 @@
+@testable import AuditCore
+import Foundation
+import Testing
+
+/// A referenced path the walk did not see is missing without a `stat` of its own only when its
+/// folder was listed in full by the walk of the root it belongs to; any other unseen path is
+/// stat'ed one by one (a hidden folder of an import path, a folder not on disk).
+@Suite("the walk's record of listed folders")
+struct RootWalkerTests {
+  @Test("folders listed by their own root's walk count; one listed only by an enclosing root's walk, or never, does not")
+  func listedFolders() throws {
+    let folder = try TemporaryFolder()
+    let media = folder.path + "/media"
+    for directory in ["a", "lib/b", "lib/.hidden"] {
+      try FileManager.default.createDirectory(atPath: "\(media)/\(directory)", withIntermediateDirectories: true)
+    }
+    for file in ["a/x.jpg", "lib/b/y.jpg", "lib/.hidden/z.jpg"] { try folder.write("media/\(file)", "") }
+    let index = ReferenceIndex()
+    let paths = ["a/x.jpg", "a/gone.jpg", "lib/b/y.jpg", "lib/.hidden/z.jpg", "never/w.jpg"].map { file in
+      Array("\(media)/\(file)".utf8).withUnsafeBytes { index.intern(databasePath: $0, hostPath: Array("\(media)/\(file)".utf8)) }
+    }
+    // The upload root encloses the import path; the walk of the upload root enters lib/.hidden,
+    // the import path's does not (Immich never imports below a hidden folder).
+    let roots = [
+      AuditRoot(kind: .upload, container: "/data", host: Array(media.utf8), libraryId: nil),
+      AuditRoot(kind: .importPath, container: "/lib", host: Array("\(media)/lib".utf8), libraryId: "library"),
+    ]
+    // Longest first, as `FilesystemAudit` asks: number 0 is the import path (root 1).
+    let assigned = index.firstFolder(containing: [roots[1].host, roots[0].host])
+    func root(_ number: Int16) -> Int16 { number < 0 ? -1 : 1 - number }
+    let listed = ListedFolders(count: index.folderCount)
+    var options = FilesystemAudit.Options()
+    options.jobs = 2
+    let walks = RootWalker(
+      roots: roots, index: index, rootOfPath: assigned.ofPath.map(root), rootOfFolder: assigned.ofFolder.map(root),
+      wantsSize: paths.map { _ in false }, states: PathStates(count: index.pathCount), listed: listed, libraries: [],
+      options: options, progress: AuditProgress()
+    ).walk()
+    #expect(walks.map(\.status) == [.ok, .ok])
+    let folderListed = paths.map { listed.contains(index.folder(ofPath: $0)) }
+    #expect(folderListed == [true, true, true, false, false])
+  }
+}
