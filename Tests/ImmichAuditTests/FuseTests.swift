@@ -110,6 +110,33 @@ struct FuseTests {
     #expect(root?["status"]?.stringValue == "ok")
   }
 
+  @Test("files and folders that appear during the walk: judged as the walk found them, no error")
+  func appearing() throws {
+    let mount = try FuseMount(dirs: 4, files: 10, delayMilliseconds: 0, appear: true)
+    let scene = try scene(on: mount)
+    // An asset of the library lives in a folder that appears only after the root was listed:
+    // no listing holds it, so it is stat'ed on its own, and found.
+    try scene.cluster.psql(scene.database, """
+      WITH target AS (SELECT id FROM asset WHERE "libraryId" = (SELECT id FROM library WHERE name = 'NAS Photos')
+        AND "deletedAt" IS NULL ORDER BY "originalPath" LIMIT 1)
+      UPDATE asset SET "originalPath" = '/mnt/fuse/late/f00003.jpg' FROM target WHERE asset.id = target.id;
+      UPDATE asset_exif SET "fileSizeInByte" = 10 WHERE "assetId" = (SELECT id FROM asset WHERE "originalPath" = '/mnt/fuse/late/f00003.jpg')
+      """)
+    let result = try check(scene, mount: mount, extra: [])
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try JSONValue.parse(Data(result.stdout.utf8))
+    #expect(report.findings("missing-original").isEmpty)
+    #expect(report.findings("unreadable").isEmpty)
+    // Every file of the four folders as listed, and new.jpg in each folder listed after the
+    // first; nothing of what appeared in the root after its listing (late/, late.jpg).
+    let unindexed = report.findings("unindexed-original").map { $0["path"]!.stringValue! }
+    #expect(unindexed.count == 4 * 10 + 3, "\(unindexed)")
+    #expect(unindexed.filter { $0.hasSuffix("/new.jpg") }.count == 3)
+    #expect(!unindexed.contains { $0.hasPrefix("/mnt/fuse/late") })
+    let root = report["roots"]?.arrayItems.first { $0["container"]?.stringValue == "/mnt/fuse" }
+    #expect(root?["status"]?.stringValue == "ok")
+  }
+
   @Test("Ctrl-C ends a run stuck on a dead mount at once: exit 130")
   func interruptDeadMount() throws {
     let mount = try FuseMount(dirs: 5, files: 10, delayMilliseconds: 0, hang: "/d0001")

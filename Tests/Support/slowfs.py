@@ -11,7 +11,9 @@ foreground, multi-threaded; unmount with `fusermount -u MOUNTPOINT`. --vanish-od
 odd-numbered file listed by readdir answer getattr with ENOENT, as a file deleted between the
 listing and the stat. --vanish-odd-dirs makes every odd-numbered folder listed by the root's
 readdir (as a folder, d_type set) answer with ENOENT, as a folder deleted between the listing
-and its opening.
+and its opening. --appear makes things appear during the walk: the first listing of a d-folder
+creates a folder `late` (F files) and a file `late.jpg` in the root, which was listed before,
+and every d-folder listed after that first one holds one file more, `new.jpg`.
 """
 import argparse, errno, json, os, stat, threading, time
 from fuse import FUSE, FuseOSError, Operations
@@ -25,6 +27,8 @@ class SlowFS(Operations):
         self.max_in_flight = 0
         self.calls = 0
         self.now = time.time()
+        # --appear: set by the first listing of a d-folder.
+        self.appeared = False
 
     def _enter(self):
         with self.lock:
@@ -48,6 +52,13 @@ class SlowFS(Operations):
         parts = [p for p in path.split("/") if p]
         if not parts:
             return "dir"
+        if self.args.appear and self.appeared:
+            if parts == ["late"]:
+                return "dir"
+            if parts == ["late.jpg"] or (len(parts) == 2 and parts[1] == "new.jpg" and self._kind("/" + parts[0]) == "dir"):
+                return "file"
+            if len(parts) == 2 and parts[0] == "late" and self._kind("/d0000/" + parts[1]) == "file":
+                return "file"
         if self.args.vanish_odd_dirs and parts[0].startswith("d") and parts[0][1:].isdigit() and int(parts[0][1:]) % 2 == 1:
             return None
         if len(parts) == 1 and parts[0].startswith("d") and int(parts[0][1:]) < self.args.dirs:
@@ -81,10 +92,18 @@ class SlowFS(Operations):
         try:
             self._delay(path)
             parts = [p for p in path.split("/") if p]
+            files = ["f%05d.jpg" % i for i in range(self.args.files)]
             if not parts:
                 # With the mode, so the kernel hands out d_type DT_DIR (no stat before opening).
-                return [".", ".."] + [("d%04d" % i, dict(st_mode=stat.S_IFDIR | 0o755), 0) for i in range(self.args.dirs)]
-            return [".", ".."] + ["f%05d.jpg" % i for i in range(self.args.files)]
+                folders = ["d%04d" % i for i in range(self.args.dirs)] + (["late"] if self.appeared else [])
+                return [".", ".."] + [(name, dict(st_mode=stat.S_IFDIR | 0o755), 0) for name in folders] + (["late.jpg"] if self.appeared else [])
+            if self.args.appear and parts[0] != "late":
+                with self.lock:
+                    first = not self.appeared
+                    self.appeared = True
+                if not first:
+                    files.append("new.jpg")
+            return [".", ".."] + files
         finally:
             self._leave()
 
@@ -103,6 +122,7 @@ if __name__ == "__main__":
     parser.add_argument("--hang", default=None)
     parser.add_argument("--vanish-odd", action="store_true")
     parser.add_argument("--vanish-odd-dirs", action="store_true")
+    parser.add_argument("--appear", action="store_true")
     args = parser.parse_args()
     fs = SlowFS(args)
     fs._save()

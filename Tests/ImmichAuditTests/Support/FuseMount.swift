@@ -12,7 +12,8 @@ final class FuseMount {
   let statsFile: String
   private let daemon: pid_t
 
-  init(dirs: Int, files: Int, delayMilliseconds: Double = 1, hang: String? = nil, vanishOdd: Bool = false, vanishOddDirs: Bool = false) throws {
+  init(dirs: Int, files: Int, delayMilliseconds: Double = 1, hang: String? = nil, vanishOdd: Bool = false, vanishOddDirs: Bool = false,
+       appear: Bool = false) throws {
     folder = try TemporaryFolder()
     chmod(folder.path, 0o755)
     mountpoint = folder.path + "/mnt"
@@ -23,6 +24,7 @@ final class FuseMount {
     if let hang { arguments += ["--hang", hang] }
     if vanishOdd { arguments.append("--vanish-odd") }
     if vanishOddDirs { arguments.append("--vanish-odd-dirs") }
+    if appear { arguments.append("--appear") }
     daemon = try TestCluster.spawn("/usr/bin/env", ["python3"] + arguments, environment: nil,
                                    stdout: folder.path + "/slowfs.out", stderr: folder.path + "/slowfs.err")
     // Mounted when the mount point's filesystem is FUSE (0x65735546).
