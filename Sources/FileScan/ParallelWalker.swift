@@ -149,21 +149,24 @@ public protocol WalkVisitor: Sendable {
 /// filesystems while a local walk stays depth-first. A folder is opened relative to its
 /// parent's open descriptor (one path component for the kernel to resolve, not the whole path)
 /// read-only with `O_NOATIME`, and listed with `getdents64` into one buffer; symbolic links are
-/// followed; a folder reached twice (same device and inode) is walked once.
+/// followed; a folder reached twice by one root's walk (same device and inode) is walked once.
 public final class ParallelWalker: Sendable {
   public let roots: [[UInt8]]
   let pool: WorkPool
   let visitor: any WalkVisitor
   /// Entries stat'ed per task: small where each call is a network round trip.
   let statBatch: Int
-  /// Folders seen, by (device, inode), in shards so that threads seldom wait on each other.
-  private let visited: [VisitedShard] = (0..<16).map { _ in VisitedShard() }
+  /// Folders seen by each root's walk, by (device, inode), in shards so that threads seldom
+  /// wait on each other. Per root: roots may share folders (two libraries on one share, one
+  /// import path below another's), and each root's walk must list all of its own.
+  private let visited: [[VisitedShard]]
 
   public init(roots: [[UInt8]], pool: WorkPool, visitor: any WalkVisitor, statBatch: Int = 64) {
     self.roots = roots
     self.pool = pool
     self.visitor = visitor
     self.statBatch = statBatch
+    visited = roots.map { _ in (0..<16).map { _ in VisitedShard() } }
   }
 
   /// Queues the walk of root `index` (in the pool's group `index`).
@@ -175,12 +178,13 @@ public final class ParallelWalker: Sendable {
     }
   }
 
-  private func firstVisit(_ fd: Int32) -> Bool {
+  /// Whether root `root`'s walk meets this folder for the first time (and now has).
+  private func firstVisit(_ fd: Int32, root: Int) -> Bool {
     var s = Glibc.stat()
     guard fstat(fd, &s) == 0 else { return true }
     let device = UInt64(s.st_dev)
     let inode = UInt64(s.st_ino)
-    return visited[Int(inode % 16)].folders.withLock { $0.insert(device: device, inode: inode) }
+    return visited[root][Int(inode % 16)].folders.withLock { $0.insert(device: device, inode: inode) }
   }
 
   /// Lists one folder: `name` relative to the open `parent` (the root's host path when nil).
@@ -194,7 +198,7 @@ public final class ParallelWalker: Sendable {
       return
     }
     let handle = DirectoryHandle(fd)
-    guard firstVisit(fd) else { return }
+    guard firstVisit(fd, root: root) else { return }
     let listing = Listing(directory: directory)
     let readError = handle.read(into: listing)
     visitor.plan(root: root, listing: listing)

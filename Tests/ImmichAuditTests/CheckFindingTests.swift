@@ -79,6 +79,38 @@ struct CheckFindingTests {
     #expect(report.nonZeroSummary == ["unindexed-original": 2, "missing-original-trashed": 1])
   }
 
+  @Test("two libraries on one import path, and one nested in another's: each walks it and judges every file for itself")
+  func sharedImportPaths() throws {
+    let scene = try AuditScene()
+    // Bob's libraries point at Alice's share (the same folder, and a folder below it) and have
+    // no assets yet: every supported file there is unindexed for each of them.
+    try scene.cluster.psql(scene.database, """
+      INSERT INTO library (id, name, "ownerId", "importPaths", "exclusionPatterns") VALUES
+        ('aaaaaaaa-0000-4000-8000-000000000003', 'Shared', '22222222-2222-4222-8222-222222222222', ARRAY['/mnt/nas/photos'], ARRAY[]::text[]),
+        ('aaaaaaaa-0000-4000-8000-000000000004', 'Shared 2024', '22222222-2222-4222-8222-222222222222', ARRAY['/mnt/nas/photos/2024'], ARRAY[]::text[])
+      """)
+    let media = Set(scene.files.keys.filter {
+      $0.hasPrefix("/mnt/nas/photos/") && ImportPathRules.hasSupportedExtension(Array($0.utf8)) && FileManager.default.fileExists(atPath: scene.hostPath($0))
+    })
+    #expect(!media.isEmpty)
+    func unindexed(_ report: JSONValue, library: String) -> Set<String> {
+      Set(report.findings("unindexed-original").filter { $0["libraryId"]?.stringValue == "aaaaaaaa-0000-4000-8000-00000000000\(library)" }.map { $0["path"]!.stringValue! })
+    }
+    // The walks of the three roots meet the same folders at once; none may take another's.
+    for _ in 0..<3 {
+      let report = try run(scene)
+      #expect(report["exitCode"]?.intValue == 0)
+      #expect(report.findings("root-offline").isEmpty, "\(report.findings("root-offline"))")
+      let shared = report["roots"]?.arrayItems.filter { ["/mnt/nas/photos", "/mnt/nas/photos/2024"].contains($0["container"]?.stringValue) } ?? []
+      #expect(shared.count == 3)
+      #expect(shared.allSatisfy { $0["status"]?.stringValue == "ok" }, "\(shared)")
+      #expect(unindexed(report, library: "1").isEmpty)
+      #expect(unindexed(report, library: "3") == media)
+      #expect(unindexed(report, library: "4") == media.filter { $0.hasPrefix("/mnt/nas/photos/2024/") })
+      #expect(!unindexed(report, library: "4").isEmpty)
+    }
+  }
+
   @Test("a file under upload/ or library/ that no asset or sidecar references is untracked; markers are not")
   func untrackedUpload() throws {
     let scene = try AuditScene()
