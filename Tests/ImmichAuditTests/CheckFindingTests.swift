@@ -109,6 +109,17 @@ struct CheckFindingTests {
       #expect(unindexed(report, library: "4") == media.filter { $0.hasPrefix("/mnt/nas/photos/2024/") })
       #expect(!unindexed(report, library: "4").isEmpty)
     }
+    // A photo moved within the share is unindexed for all three libraries, and still one
+    // candidate of its asset's likely-moved.
+    let moved = try #require(media.first { $0.hasPrefix("/mnt/nas/photos/2024/") })
+    let destination = "/mnt/nas/photos/2024/moved/" + (moved as NSString).lastPathComponent
+    try FileManager.default.createDirectory(atPath: (scene.hostPath(destination) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try FileManager.default.moveItem(atPath: scene.hostPath(moved), toPath: scene.hostPath(destination))
+    let report = try run(scene)
+    #expect(report.findings("unindexed-original").filter { $0["path"]?.stringValue == destination }.count == 3)
+    let likelyMoved = report.findings("likely-moved").filter { $0["path"]?.stringValue == moved }
+    #expect(likelyMoved.count == 1)
+    #expect(likelyMoved.first?["candidates"]?.arrayItems.map { $0["path"]!.stringValue! } == [destination])
   }
 
   @Test("a file under upload/ or library/ that no asset or sidecar references is untracked; markers are not")

@@ -32,17 +32,20 @@ struct LikelyMoved {
         let uploaded = index.fileNames[Int(reference.fileName)]
         if uploaded != names[0] { names.append(uploaded) }
       }
+      // One file is one candidate, however many roots found it (two libraries on one share
+      // each report it as unindexed).
       var matches: [Int] = []
+      var matchedFiles = Set<[UInt8]>()
       if reference.expectedSize >= 0 {
         for name in names {
-          for position in byName[name] ?? [] where disk[position].diskSize == reference.expectedSize && !matches.contains(position) {
+          for position in byName[name] ?? [] where disk[position].diskSize == reference.expectedSize && matchedFiles.insert(disk[position].hostPath).inserted {
             matches.append(position)
           }
         }
       }
       var sameContent = false
       if reference.checksum >= 0 {
-        for position in byDigest[Array(index.checksum(reference.checksum))] ?? [] where !matches.contains(position) {
+        for position in byDigest[Array(index.checksum(reference.checksum))] ?? [] where matchedFiles.insert(disk[position].hostPath).inserted {
           matches.append(position)
           sameContent = true
         }
