@@ -104,6 +104,13 @@ struct CheckFindingTests {
       let shared = report["roots"]?.arrayItems.filter { ["/mnt/nas/photos", "/mnt/nas/photos/2024"].contains($0["container"]?.stringValue) } ?? []
       #expect(shared.count == 3)
       #expect(shared.allSatisfy { $0["status"]?.stringValue == "ok" }, "\(shared)")
+      // Each root counts every database path under it, also those a root inside it walks.
+      func figures(_ container: String) -> [[Int]] {
+        shared.filter { $0["container"]?.stringValue == container }.map { [$0["expectedFiles"]!.intValue!, $0["presentFiles"]!.intValue!] }
+      }
+      let whole = figures("/mnt/nas/photos"), year = figures("/mnt/nas/photos/2024")
+      #expect(whole.count == 2 && whole[0] == whole[1] && whole[0][0] > 0, "\(whole)")
+      #expect(year.count == 1 && year[0][0] > 0 && year[0][0] <= whole[0][0] && year[0][1] <= whole[0][1], "\(year) within \(whole)")
       #expect(unindexed(report, library: "1").isEmpty)
       #expect(unindexed(report, library: "3") == media)
       #expect(unindexed(report, library: "4") == media.filter { $0.hasPrefix("/mnt/nas/photos/2024/") })

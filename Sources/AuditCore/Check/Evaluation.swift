@@ -67,20 +67,26 @@ struct Evaluation {
 
   /// Root statuses, figures and the mount guard's verdict.
   mutating func decideRoots() {
-    var expected = [Int](repeating: 0, count: roots.count)
-    var present = [Int](repeating: 0, count: roots.count)
+    // Counted per folder, then summed below each root's folder: a root's figures hold every
+    // path under it, also those a root inside it walks (two libraries on one share each
+    // expect the files there).
+    var expectedIn = [Int](repeating: 0, count: index.folderCount)
+    var presentIn = [Int](repeating: 0, count: index.folderCount)
     for path in 0..<Int32(index.pathCount) {
       let root = Int(rootOfPath[Int(path)])
       guard root >= 0 else { continue }
-      expected[root] += 1
+      let folder = Int(index.folder(ofPath: path))
+      expectedIn[folder] += 1
       // A timed-out root's stuck thread may still write its paths: not read.
       if walks[root].status == .timedOut { continue }
       switch states[path] {
-      case .file, .directory, .other, .unreadable: present[root] += 1
-      case .unseen: if covered[path] != nil { present[root] += 1 }
+      case .file, .directory, .other, .unreadable: presentIn[folder] += 1
+      case .unseen: if covered[path] != nil { presentIn[folder] += 1 }
       case .missing: break
       }
     }
+    let expected = index.totalsBelow(roots.map(\.host), perFolder: expectedIn)
+    let present = index.totalsBelow(roots.map(\.host), perFolder: presentIn)
     for root in roots.indices {
       let walk = walks[root]
       roots[root].status = walk.status

@@ -267,6 +267,20 @@ final class ReferenceIndex: @unchecked Sendable {
     return (best, result)
   }
 
+  /// For each of `candidates` (host folders), the sum of `perFolder` over the folders at or
+  /// below it (whole components). Children are interned after their parents, so one pass from
+  /// the last folder to the first carries each folder's total into its parent's.
+  func totalsBelow(_ candidates: [[UInt8]], perFolder: [Int]) -> [Int] {
+    var totals = perFolder
+    for folder in stride(from: folders.count - 1, through: 0, by: -1) {
+      let parent = folders.parent(folder)
+      if parent >= 0 { totals[Int(parent)] += totals[folder] }
+    }
+    return candidates.map { candidate in
+      (candidate + [UInt8(ascii: "/")]).withUnsafeBytes { folders.find($0) }.map { totals[Int($0)] } ?? 0
+    }
+  }
+
   /// How many folders the index holds (numbered from 0, as `folder(_:)` returns them).
   var folderCount: Int { folders.count }
 
