@@ -70,8 +70,8 @@ struct Evaluation {
     // Counted per folder, then summed below each root's folder: a root's figures hold every
     // path under it, also those a root inside it walks (two libraries on one share each
     // expect the files there).
-    var expectedIn = [Int](repeating: 0, count: index.folderCount)
-    var presentIn = [Int](repeating: 0, count: index.folderCount)
+    var expectedIn = [Int32](repeating: 0, count: index.folderCount)
+    var presentIn = [Int32](repeating: 0, count: index.folderCount)
     for path in 0..<Int32(index.pathCount) {
       let root = Int(rootOfPath[Int(path)])
       guard root >= 0 else { continue }

@@ -270,14 +270,14 @@ final class ReferenceIndex: @unchecked Sendable {
   /// For each of `candidates` (host folders), the sum of `perFolder` over the folders at or
   /// below it (whole components). Children are interned after their parents, so one pass from
   /// the last folder to the first carries each folder's total into its parent's.
-  func totalsBelow(_ candidates: [[UInt8]], perFolder: [Int]) -> [Int] {
+  func totalsBelow(_ candidates: [[UInt8]], perFolder: [Int32]) -> [Int] {
     var totals = perFolder
     for folder in stride(from: folders.count - 1, through: 0, by: -1) {
       let parent = folders.parent(folder)
       if parent >= 0 { totals[Int(parent)] += totals[folder] }
     }
     return candidates.map { candidate in
-      (candidate + [UInt8(ascii: "/")]).withUnsafeBytes { folders.find($0) }.map { totals[Int($0)] } ?? 0
+      (candidate + [UInt8(ascii: "/")]).withUnsafeBytes { folders.find($0) }.map { Int(totals[Int($0)]) } ?? 0
     }
   }
 
