@@ -164,8 +164,10 @@ public enum PrometheusReport {
            FindingKind.allCases.map { ([("kind", $0.rawValue)], String(report.summary[$0] ?? 0)) })
     metric("immich_audit_count", "Immich metadata counts read by the last check.",
            report.counts.entries.map { ([("key", $0.key)], String($0.value)) })
+    // The library is a label too: two libraries may share an import path, and a series may
+    // appear only once in a textfile (node_exporter refuses the file otherwise).
     metric("immich_audit_root_up", "1 if the root was online in the last check, 0 if offline.",
-           report.roots.map { ([("root", $0.container), ("kind", $0.kind.rawValue)], $0.offline ? "0" : "1") })
+           report.roots.map { ([("root", $0.container), ("kind", $0.kind.rawValue), ("library", $0.libraryId ?? "")], $0.offline ? "0" : "1") })
     metric("immich_audit_duration_seconds", "Duration of the last check, by phase.", [
       ([("phase", "database")], seconds(report.timings.database)), ([("phase", "filesystem")], seconds(report.timings.filesystem)),
       ([("phase", "verify")], seconds(report.timings.verify)), ([("phase", "total")], seconds(report.timings.total)),
