@@ -130,11 +130,23 @@ struct Runner {
   /// Writes a report to --output (atomically: a temporary file renamed into place) or stdout.
   /// Reports are not passed through the redactor: they never contain a secret by construction
   /// (targets are built without them), and masking a short password's characters would corrupt
-  /// the numbers.
+  /// the numbers. What is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is written
+  /// as it is: renaming over it would replace it with a file. A symbolic link to a file keeps
+  /// pointing there: the file it names is replaced, in its own folder.
   func emit(_ text: String, to path: String?, option: String = "--output") throws {
-    guard let path else {
+    guard var path else {
       Output.standardOutput(text)
       return
+    }
+    var status = stat()
+    if stat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
+      if (status.st_mode & S_IFMT) == S_IFDIR { throw fail("\(option) \(path): is a directory; name a file in it", exitCode: 2) }
+      try writeInPlace(text, to: path, option: option)
+      return
+    }
+    if lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFLNK, let resolved = realpath(path, nil) {
+      path = String(cString: resolved)
+      free(resolved)
     }
     let url = URL(fileURLWithPath: path)
     let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
@@ -147,6 +159,17 @@ struct Runner {
       }
     } catch let exit as ExitCode {
       throw exit
+    } catch {
+      throw fail("\(option) \(path): cannot write it (\(DotEnv.reason(error)))", exitCode: 2)
+    }
+  }
+
+  private func writeInPlace(_ text: String, to path: String, option: String) throws {
+    let fd = open(path, O_WRONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw fail("\(option) \(path): cannot write it (\(String(cString: strerror(errno)).lowercased()))", exitCode: 2) }
+    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    do {
+      try handle.write(contentsOf: Data(text.utf8))
     } catch {
       throw fail("\(option) \(path): cannot write it (\(DotEnv.reason(error)))", exitCode: 2)
     }

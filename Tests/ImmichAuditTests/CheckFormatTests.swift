@@ -108,6 +108,54 @@ struct CheckFormatTests {
     #expect(lines.last?["findings"] == nil)
   }
 
+  @Test("--output to /dev/null, a FIFO or a symlink writes through it: none is replaced by a file")
+  func outputSpecialFiles() throws {
+    let scene = try AuditScene()
+    var status = stat()
+    // /dev/null stays the device (renamed over, it would be a file that every `> /dev/null` fills).
+    let (toNull, _) = try scene.check(["--output", "/dev/null"])
+    let nullIsDevice = stat("/dev/null", &status) == 0 && (status.st_mode & S_IFMT) == S_IFCHR
+    if !nullIsDevice {
+      // Put the device back at once (1, 3), renamed into place: /dev/null is never missing.
+      let fresh = "/dev/null.immich-audit-test"
+      unlink(fresh)
+      if mknod(fresh, S_IFCHR | 0o666, (1 << 8) | 3) == 0 && chmod(fresh, 0o666) == 0 { rename(fresh, "/dev/null") }
+    }
+    #expect(nullIsDevice)
+    #expect(toNull.status == 0)
+    #expect(toNull.stdout.isEmpty)
+    // A FIFO, read by cat while check writes to it.
+    let fifo = scene.folder.path + "/report.fifo"
+    let received = scene.folder.path + "/received.json"
+    #expect(mkfifo(fifo, 0o644) == 0)
+    let reader = try TestCluster.spawn("/bin/cat", [fifo], environment: nil, stdout: received, stderr: scene.folder.path + "/cat.err")
+    let (toFifo, _) = try scene.check(["--output", fifo])
+    var readerStatus: Int32 = 0
+    for _ in 0..<250 where waitpid(reader, &readerStatus, WNOHANG) == 0 { usleep(20_000) }
+    if kill(reader, 0) == 0 {
+      kill(reader, SIGKILL)
+      waitpid(reader, &readerStatus, 0)
+      Issue.record("nothing was written to the FIFO")
+    }
+    #expect(toFifo.status == 0)
+    #expect(try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: received)))["reportVersion"]?.intValue == 1)
+    #expect(lstat(fifo, &status) == 0 && (status.st_mode & S_IFMT) == S_IFIFO)
+    // A symbolic link to the latest report: the file it names is replaced, the link stays.
+    try FileManager.default.createDirectory(atPath: scene.folder.path + "/reports", withIntermediateDirectories: true)
+    let target = scene.folder.path + "/reports/latest.json"
+    try "old".write(toFile: target, atomically: false, encoding: .utf8)
+    let link = scene.folder.path + "/latest.json"
+    #expect(symlink(target, link) == 0)
+    let (toLink, _) = try scene.check(["--output", link])
+    #expect(toLink.status == 0)
+    #expect(lstat(link, &status) == 0 && (status.st_mode & S_IFMT) == S_IFLNK)
+    #expect(try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: target)))["reportVersion"]?.intValue == 1)
+    // A folder is refused, with exit 2.
+    let (toFolder, _) = try scene.check(["--output", scene.folder.path])
+    #expect(toFolder.status == 2)
+    #expect(toFolder.stderr.contains("is a directory"), "\(toFolder.stderr)")
+  }
+
   @Test("--output writes the report to a file, nothing on stdout")
   func outputFile() throws {
     let scene = try AuditScene()
