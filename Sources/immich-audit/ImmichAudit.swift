@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct ImmichAudit: ParsableCommand {
@@ -34,8 +35,30 @@ struct ImmichAudit: ParsableCommand {
       var command = try parseAsRoot()
       try command.run()
     } catch {
-      exit(withError: error)
+      // The commands' own failures have printed their line already (an ExitCode), and --help
+      // and --version print as ArgumentParser does; any other error is a usage error, told in
+      // one line as every other error is (ArgumentParser's own is several, with the usage).
+      if error is ExitCode || exitCode(for: error) == .success { exit(withError: error) }
+      FileHandle.standardError.write(Data("immich-audit: error: \(usageLine(message(for: error)))\n".utf8))
+      Foundation.exit(exitCode(for: error).rawValue)
     }
+  }
+
+  /// ArgumentParser's message on one line (a list of valid values joined by commas), with where
+  /// to read more.
+  static func usageLine(_ message: String) -> String {
+    var parts: [String] = []
+    var choices: [String] = []
+    for line in message.split(separator: "\n") {
+      let text = line.trimmingCharacters(in: .whitespaces)
+      if text.hasPrefix("- ") { choices.append(String(text.dropFirst(2))) } else if !text.isEmpty { parts.append(text) }
+    }
+    if parts.first?.hasPrefix("Error: ") == true { parts[0].removeFirst("Error: ".count) }
+    var line = parts.joined(separator: " ")
+    if !choices.isEmpty { line += " " + choices.joined(separator: ", ") }
+    let names = configuration.subcommands.map { $0._commandName }
+    let command = CommandLine.arguments.dropFirst().first { names.contains($0) } ?? Check._commandName
+    return line + " (see 'immich-audit \(command) --help')"
   }
 }
 

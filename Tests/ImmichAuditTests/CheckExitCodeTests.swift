@@ -33,6 +33,7 @@ struct CheckExitCodeTests {
       let result = try CLI.run(arguments + ["--db", "host=127.0.0.1 port=1 connect_timeout=1"])
       #expect(result.status == 64, "\(arguments): \(result.stderr)")
       #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+      #expect(result.stderr.hasPrefix("immich-audit: error: ") && result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
       #expect(result.stdout.isEmpty)
     }
   }
