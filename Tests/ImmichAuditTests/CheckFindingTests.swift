@@ -124,6 +124,9 @@ struct CheckFindingTests {
     try FileManager.default.moveItem(atPath: scene.hostPath(moved), toPath: scene.hostPath(destination))
     let report = try run(scene)
     #expect(report.findings("unindexed-original").filter { $0["path"]?.stringValue == destination }.count == 3)
+    // The same path found for three libraries: in the order of their ids, every run.
+    #expect(report.findings("unindexed-original").filter { $0["path"]?.stringValue == destination }.map { $0["libraryId"]!.stringValue! }
+      == ["aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-000000000003", "aaaaaaaa-0000-4000-8000-000000000004"])
     let likelyMoved = report.findings("likely-moved").filter { $0["path"]?.stringValue == moved }
     #expect(likelyMoved.count == 1)
     #expect(likelyMoved.first?["candidates"]?.arrayItems.map { $0["path"]!.stringValue! } == [destination])

@@ -40,7 +40,10 @@ public struct Finding: Sendable {
     if a.kind != b.kind { return a.kind < b.kind }
     if a.path != b.path { return a.path.lexicographicallyPrecedes(b.path) }
     if a.hostPath != b.hostPath { return a.hostPath.lexicographicallyPrecedes(b.hostPath) }
-    return (a.assetId ?? "") < (b.assetId ?? "")
+    // The same path can be a finding of two libraries (one share, two libraries): a fixed
+    // order keeps reports comparable run to run.
+    if a.assetId != b.assetId { return (a.assetId ?? "") < (b.assetId ?? "") }
+    return (a.libraryId ?? "") < (b.libraryId ?? "")
   }
 }
 
