@@ -98,6 +98,13 @@ public indirect enum JSONValue: Sendable, Equatable {
 
   static func writeString(_ value: String, to output: inout String) {
     output += "\""
+    // Most strings (paths, ids, details) need no escape: appended whole, not a scalar at a
+    // time (200,000 findings took seconds that way).
+    if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+      output += value
+      output += "\""
+      return
+    }
     for scalar in value.unicodeScalars {
       switch scalar {
       case "\"": output += "\\\""
