@@ -153,27 +153,33 @@ struct Runner {
     do {
       try Data(text.utf8).write(to: temporary)
       if rename(temporary.path, url.path) != 0 {
-        let reason = String(cString: strerror(errno))
+        let code = errno
         unlink(temporary.path)
-        throw fail("\(option) \(path): cannot write it (\(reason.lowercased()))", exitCode: 2)
+        throw cannotWrite(option, path, Self.reason(code))
       }
     } catch let exit as ExitCode {
       throw exit
     } catch {
-      throw fail("\(option) \(path): cannot write it (\(DotEnv.reason(error)))", exitCode: 2)
+      throw cannotWrite(option, path, DotEnv.reason(error))
     }
   }
 
   private func writeInPlace(_ text: String, to path: String, option: String) throws {
     let fd = open(path, O_WRONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw fail("\(option) \(path): cannot write it (\(String(cString: strerror(errno)).lowercased()))", exitCode: 2) }
+    guard fd >= 0 else { throw cannotWrite(option, path, Self.reason(errno)) }
     let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     do {
       try handle.write(contentsOf: Data(text.utf8))
     } catch {
-      throw fail("\(option) \(path): cannot write it (\(DotEnv.reason(error)))", exitCode: 2)
+      throw cannotWrite(option, path, DotEnv.reason(error))
     }
   }
+
+  private func cannotWrite(_ option: String, _ path: String, _ reason: String) -> ExitCode {
+    fail("\(option) \(path): cannot write it (\(reason))", exitCode: 2)
+  }
+
+  private static func reason(_ code: Int32) -> String { String(cString: strerror(code)).lowercased() }
 }
 
 enum Output {

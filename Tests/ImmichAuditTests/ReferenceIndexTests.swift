@@ -130,9 +130,7 @@ struct ReferenceIndexTests {
     let numbers = cases.map { intern(index, $0.0, $0.0) }
     let roots = index.firstFolder(containing: [Array("/a/b".utf8), Array("/a".utf8), Array("/x".utf8)])
     for ((path, expected), number) in zip(cases, numbers) {
-      #expect(roots.ofPath[Int(number)] == expected, "\(path)")
-      // A path's folder has the path's root.
-      #expect(roots.ofFolder[Int(index.folder(ofPath: number))] == expected, "\(path)")
+      #expect(roots[Int(index.folder(ofPath: number))] == expected, "\(path)")
     }
   }
 

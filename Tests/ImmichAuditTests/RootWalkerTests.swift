@@ -32,7 +32,7 @@ struct RootWalkerTests {
     var options = FilesystemAudit.Options()
     options.jobs = 2
     let walks = RootWalker(
-      roots: roots, index: index, rootOfPath: assigned.ofPath.map(root), rootOfFolder: assigned.ofFolder.map(root),
+      roots: roots, index: index, rootOf: RootAssignment(ofFolder: assigned.map(root), index: index),
       wantsSize: paths.map { _ in false }, states: PathStates(count: index.pathCount), listed: listed, libraries: [],
       options: options, progress: AuditProgress()
     ).walk()

@@ -5,7 +5,7 @@ import Foundation
 struct Evaluation {
   let index: ReferenceIndex
   private(set) var roots: [AuditRoot]
-  let rootOfPath: [Int16]
+  let rootOf: RootAssignment
   let walks: [RootWalk]
   /// The folders each root's walk listed in full.
   let listed: ListedFolders
@@ -15,11 +15,11 @@ struct Evaluation {
   /// Paths inside a folder the walk could not read: the folder's one `unreadable` finding covers them.
   private var covered: [Int32: Int] = [:]
 
-  init(index: ReferenceIndex, roots: [AuditRoot], rootOfPath: [Int16], walks: [RootWalk], listed: ListedFolders, states: PathStates,
+  init(index: ReferenceIndex, roots: [AuditRoot], rootOf: RootAssignment, walks: [RootWalk], listed: ListedFolders, states: PathStates,
        libraries: [DatabaseOverview.Library], checkSizes: Bool) {
     self.index = index
     self.roots = roots
-    self.rootOfPath = rootOfPath
+    self.rootOf = rootOf
     self.walks = walks
     self.listed = listed
     self.states = states
@@ -36,7 +36,7 @@ struct Evaluation {
   mutating func resolveUnseen() -> [Int32] {
     var loose: [Int32] = []
     for path in 0..<Int32(index.pathCount) where states[path] == .unseen {
-      let root = Int(rootOfPath[Int(path)])
+      let root = Int(rootOf[path])
       if root >= 0 {
         let walk = walks[root]
         if walk.status != .ok && walk.status != .empty { continue }
@@ -57,7 +57,7 @@ struct Evaluation {
   }
 
   func isUnderOfflineRoot(_ path: Int32) -> Bool {
-    let root = Int(rootOfPath[Int(path)])
+    let root = Int(rootOf[path])
     return root >= 0 && roots[root].offline
   }
 
@@ -73,15 +73,15 @@ struct Evaluation {
     var expectedIn = [Int32](repeating: 0, count: index.folderCount)
     var presentIn = [Int32](repeating: 0, count: index.folderCount)
     for path in 0..<Int32(index.pathCount) {
-      let root = Int(rootOfPath[Int(path)])
+      let folder = index.folder(ofPath: path)
+      let root = Int(rootOf.folder(folder))
       guard root >= 0 else { continue }
-      let folder = Int(index.folder(ofPath: path))
-      expectedIn[folder] += 1
+      expectedIn[Int(folder)] += 1
       // A timed-out root's stuck thread may still write its paths: not read.
       if walks[root].status == .timedOut { continue }
       switch states[path] {
-      case .file, .directory, .other, .unreadable: presentIn[folder] += 1
-      case .unseen: if covered[path] != nil { presentIn[folder] += 1 }
+      case .file, .directory, .other, .unreadable: presentIn[Int(folder)] += 1
+      case .unseen: if covered[path] != nil { presentIn[Int(folder)] += 1 }
       case .missing: break
       }
     }
@@ -111,7 +111,7 @@ struct Evaluation {
     }
     // Folders (or files) the walk could not read: one finding each, with the paths they hide.
     var hidden: [Int: [Int: Int]] = [:]
-    for (path, problem) in covered { hidden[Int(rootOfPath[Int(path)]), default: [:]][problem, default: 0] += 1 }
+    for (path, problem) in covered { hidden[Int(rootOf[path]), default: [:]][problem, default: 0] += 1 }
     for (rootIndex, walk) in walks.enumerated() where !roots[rootIndex].offline {
       for (number, problem) in walk.problems.enumerated() {
         let count = hidden[rootIndex]?[number] ?? 0
@@ -123,7 +123,7 @@ struct Evaluation {
     }
     findings += referenceFindings(verification)
     findings += disk
-    findings += LikelyMoved(index: index, states: states, rootOfPath: rootOfPath, roots: roots, libraries: libraries)
+    findings += LikelyMoved(index: index, states: states, rootOf: rootOf, roots: roots, libraries: libraries)
       .findings(candidates: disk, digests: verification.candidateDigests)
     return findings
   }
@@ -133,7 +133,7 @@ struct Evaluation {
     var reportedPaths = Set<Int32>()
     for reference in index.references {
       let path = reference.path
-      let root = Int(rootOfPath[Int(path)])
+      let root = Int(rootOf[path])
       if root >= 0 && roots[root].offline { continue }
       if covered[path] != nil { continue }
       let state = states[path]

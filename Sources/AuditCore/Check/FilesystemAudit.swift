@@ -119,13 +119,13 @@ public struct FilesystemAudit {
 
     let filesystemStart = Date()
     var roots = roots()
-    let (rootOfFolder, rootOfPath) = assignRoots(index, roots)
+    let rootOf = assignRoots(index, roots)
     let states = PathStates(count: index.pathCount)
     let listed = ListedFolders(count: index.folderCount)
-    let walks = RootWalker(roots: roots, index: index, rootOfPath: rootOfPath, rootOfFolder: rootOfFolder, wantsSize: sizeWanted(index), states: states,
+    let walks = RootWalker(roots: roots, index: index, rootOf: rootOf, wantsSize: sizeWanted(index), states: states,
                            listed: listed, libraries: libraries, options: options, progress: progress).walk()
     var evaluation = Evaluation(
-      index: index, roots: roots, rootOfPath: rootOfPath, walks: walks, listed: listed, states: states, libraries: libraries,
+      index: index, roots: roots, rootOf: rootOf, walks: walks, listed: listed, states: states, libraries: libraries,
       checkSizes: options.verify.checksSizes)
     let loose = evaluation.resolveUnseen()
     LooseStats(index: index, states: states, options: options).stat(loose)
@@ -287,15 +287,14 @@ public struct FilesystemAudit {
     return row.withBytes(column) { CompactID($0, overflow: &overflow) }
   }
 
-  /// Each folder's and each path's root: the root whose host folder is the longest
+  /// Each folder's root (and so each path's): the root whose host folder is the longest
   /// whole-component prefix (-1: none). Root numbers fit 2 bytes: roots are the media folders
   /// and the libraries' import paths.
-  private func assignRoots(_ index: ReferenceIndex, _ roots: [AuditRoot]) -> (ofFolder: [Int16], ofPath: [Int16]) {
+  private func assignRoots(_ index: ReferenceIndex, _ roots: [AuditRoot]) -> RootAssignment {
     let order = roots.indices.sorted { roots[$0].host.count > roots[$1].host.count }
-    var (rootOfFolder, rootOfPath) = index.firstFolder(containing: order.map { roots[$0].host })
-    for folder in rootOfFolder.indices where rootOfFolder[folder] >= 0 { rootOfFolder[folder] = Int16(order[Int(rootOfFolder[folder])]) }
-    for path in rootOfPath.indices where rootOfPath[path] >= 0 { rootOfPath[path] = Int16(order[Int(rootOfPath[path])]) }
-    return (rootOfFolder, rootOfPath)
+    var ofFolder = index.firstFolder(containing: order.map { roots[$0].host })
+    for folder in ofFolder.indices where ofFolder[folder] >= 0 { ofFolder[folder] = Int16(order[Int(ofFolder[folder])]) }
+    return RootAssignment(ofFolder: ofFolder, index: index)
   }
 
   /// Paths whose size is compared: an original with a recorded size, unless `--verify none`.

@@ -6,7 +6,7 @@
 struct LikelyMoved {
   let index: ReferenceIndex
   let states: PathStates
-  let rootOfPath: [Int16]
+  let rootOf: RootAssignment
   let roots: [AuditRoot]
   let libraries: [DatabaseOverview.Library]
 
@@ -24,7 +24,7 @@ struct LikelyMoved {
     var findings: [Finding] = []
     for reference in index.references where reference.kind == .original {
       let path = reference.path
-      let root = Int(rootOfPath[Int(path)])
+      let root = Int(rootOf[path])
       guard states[path] == .missing, root < 0 || !roots[root].offline, !reference.flags.contains(.deletedStatus) else { continue }
       let databasePath = index.databasePath(path)
       var names = [Self.fileName(databasePath[...])]

@@ -244,12 +244,12 @@ final class ReferenceIndex: @unchecked Sendable {
     return pair.database + hostPath(index).dropFirst(pair.host.count)
   }
 
-  /// For every folder and every path, the first of `candidates` (host folders, longest first)
-  /// it lies below (whole components), or -1. A path lies below a candidate exactly when the
-  /// candidate plus "/" is its folder or one of that folder's ancestors, all of which the
-  /// folder table holds: so it is settled per folder, parents before children, without
+  /// For every folder, the first of `candidates` (host folders, longest first) it lies below
+  /// (whole components), or -1; a path's is its folder's. A path lies below a candidate exactly
+  /// when the candidate plus "/" is its folder or one of that folder's ancestors, all of which
+  /// the folder table holds: so it is settled per folder, parents before children, without
   /// rebuilding any path.
-  func firstFolder(containing candidates: [[UInt8]]) -> (ofFolder: [Int16], ofPath: [Int16]) {
+  func firstFolder(containing candidates: [[UInt8]]) -> [Int16] {
     let candidateFolders = candidates.map { candidate in (candidate + [UInt8(ascii: "/")]).withUnsafeBytes { folders.find($0) } }
     var best = [Int16](repeating: -1, count: folders.count)
     for folder in 0..<folders.count {
@@ -262,9 +262,7 @@ final class ReferenceIndex: @unchecked Sendable {
       }
       best[folder] = answer
     }
-    var result = [Int16](repeating: -1, count: pathCount)
-    for path in 0..<pathCount { result[path] = best[Int(folderOf[path])] }
-    return (best, result)
+    return best
   }
 
   /// For each of `candidates` (host folders), the sum of `perFolder` over the folders at or

@@ -16,6 +16,16 @@ struct RootWalk: Sendable {
   static func folderKey(_ relative: some Collection<UInt8>) -> UInt64 { ReferenceIndex.hash(relative) }
 }
 
+/// Each root's share of the index: every folder's root (the root whose host folder is the
+/// longest whole-component prefix, -1: none); a path's root is its folder's.
+struct RootAssignment: Sendable {
+  let ofFolder: [Int16]
+  let index: ReferenceIndex
+
+  func folder(_ folder: Int32) -> Int16 { folder >= 0 ? ofFolder[Int(folder)] : -1 }
+  subscript(_ path: Int32) -> Int16 { ofFolder[Int(index.folder(ofPath: path))] }
+}
+
 /// The index's folders whose listing the walk of their own root read in full: a byte per
 /// folder, each written by the one thread listing that folder (distinct bytes need no lock)
 /// and read once the walk is over. A referenced path not seen in such a folder is missing.
@@ -53,8 +63,7 @@ enum RootProbe {
 struct RootWalker {
   let roots: [AuditRoot]
   let index: ReferenceIndex
-  let rootOfPath: [Int16]
-  let rootOfFolder: [Int16]
+  let rootOf: RootAssignment
   let wantsSize: [Bool]
   let states: PathStates
   let listed: ListedFolders
@@ -65,7 +74,7 @@ struct RootWalker {
   func walk() -> [RootWalk] {
     let pool = WorkPool(groups: max(roots.count, 1), threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout)
     let visitor = AuditVisitor(
-      roots: roots, index: index, rootOfPath: rootOfPath, rootOfFolder: rootOfFolder, wantsSize: wantsSize, states: states,
+      roots: roots, index: index, rootOf: rootOf, wantsSize: wantsSize, states: states,
       listed: listed, progress: progress,
       rules: roots.map { root in root.kind == .importPath ? ImportPathRules(exclusionPatterns: libraries.first { $0.id == root.libraryId }?.exclusionPatterns ?? []) : nil },
       libraryOfRoot: roots.map { root in Int32(libraries.firstIndex { $0.id == root.libraryId } ?? -1) })
@@ -106,8 +115,7 @@ struct RootWalker {
 final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   let roots: [AuditRoot]
   let index: ReferenceIndex
-  let rootOfPath: [Int16]
-  let rootOfFolder: [Int16]
+  let rootOf: RootAssignment
   let wantsSize: [Bool]
   let states: PathStates
   let listed: ListedFolders
@@ -125,12 +133,11 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   static let derivativeSources: UInt8 = [ReferenceIndex.Kind.original, .preview, .thumbnail, .fullsize, .encodedVideo, .personThumbnail].reduce(0) { $0 | $1.bit }
   private static let slash = UInt8(ascii: "/")
 
-  init(roots: [AuditRoot], index: ReferenceIndex, rootOfPath: [Int16], rootOfFolder: [Int16], wantsSize: [Bool], states: PathStates,
+  init(roots: [AuditRoot], index: ReferenceIndex, rootOf: RootAssignment, wantsSize: [Bool], states: PathStates,
        listed: ListedFolders, progress: AuditProgress, rules: [ImportPathRules?], libraryOfRoot: [Int32]) {
     self.roots = roots
     self.index = index
-    self.rootOfPath = rootOfPath
-    self.rootOfFolder = rootOfFolder
+    self.rootOf = rootOf
     self.wantsSize = wantsSize
     self.states = states
     self.listed = listed
@@ -167,9 +174,11 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
         listing[position].token = path
       }
     }
+    // Every path found here lies in this folder: its root is the folder's, asked once.
+    let ownFolder = rootOf.folder(listing.note) == Int16(root)
     for position in listing.indices {
       var entry = listing[position]
-      if entry.token >= 0 && rootOfPath[Int(entry.token)] == Int16(root) && wantsSize[Int(entry.token)] { entry.wantsSize = true }
+      if ownFolder && entry.token >= 0 && wantsSize[Int(entry.token)] { entry.wantsSize = true }
       if entry.kind != .directory, let kind = finding(root: root, atRoot: atRoot, listing: listing, position: position, path: entry.token) {
         entry.mark = Int8(kind.order)
         // A possible likely-moved candidate: its size is needed too.
@@ -219,11 +228,13 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     var files = 0
     var unmatched: [(relative: [UInt8], kind: FindingKind, size: Int64)] = []
     var xmpFiles: [UInt64] = []
+    // A path's state is recorded by the walk of its own root only (the listing's folder's).
+    let ownFolder = rootOf.folder(listing.note) == Int16(root)
     for position in range {
       let entry = listing[position]
       if entry.gone { continue }
       let path = entry.token
-      if path >= 0 && rootOfPath[Int(path)] == Int16(root) {
+      if ownFolder && path >= 0 {
         switch entry.kind {
         case .file: states.record(path, .file, size: entry.size)
         case .directory: states.record(path, .directory)
@@ -265,7 +276,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   /// record them).
   func listed(root: Int, listing: Listing) {
     let folder = listing.note
-    if folder >= 0 && rootOfFolder[Int(folder)] == Int16(root) { listed.mark(folder) }
+    if rootOf.folder(listing.note) == Int16(root) { listed.mark(listing.note) }
   }
 
   func problem(root: Int, path: [UInt8], errno: Int32) {
