@@ -1,3 +1,4 @@
+import FileScan
 import Foundation
 import Yams
 
@@ -21,9 +22,9 @@ public struct ComposeVolumes: Sendable {
   public init(contentsOf url: URL, environment: [String: String]) throws(ComposeError) {
     let text: String
     do {
-      text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+      text = String(decoding: try PlainFile.read(url.path), as: UTF8.self)
     } catch {
-      throw ComposeError("\(url.path): cannot read it (\(DotEnv.reason(error)))")
+      throw ComposeError("\(url.path): cannot read it (\(error))")
     }
     let folder = url.deletingLastPathComponent()
     var variables = environment

@@ -27,7 +27,8 @@ public struct ConnectionConfiguration: Sendable {
       } catch let error as DotEnvError {
         throw .unreadableInput(error.description)
       } catch let error as PostgresError {
-        throw .invalidConnectionString("DB_URL in \(immichEnv.directory?.path ?? ".env"): \(error.message)")
+        let url = (try? immichEnv.value("DB_URL")) ?? ""
+        throw .invalidConnectionString("DB_URL in \(immichEnv.directory?.path ?? ".env"): \(Redactor.parseError(error.message, conninfo: url))")
       } catch {
         throw .unreadableInput("\(error)")
       }
@@ -36,7 +37,7 @@ public struct ConnectionConfiguration: Sendable {
       do {
         parameters.append(contentsOf: try ConnectionParameters.parse(database))
       } catch {
-        throw .invalidConnectionString("--db: \(error.message)")
+        throw .invalidConnectionString("--db: \(Redactor.parseError(error.message, conninfo: database))")
       }
     }
     parameters.setDefault("connect_timeout", "10", unlessEnvironment: "PGCONNECT_TIMEOUT", environment: environment)
@@ -55,22 +56,6 @@ public struct ConnectionConfiguration: Sendable {
     }
     return result
   }
-
-  /// Every secret the user gave, so that no message can print one: passwords from `--db` and the
-  /// `.env` (also when they do not parse), and `PGPASSWORD`.
-  public func secrets() -> [String] {
-    var secrets: [String] = []
-    if let password = environment["PGPASSWORD"] { secrets.append(password) }
-    if let database { secrets += Redactor.secretsIn(conninfo: database) }
-    if let immichEnv {
-      for key in ["DB_PASSWORD", "DB_URL"] {
-        if let value = try? immichEnv.value(key) {
-          secrets += key == "DB_URL" ? Redactor.secretsIn(conninfo: value) : [value]
-        }
-      }
-    }
-    return secrets.filter { !$0.isEmpty }
-  }
 }
 
 public enum ConfigurationError: Error, CustomStringConvertible, Sendable {
@@ -87,25 +72,38 @@ public enum ConfigurationError: Error, CustomStringConvertible, Sendable {
   }
 }
 
-/// Removes secrets from any text before it is printed.
-public struct Redactor: Sendable {
-  public private(set) var secrets: [String]
-
-  public init(secrets: [String] = []) {
-    // Longest first, so a secret that contains another is masked whole.
-    self.secrets = Array(Set(secrets.filter { !$0.isEmpty })).sorted { $0.count > $1.count }
-  }
-
-  public func redact(_ text: String) -> String {
-    var result = text
-    for secret in secrets {
-      result = result.replacingOccurrences(of: secret, with: "***")
-      // libpq and URIs may show a secret percent-encoded.
-      if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != secret {
-        result = result.replacingOccurrences(of: encoded, with: "***")
-      }
+/// Passwords out of the conninfo strings and URIs the tool prints. The password *value* is
+/// replaced where a conninfo or URI is shown; other text is never searched for a password's
+/// characters (a password `postgres` must not turn `/var/run/postgresql` into `/var/run/***ql`).
+/// Reports name their target from libpq's parsed keywords without the secret ones
+/// (`ConnectionParameters.redactedDescription`), so only libpq's own parse errors, which quote
+/// what they could not parse, need this.
+public enum Redactor {
+  /// libpq's message about a conninfo it rejected, with the password taken out of every copy of
+  /// the conninfo it quotes and out of a quoted word that is the password.
+  public static func parseError(_ message: String, conninfo: String) -> String {
+    let trimmed = conninfo.trimmingCharacters(in: .whitespacesAndNewlines)
+    var result = message
+    if !trimmed.isEmpty { result = result.replacingOccurrences(of: trimmed, with: redacted(conninfo: trimmed)) }
+    for secret in secretsIn(conninfo: trimmed) {
+      result = result.replacingOccurrences(of: "\"\(secret)\"", with: "\"***\"")
     }
     return result
+  }
+
+  /// The conninfo string or URI with each password value replaced by `***`: the URI's
+  /// `user:password@`, a `password=` query parameter, a `password=value` pair (quoted or not).
+  public static func redacted(conninfo: String) -> String {
+    var text = conninfo
+    if let schemeEnd = text.range(of: "://") {
+      let authorityEnd = text[schemeEnd.upperBound...].firstIndex { $0 == "/" || $0 == "?" } ?? text.endIndex
+      let authority = text[schemeEnd.upperBound..<authorityEnd]
+      if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
+        text.replaceSubrange(text.index(after: colon)..<at, with: "***")
+      }
+      return text.replacing(/([?&]password=)[^&]*/.ignoresCase(), with: { "\($0.output.1)***" })
+    }
+    return text.replacing(/\b(password(?:\s*=\s*|\s+))('(?:[^'\\]|\\.)*'?|[^\s']+)/.ignoresCase(), with: { "\($0.output.1)***" })
   }
 
   /// Password values in a conninfo string or URI, found both by libpq's parser and by pattern, so

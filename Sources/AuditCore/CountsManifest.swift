@@ -1,3 +1,4 @@
+import FileScan
 import Foundation
 
 /// The count keys of DESIGN.md § Counts manifest, in the order reports list them.
@@ -171,9 +172,9 @@ public struct CountsManifest: Sendable, Equatable {
   public init(contentsOf url: URL) throws(ManifestError) {
     let data: Data
     do {
-      data = try Data(contentsOf: url)
+      data = Data(try PlainFile.read(url.path))
     } catch {
-      throw ManifestError("\(url.path): cannot read it (\(DotEnv.reason(error)))")
+      throw ManifestError("\(url.path): cannot read it (\(error))")
     }
     let json: JSONValue
     do {

@@ -1,3 +1,4 @@
+import FileScan
 import Foundation
 
 /// A Docker Compose style `.env` file, as Immich's `docker-compose.yml` reads it: `KEY=VALUE`
@@ -114,11 +115,11 @@ public struct DotEnv: Sendable {
 
   /// Reads and parses a file. Errors name the file and say what to do.
   public init(contentsOf url: URL, environment: [String: String] = [:]) throws(DotEnvError) {
-    let data: Data
+    let data: [UInt8]
     do {
-      data = try Data(contentsOf: url)
+      data = try PlainFile.read(url.path)
     } catch {
-      throw DotEnvError(file: url.path, line: nil, message: "cannot read it (\(Self.reason(error))): check the path and its permissions")
+      throw DotEnvError(file: url.path, line: nil, message: "cannot read it (\(error)): check the path and its permissions")
     }
     do {
       try self.init(parsing: String(decoding: data, as: UTF8.self), directory: url.deletingLastPathComponent(), environment: environment)
@@ -135,12 +136,12 @@ public struct DotEnv: Sendable {
     guard let path = values[key + "_FILE"], !path.isEmpty else { return nil }
     let url = path.hasPrefix("/") || directory == nil ? URL(fileURLWithPath: path) : directory!.appendingPathComponent(path)
     do {
-      var text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+      var text = String(decoding: try PlainFile.read(url.path), as: UTF8.self)
       if text.hasSuffix("\n") { text.removeLast() }
       if text.hasSuffix("\r") { text.removeLast() }
       return text
     } catch {
-      throw DotEnvError(line: nil, message: "cannot read \(key)_FILE \(url.path) (\(Self.reason(error)))")
+      throw DotEnvError(line: nil, message: "cannot read \(key)_FILE \(url.path) (\(error))")
     }
   }
 
@@ -201,22 +202,6 @@ public struct DotEnv: Sendable {
       }
     }
     return lookup(body) ?? ""
-  }
-
-  /// A short lower-case reason for a failed file operation ("no such file", "permission denied").
-  public static func reason(_ error: any Error) -> String {
-    let nsError = error as NSError
-    if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-      return String(cString: strerror(Int32(underlying.code))).lowercased()
-    }
-    if nsError.domain == NSCocoaErrorDomain {
-      switch nsError.code {
-      case NSFileReadNoSuchFileError: return "no such file"
-      case NSFileReadNoPermissionError: return "permission denied"
-      default: break
-      }
-    }
-    return nsError.localizedDescription
   }
 }
 

@@ -253,7 +253,7 @@ public struct AuditError: Error, CustomStringConvertible, Sendable {
     case .hostNotFound:
       message = "could not connect: \(detail). Immich's .env names the container host `database`, which resolves only inside Docker's network: give the host the database is published on (--db host=… port=…)"
     case .timeout:
-      message = "could not connect: the server did not answer within connect_timeout (\(parameters["connect_timeout"] ?? "10") s). Check the host, the port and any firewall"
+      message = "could not connect: the server did not answer within connect_timeout (\(parameters["connect_timeout"] ?? ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] ?? "10") s). Check the host, the port and any firewall"
     case .authenticationFailed:
       message = "\(detail): check the password (--db, PGPASSWORD, ~/.pgpass, or DB_PASSWORD in Immich's .env)"
     case .passwordMissing:

@@ -7,7 +7,7 @@ public enum Verdict {
     switch report.exitCode {
     case 0: return "PASS: no finding over a failing threshold"
     case 3:
-      let offline = report.roots.filter { $0.offline && $0.kind.holdsOriginals }.map(\.container)
+      let offline = report.roots.filter { $0.offline && $0.kind.holdsOriginals }.map { DisplayText.escaped($0.container) }
       return "FAIL (exit 3): a root holding originals is offline or mis-mapped: \(offline.joined(separator: ", "))"
     default:
       let failing = failingKinds(report, policy: policy)
@@ -24,11 +24,11 @@ public enum Verdict {
 public enum MarkdownReport {
   public static func render(_ report: AuditReport, policy: FailurePolicy, limit: Int) -> String {
     var out = "## immich-audit: \(report.exitCode == 0 ? "✅" : "❌") \(cell(Verdict.sentence(report, policy: policy)))\n\n"
-    out += "Database `\(cell(report.database.target))`, Immich \(report.database.immichVersion ?? "unknown"), schema \(report.database.schema); "
+    out += "Database \(code(report.database.target)), Immich \(cell(report.database.immichVersion ?? "unknown")), schema \(report.database.schema); "
     out += "checked \(report.finishedAt) in \(String(format: "%.1f", report.timings.total)) s.\n\n"
     out += "| Root | Kind | Host | Status | Expected | Present |\n|---|---|---|---|--:|--:|\n"
     for root in report.roots {
-      out += "| `\(cell(root.container))` | \(root.kind.rawValue) | `\(cell(ReportPath.escaped(root.host)))` | \(root.offline ? "**offline** (\(root.status.rawValue))" : root.status.rawValue) | \(root.expectedFiles) | \(root.presentFiles) |\n"
+      out += "| \(code(root.container)) | \(root.kind.rawValue) | \(code(bytes: root.host)) | \(root.offline ? "**offline** (\(root.status.rawValue))" : root.status.rawValue) | \(root.expectedFiles) | \(root.presentFiles) |\n"
     }
     out += "\n| Finding | Severity | Count |\n|---|---|--:|\n"
     for kind in FindingKind.allCases {
@@ -40,20 +40,42 @@ public enum MarkdownReport {
       guard !findings.isEmpty else { continue }
       out += "\n### \(kind.rawValue) (\(findings.count))\n\n| Path | Detail |\n|---|---|\n"
       for finding in findings.prefix(limit) {
-        var detail = finding.detail ?? ""
+        var detail = cell(finding.detail ?? "")
         if !finding.candidates.isEmpty {
-          detail += "; candidates: " + finding.candidates.map { "`\(cell(ReportPath.escaped($0.path)))`" }.joined(separator: ", ")
+          detail += "; candidates: " + finding.candidates.map { code(bytes: $0.path) }.joined(separator: ", ")
         }
-        out += "| `\(cell(ReportPath.escaped(finding.path)))` | \(cell(detail)) |\n"
+        out += "| \(code(bytes: finding.path)) | \(detail) |\n"
       }
       if findings.count > limit { out += "\n…and \(findings.count - limit) more (the JSON report lists every one).\n" }
     }
     return out
   }
 
-  /// Text safe inside a table cell and inline code.
+  /// Plain text safe inside a table cell: shown through `DisplayText` (no line breaks, no bidi
+  /// overrides), `|` escaped.
   public static func cell(_ text: String) -> String {
-    text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "\n", with: " ")
+    DisplayText.escaped(text).replacingOccurrences(of: "|", with: "\\|")
+  }
+
+  /// A code span that holds any text exactly (after `DisplayText`): fenced by one backtick more
+  /// than the longest run of backticks inside, padded with a space where the text begins or
+  /// ends with one (CommonMark strips one such space each side), `|` escaped for tables (GFM
+  /// reads `\|` inside a code span in a table as `|`).
+  public static func code(_ text: String) -> String { code(verbatim: DisplayText.escaped(text)) }
+
+  public static func code(bytes: [UInt8]) -> String { code(verbatim: DisplayText.escaped(bytes: bytes)) }
+
+  private static func code(verbatim shown: String) -> String {
+    let shown = shown.replacingOccurrences(of: "|", with: "\\|")
+    var longest = 0
+    var run = 0
+    for character in shown {
+      run = character == "`" ? run + 1 : 0
+      longest = max(longest, run)
+    }
+    let fence = String(repeating: "`", count: longest + 1)
+    let pad = shown.hasPrefix("`") || shown.hasSuffix("`") || shown.isEmpty ? " " : ""
+    return fence + pad + shown + pad + fence
   }
 }
 
@@ -143,39 +165,60 @@ public enum CSVReport {
     return out
   }
 
+  /// RFC 4180 quoting; a cell that a spreadsheet would run as a formula (it begins with `=`,
+  /// `+`, `-`, `@`, tab or carriage return) gets a leading `'` (OWASP's CSV-injection rule).
   static func field(_ text: String) -> String {
+    var text = text
+    if let first = text.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { text = "'" + text }
     guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
     return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }
 }
 
-/// node_exporter textfile collector format (written atomically by the caller).
+/// node_exporter textfile collector format (written atomically by the caller). Gauges only;
+/// `promtool check metrics` passes on it (no gauge ends in `_count`, `_total` or `_sum`).
 public enum PrometheusReport {
   public static func render(_ report: AuditReport, finishedAt: Date) -> String {
     var out = ""
-    func metric(_ name: String, _ help: String, _ samples: [(labels: [(String, String)], value: String)]) {
-      out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
-      for sample in samples {
-        let labels = sample.labels.isEmpty ? "" : "{" + sample.labels.map { "\($0.0)=\"\(label($0.1))\"" }.joined(separator: ",") + "}"
-        out += "\(name)\(labels) \(sample.value)\n"
-      }
-    }
-    metric("immich_audit_findings", "Findings of the last immich-audit check, by kind.",
+    metric(&out, "immich_audit_findings", "Findings of the last immich-audit check, by kind.",
            FindingKind.allCases.map { ([("kind", $0.rawValue)], String(report.summary[$0] ?? 0)) })
-    metric("immich_audit_count", "Immich metadata counts read by the last check.",
+    metric(&out, "immich_audit_metadata_items", "Immich metadata counts (assets, albums, faces, ...) read by the last check, by counts-manifest key.",
            report.counts.entries.map { ([("key", $0.key)], String($0.value)) })
     // The library is a label too: two libraries may share an import path, and a series may
     // appear only once in a textfile (node_exporter refuses the file otherwise).
-    metric("immich_audit_root_up", "1 if the root was online in the last check, 0 if offline.",
+    metric(&out, "immich_audit_root_up", "1 if the root was online in the last check, 0 if offline.",
            report.roots.map { ([("root", $0.container), ("kind", $0.kind.rawValue), ("library", $0.libraryId ?? "")], $0.offline ? "0" : "1") })
-    metric("immich_audit_duration_seconds", "Duration of the last check, by phase.", [
+    metric(&out, "immich_audit_duration_seconds", "Duration of the last check, by phase.", [
       ([("phase", "database")], seconds(report.timings.database)), ([("phase", "filesystem")], seconds(report.timings.filesystem)),
       ([("phase", "verify")], seconds(report.timings.verify)), ([("phase", "total")], seconds(report.timings.total)),
     ])
-    metric("immich_audit_exit_code", "Exit code of the last check.", [([], String(report.exitCode))])
-    metric("immich_audit_last_run_timestamp_seconds", "When the last check finished (Unix time).",
-           [([], String(format: "%.3f", finishedAt.timeIntervalSince1970))])
+    ending(&out, exitCode: report.exitCode, finishedAt: finishedAt)
     return out
+  }
+
+  /// The textfile of a check that could not audit (exit 2): what is known, so that an alert on
+  /// `immich_audit_completed == 0` fires instead of last night's figures standing.
+  public static func renderIncomplete(exitCode: Int32, seconds total: Double, finishedAt: Date) -> String {
+    var out = ""
+    metric(&out, "immich_audit_duration_seconds", "Duration of the last check, by phase.", [([("phase", "total")], seconds(total))])
+    ending(&out, exitCode: exitCode, finishedAt: finishedAt)
+    return out
+  }
+
+  private static func ending(_ out: inout String, exitCode: Int32, finishedAt: Date) {
+    metric(&out, "immich_audit_exit_code", "Exit code of the last check.", [([], String(exitCode))])
+    metric(&out, "immich_audit_completed", "1 if the last check ran to its end (exit 0, 1 or 3), 0 if it could not audit.",
+           [([], [0, 1, 3].contains(exitCode) ? "1" : "0")])
+    metric(&out, "immich_audit_last_run_timestamp_seconds", "When the last check finished (Unix time).",
+           [([], String(format: "%.3f", finishedAt.timeIntervalSince1970))])
+  }
+
+  private static func metric(_ out: inout String, _ name: String, _ help: String, _ samples: [(labels: [(String, String)], value: String)]) {
+    out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
+    for sample in samples {
+      let labels = sample.labels.isEmpty ? "" : "{" + sample.labels.map { "\($0.0)=\"\(label($0.1))\"" }.joined(separator: ",") + "}"
+      out += "\(name)\(labels) \(sample.value)\n"
+    }
   }
 
   static func seconds(_ value: Double) -> String { String(format: "%.3f", value) }

@@ -27,33 +27,9 @@ public struct ReportPath: Sendable {
     }
   }
 
-  /// For people: every byte that is not printable UTF-8 written as an escape (`\n`, `\x9f`), so
-  /// a name with a newline stays on one line and stays distinguishable.
-  public static func escaped(_ bytes: [UInt8]) -> String {
-    var output = ""
-    var position = 0
-    while position < bytes.count {
-      let byte = bytes[position]
-      let length = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 ? 2 : 0
-      if length > 1, position + length <= bytes.count,
-        let scalar = String(validating: bytes[position..<position + length], as: UTF8.self), scalar.unicodeScalars.allSatisfy({ $0.properties.generalCategory != .control })
-      {
-        output += scalar
-        position += length
-        continue
-      }
-      switch byte {
-      case UInt8(ascii: "\n"): output += "\\n"
-      case UInt8(ascii: "\t"): output += "\\t"
-      case UInt8(ascii: "\r"): output += "\\r"
-      case UInt8(ascii: "\\"): output += "\\\\"
-      case 0x20..<0x7F: output.unicodeScalars.append(Unicode.Scalar(byte))
-      default: output += String(format: "\\x%02x", byte)
-      }
-      position += 1
-    }
-    return output
-  }
+  /// For people: the one display rule (`DisplayText`), so a name with a newline stays on one
+  /// line and stays distinguishable.
+  public static func escaped(_ bytes: [UInt8]) -> String { DisplayText.escaped(bytes: bytes) }
 }
 
 /// The JSON report (DESIGN.md § JSON report, a contract), and the pieces NDJSON reuses.

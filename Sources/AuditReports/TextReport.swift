@@ -21,7 +21,7 @@ public enum TextReport {
     var roots = TextTable(header: ["KIND", "CONTAINER", "HOST", "STATUS", "MARKER", "EXPECTED", "PRESENT"], rightAligned: [5, 6])
     for root in report.roots {
       roots.rows.append([
-        root.kind.rawValue, root.container, ReportPath.escaped(root.host), root.offline ? "OFFLINE (\(root.status.rawValue))" : root.status.rawValue,
+        root.kind.rawValue, root.container, String(decoding: root.host, as: UTF8.self), root.offline ? "OFFLINE (\(root.status.rawValue))" : root.status.rawValue,
         root.kind == .importPath ? "-" : (root.marker ? "yes" : "no"), String(root.expectedFiles), String(root.presentFiles),
       ])
     }
@@ -43,7 +43,7 @@ public enum TextReport {
         if let assetId = finding.assetId { facts.append("asset \(assetId)") }
         if let libraryId = finding.libraryId { facts.append("library \(libraryId)") }
         if finding.kind == .rootOffline { facts.append(finding.severity.rawValue) }
-        if let detail = finding.detail { facts.append(detail) }
+        if let detail = finding.detail { facts.append(DisplayText.escaped(detail)) }
         if !facts.isEmpty { out += "    \(facts.joined(separator: "; "))\n" }
         for candidate in finding.candidates { out += "    -> \(ReportPath.escaped(candidate.path))\n" }
       }

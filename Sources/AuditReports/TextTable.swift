@@ -1,4 +1,7 @@
-/// A plain aligned table for terminals: text columns left-aligned, numbers right-aligned.
+import AuditCore
+
+/// A plain aligned table for terminals: text columns left-aligned, numbers right-aligned. Every
+/// cell is shown through `DisplayText` (a database string with a newline cannot forge a row).
 public struct TextTable {
   public var header: [String]
   public var rows: [[String]] = []
@@ -12,7 +15,7 @@ public struct TextTable {
   }
 
   public func rendered(indent: String = "") -> String {
-    let all = [header] + rows
+    let all = ([header] + rows).map { $0.map(DisplayText.escaped) }
     let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
     var output = ""
     for row in all {

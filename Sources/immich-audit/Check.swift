@@ -77,11 +77,33 @@ struct Check: ParsableCommand {
     }
   }
 
+  /// Where the report and the metrics go: checked before the audit, written after it.
+  var outputs: ReportOutputs {
+    var destinations = [output.map { ReportDestination(option: "--output", path: $0) } ?? .standardOutput()]
+    if let prometheus { destinations.append(ReportDestination(option: "--prometheus", path: prometheus)) }
+    return ReportOutputs(destinations: destinations)
+  }
+
   /// The audit; returns the exit code.
   func audit() throws -> Int32 {
     let policy = try FailurePolicy(failOn: failOn, max: max)
     let started = Date()
-    var runner = Runner()
+    let runner = Runner()
+    let outputs = self.outputs
+    try outputs.preflight(runner)
+    do {
+      return try audit(runner: runner, outputs: outputs, policy: policy, started: started)
+    } catch let exit as ExitCode where exit.rawValue == 2 && prometheus != nil {
+      // The textfile says the check could not audit, so an alert on it fires instead of the
+      // last good run's figures standing.
+      let finished = Date()
+      let metrics = PrometheusReport.renderIncomplete(exitCode: 2, seconds: finished.timeIntervalSince(started), finishedAt: finished)
+      try? ReportOutputs(destinations: [outputs.destinations[1]]).write([metrics], runner)
+      throw exit
+    }
+  }
+
+  private func audit(runner: Runner, outputs: ReportOutputs, policy: FailurePolicy, started: Date) throws -> Int32 {
     let database = try runner.openDatabase(connection)
     let progress = AuditProgress()
     let line = ProgressLine(progress: progress, enabled: !noProgress && isatty(2) == 1)
@@ -147,10 +169,7 @@ struct Check: ParsableCommand {
     case .markdown: text = MarkdownReport.render(report, policy: policy, limit: limit)
     case .csv: text = CSVReport.render(report)
     }
-    if let prometheus {
-      try runner.emit(PrometheusReport.render(report, finishedAt: finished), to: prometheus, option: "--prometheus")
-    }
-    try runner.emit(text, to: output)
+    try outputs.write([text, prometheus == nil ? nil : PrometheusReport.render(report, finishedAt: finished)], runner)
     return report.exitCode
   }
 }

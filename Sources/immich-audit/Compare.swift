@@ -50,14 +50,16 @@ struct Compare: ParsableCommand {
   }
 
   func run() throws {
-    var runner = Runner()
+    let runner = Runner()
+    let outputs = ReportOutputs(output: output)
+    try outputs.preflight(runner)
     // Already checked in validate().
     let tolerances = self.tolerances.compactMap { try? Tolerance(parsing: $0) }
     var baselineConnection = connection
     // The .env describes the restored Immich, not production.
     baselineConnection.immichEnv = nil
-    var (baselineManifest, baselineSource) = try side(file: baseline, connection: baselineConnection, database: baselineDB, runner: &runner)
-    var (currentManifestValue, currentSource) = try side(file: currentManifest, connection: connection, database: nil, runner: &runner)
+    var (baselineManifest, baselineSource) = try side(file: baseline, connection: baselineConnection, database: baselineDB, runner: runner)
+    var (currentManifestValue, currentSource) = try side(file: currentManifest, connection: connection, database: nil, runner: runner)
     if baselineSource.isEmpty { baselineSource = "(libpq defaults)" }
     if currentSource.isEmpty { currentSource = "(libpq defaults)" }
     let comparison = ManifestComparison(baseline: baselineManifest, current: currentManifestValue, tolerances: tolerances)
@@ -68,13 +70,13 @@ struct Compare: ParsableCommand {
     case .markdown: rendered = CompareRender.markdown(comparison, baseline: baselineSource, current: currentSource)
     case .json: rendered = CompareRender.json(comparison, baseline: baselineSource, current: currentSource, exitCode: exitCode).rendered()
     }
-    try runner.emit(rendered, to: output)
+    try outputs.write([rendered], runner)
     if exitCode != 0 { throw ExitCode(exitCode) }
   }
 
   /// One side of the comparison: a saved manifest file, or the counts of a database; with the
   /// name the output gives it.
-  private func side(file: String?, connection: ConnectionOptions, database: String?, runner: inout Runner) throws -> (CountsManifest, String) {
+  private func side(file: String?, connection: ConnectionOptions, database: String?, runner: Runner) throws -> (CountsManifest, String) {
     if let file {
       do {
         return (try CountsManifest(contentsOf: URL(fileURLWithPath: file)), file)
@@ -119,9 +121,9 @@ enum CompareRender {
   }
 
   static func text(_ comparison: ManifestComparison, baseline: String, current: String) -> String {
-    var output = "Baseline: \(baseline) (taken \(comparison.baseline.takenAt.isEmpty ? "unknown" : comparison.baseline.takenAt), Immich \(comparison.baseline.database.immichVersion ?? "unknown"))\n"
-    output += "Current:  \(current) (taken \(comparison.current.takenAt.isEmpty ? "unknown" : comparison.current.takenAt), Immich \(comparison.current.database.immichVersion ?? "unknown"))\n"
-    output += comparison.gapSentence + "\n\n"
+    var output = DisplayText.escaped("Baseline: \(baseline) (taken \(comparison.baseline.takenAt.isEmpty ? "unknown" : comparison.baseline.takenAt), Immich \(comparison.baseline.database.immichVersion ?? "unknown"))") + "\n"
+    output += DisplayText.escaped("Current:  \(current) (taken \(comparison.current.takenAt.isEmpty ? "unknown" : comparison.current.takenAt), Immich \(comparison.current.database.immichVersion ?? "unknown"))") + "\n"
+    output += DisplayText.escaped(comparison.gapSentence) + "\n\n"
     var overall = TextTable(header: ["COUNT", "BASELINE", "CURRENT", "DELTA", "%", ""], rightAligned: [1, 2, 3, 4])
     for entry in comparison.entries where entry.scope == "overall" {
       overall.rows.append([entry.key, value(entry.baseline), value(entry.current), String(format: "%+d", entry.delta), percent(entry), statusWord(entry.status)])
@@ -142,12 +144,12 @@ enum CompareRender {
 
   static func markdown(_ comparison: ManifestComparison, baseline: String, current: String) -> String {
     var output = "## immich-audit compare: \(comparison.failed ? "❌ counts decreased" : "✅ no count decreased")\n\n"
-    output += "- Baseline: `\(baseline)` (taken \(comparison.baseline.takenAt))\n"
-    output += "- Current: `\(current)` (taken \(comparison.current.takenAt))\n"
-    output += "- \(comparison.gapSentence)\n\n"
+    output += "- Baseline: \(MarkdownReport.code(baseline)) (taken \(MarkdownReport.cell(comparison.baseline.takenAt)))\n"
+    output += "- Current: \(MarkdownReport.code(current)) (taken \(MarkdownReport.cell(comparison.current.takenAt)))\n"
+    output += "- \(MarkdownReport.cell(comparison.gapSentence))\n\n"
     output += "| Scope | Count | Baseline | Current | Delta | % | Status |\n|---|---|---:|---:|---:|---:|---|\n"
     for entry in comparison.entries where entry.scope == "overall" || entry.status != .same {
-      output += "| \(MarkdownReport.cell(scopeName(entry))) | `\(entry.key)` | \(value(entry.baseline)) | \(value(entry.current)) | \(String(format: "%+d", entry.delta)) | \(percent(entry)) | \(statusWord(entry.status)) |\n"
+      output += "| \(MarkdownReport.cell(scopeName(entry))) | \(MarkdownReport.code(entry.key)) | \(value(entry.baseline)) | \(value(entry.current)) | \(String(format: "%+d", entry.delta)) | \(percent(entry)) | \(statusWord(entry.status)) |\n"
     }
     output += "\n**\(verdict(comparison))**\n"
     return output

@@ -25,10 +25,12 @@ struct CountsCommand: ParsableCommand {
   enum CountsFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
   func run() throws {
-    var runner = Runner()
+    let runner = Runner()
+    let outputs = ReportOutputs(output: output)
+    try outputs.preflight(runner)
     let manifest = try runner.countsManifest(connection)
     let text = format == .json ? manifest.json.rendered() : CountsText.render(manifest)
-    try runner.emit(text, to: output)
+    try outputs.write([text], runner)
   }
 }
 
@@ -54,8 +56,8 @@ enum CountsText {
   }
 
   static func header(_ database: DatabaseDescription, takenAt: String) -> String {
-    "Database: \(database.target.isEmpty ? "(libpq defaults)" : database.target)\n"
-      + "PostgreSQL \(database.serverVersion), Immich \(database.immichVersion ?? "version unknown (no version_history)"), schema \(database.schema)\n"
+    "Database: \(DisplayText.escaped(database.target.isEmpty ? "(libpq defaults)" : database.target))\n"
+      + "PostgreSQL \(database.serverVersion), Immich \(DisplayText.escaped(database.immichVersion ?? "version unknown (no version_history)")), schema \(database.schema)\n"
       + "Taken at: \(takenAt)\n"
   }
 

@@ -38,7 +38,9 @@ struct Explain: ParsableCommand {
   }
 
   func explain() throws {
-    var runner = Runner()
+    let runner = Runner()
+    let outputs = ReportOutputs(output: nil)
+    try outputs.preflight(runner)
     let database = try runner.openDatabase(connection)
     let overview: DatabaseOverview
     do {
@@ -51,16 +53,16 @@ struct Explain: ParsableCommand {
     let mapper = try runner.mappingConfiguration(mapping, immichEnv: connection.immichEnv).mapper(mediaLocations: mediaLocations)
     var output = ""
     let d = database.description
-    output += "Database:   \(d.target.isEmpty ? "(libpq defaults)" : d.target)\n"
+    output += "Database:   \(DisplayText.escaped(d.target.isEmpty ? "(libpq defaults)" : d.target))\n"
     output += "PostgreSQL: \(d.serverVersion)\n"
-    output += "Immich:     \(d.immichVersion ?? "unknown (no version_history: Immich before v1.117)") (newest version_history row)\n"
+    output += "Immich:     \(d.immichVersion.map(DisplayText.escaped) ?? "unknown (no version_history: Immich before v1.117)") (newest version_history row)\n"
     output += "Schema:     \(d.schema) (\(database.schema.pluralNames ? "plural" : "singular") table names), decided by these catalog probes:\n"
     var probes = TextTable(header: ["RELEASE", "PROBE", "FOUND"])
     for probe in database.schema.probes {
       probes.rows.append([probe.release, probe.question, probe.answer ? "yes" : "no"])
     }
     output += probes.rendered(indent: "  ")
-    output += "\nMedia location (system_metadata MediaLocation): \(overview.mediaLocation ?? "not set (Immich before v1.136, or never booted since)")\n"
+    output += "\nMedia location (system_metadata MediaLocation): \(overview.mediaLocation.map(DisplayText.escaped) ?? "not set (Immich before v1.136, or never booted since)")\n"
     output += "Original paths begin with:\n"
     var prefixes = TextTable(header: ["PREFIX", "ASSETS", "KIND"], rightAligned: [1])
     for prefix in overview.pathPrefixes {
@@ -70,9 +72,9 @@ struct Explain: ParsableCommand {
     output += "\nLibraries:\n"
     if overview.libraries.isEmpty { output += "  (no external libraries)\n" }
     for library in overview.libraries {
-      output += "  \(library.name) (\(library.id))\(library.deleted ? " [deleted]" : "")\n"
-      output += "    import paths:       \(library.importPaths.isEmpty ? "(none)" : library.importPaths.joined(separator: ", "))\n"
-      output += "    exclusion patterns: \(library.exclusionPatterns.isEmpty ? "(none)" : library.exclusionPatterns.joined(separator: ", "))\n"
+      output += "  \(DisplayText.escaped(library.name)) (\(library.id))\(library.deleted ? " [deleted]" : "")\n"
+      output += "    import paths:       \(library.importPaths.isEmpty ? "(none)" : library.importPaths.map(DisplayText.escaped).joined(separator: ", "))\n"
+      output += "    exclusion patterns: \(library.exclusionPatterns.isEmpty ? "(none)" : library.exclusionPatterns.map(DisplayText.escaped).joined(separator: ", "))\n"
     }
     output += "\nPath mappings (longest container prefix wins):\n"
     var mappings = TextTable(header: ["CONTAINER", "HOST", "SOURCE"])
@@ -97,17 +99,17 @@ struct Explain: ParsableCommand {
       switch status {
       case .missing: word = "MISSING"
       case nil: word = "TIMED OUT"
-      case .failed(let code): word = "UNREADABLE: \(String(cString: strerror(code)))"
+      case .failed(let code): word = "UNREADABLE: \(SystemError.sentence(code))"
       default: word = "exists"
       }
       if word != "exists" { missing.append(sample.path) }
-      output += "  \(sample.kind) \(sample.id)\n    \(sample.path.debugDescriptionIfUnprintable)\n    -> \(String(decoding: host, as: UTF8.self).debugDescriptionIfUnprintable)  [\(word)]\n"
+      output += "  \(sample.kind) \(sample.id)\n    \(DisplayText.escaped(sample.path))\n    -> \(DisplayText.escaped(bytes: host))  [\(word)]\n"
     }
     if overview.samples.isEmpty { output += "  (none)\n" }
     if !overview.samples.isEmpty && missing.count * 2 > overview.samples.count {
       output += "\n\(missing.count) of \(overview.samples.count) sample paths do not exist on this machine. "
       if let location = mediaLocations.first, !mapper.mappings.contains(where: { $0.container == location }) {
-        output += "The media location is \(location) in the container: give its host folder (Immich's UPLOAD_LOCATION) with --media-root DIR, or --map \(location)=DIR.\n"
+        output += "The media location is \(DisplayText.escaped(location)) in the container: give its host folder (Immich's UPLOAD_LOCATION) with --media-root DIR, or --map \(location)=DIR.\n"
       } else {
         output += "Check the host folders above; an external library's import path needs --map CONTAINER=HOST (or --compose with Immich's docker-compose.yml).\n"
       }
@@ -118,13 +120,6 @@ struct Explain: ParsableCommand {
         output += "\n-- queries/\(name)\n\(text.hasSuffix("\n") ? text : text + "\n")"
       }
     }
-    try runner.emit(output, to: nil)
-  }
-}
-
-extension String {
-  /// Paths with control characters (a newline in a file name) are shown escaped, one per line.
-  var debugDescriptionIfUnprintable: String {
-    unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } ? debugDescription : self
+    try outputs.write([output], runner)
   }
 }

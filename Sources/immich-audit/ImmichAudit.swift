@@ -30,7 +30,9 @@ struct ImmichAudit: ParsableCommand {
 
   /// ArgumentParser's entry point, after handing filesystem commands to a supervised child.
   static func main() {
+    StandardStreams.secure()
     Supervisor.superviseIfNeeded()
+    Interrupts.install()
     do {
       var command = try parseAsRoot()
       try command.run()
@@ -39,7 +41,7 @@ struct ImmichAudit: ParsableCommand {
       // and --version print as ArgumentParser does; any other error is a usage error, told in
       // one line as every other error is (ArgumentParser's own is several, with the usage).
       if error is ExitCode || exitCode(for: error) == .success { exit(withError: error) }
-      FileHandle.standardError.write(Data("immich-audit: error: \(usageLine(message(for: error)))\n".utf8))
+      Output.standardError("immich-audit: error: \(usageLine(message(for: error)))\n")
       Foundation.exit(exitCode(for: error).rawValue)
     }
   }

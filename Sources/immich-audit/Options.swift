@@ -48,13 +48,11 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
   case text, json, markdown
 }
 
-/// Runs one command's body with the tool's error handling: every failure is one redacted line on
-/// stderr and a documented exit code; Ctrl-C cancels the running query and exits 130.
+/// Runs one command's body with the tool's error handling: every failure is one line on stderr
+/// and a documented exit code; Ctrl-C cancels the running query and exits 130.
 struct Runner {
-  var redactor = Redactor()
-
   /// Connects, reporting errors per the exit-code contract.
-  mutating func openDatabase(_ options: ConnectionOptions, database: String? = nil) throws -> ImmichDatabase {
+  func openDatabase(_ options: ConnectionOptions, database: String? = nil) throws -> ImmichDatabase {
     let environment = ProcessInfo.processInfo.environment
     var env: DotEnv?
     if let path = options.immichEnv {
@@ -64,8 +62,8 @@ struct Runner {
         throw fail("--immich-env \(error.description)", exitCode: 2)
       }
     }
-    let configuration = ConnectionConfiguration(database: database ?? options.db, immichEnv: env, environment: environment)
-    redactor = Redactor(secrets: redactor.secrets + configuration.secrets())
+    let conninfo = database ?? options.db
+    let configuration = ConnectionConfiguration(database: conninfo, immichEnv: env, environment: environment)
     let parameters: ConnectionParameters
     do {
       parameters = try configuration.parameters()
@@ -75,8 +73,10 @@ struct Runner {
       case .unreadableInput: throw fail(error.description, exitCode: 2)
       }
     }
-    redactor = Redactor(secrets: redactor.secrets + parameters.secretValues)
-    Interrupts.install()
+    if let conninfo, !((try? ConnectionParameters.parse(conninfo).secretValues.isEmpty) ?? true) {
+      // As the mysql client warns: the command line is world-readable in /proc.
+      warn("a password on the command line (--db) can be seen by other users of this machine (ps, /proc); use PGPASSWORD, ~/.pgpass, or --immich-env with DB_PASSWORD_FILE instead")
+    }
     do {
       let database = try ImmichDatabase.open(parameters, settings: options.settings) { Interrupts.watch($0) }
       for warning in database.warnings { warn(warning) }
@@ -87,7 +87,7 @@ struct Runner {
   }
 
   /// Connects, reads the counts manifest and ends the session.
-  mutating func countsManifest(_ options: ConnectionOptions, database: String? = nil) throws -> CountsManifest {
+  func countsManifest(_ options: ConnectionOptions, database: String? = nil) throws -> CountsManifest {
     let session = try openDatabase(options, database: database)
     defer { session.close() }
     do {
@@ -116,78 +116,15 @@ struct Runner {
     return configuration
   }
 
+  /// A warning on stderr, one line whatever the message holds (`DisplayText`).
   func warn(_ message: String) {
-    Output.standardError("immich-audit: warning: \(redactor.redact(message))\n")
+    Output.standardError("immich-audit: warning: \(DisplayText.escaped(message))\n")
   }
 
   /// Prints the error line and returns the exit to throw.
   func fail(_ message: String, exitCode: Int32) -> ExitCode {
     Interrupts.yieldIfInterrupted()
-    Output.standardError("immich-audit: error: \(redactor.redact(message))\n")
+    Output.standardError("immich-audit: error: \(DisplayText.escaped(message))\n")
     return ExitCode(exitCode)
-  }
-
-  /// Writes a report to --output (atomically: a temporary file renamed into place) or stdout.
-  /// Reports are not passed through the redactor: they never contain a secret by construction
-  /// (targets are built without them), and masking a short password's characters would corrupt
-  /// the numbers. What is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is written
-  /// as it is: renaming over it would replace it with a file. A symbolic link to a file keeps
-  /// pointing there: the file it names is replaced, in its own folder.
-  func emit(_ text: String, to path: String?, option: String = "--output") throws {
-    guard var path else {
-      Output.standardOutput(text)
-      return
-    }
-    var status = stat()
-    if stat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
-      if (status.st_mode & S_IFMT) == S_IFDIR { throw fail("\(option) \(path): is a directory; name a file in it", exitCode: 2) }
-      try writeInPlace(text, to: path, option: option)
-      return
-    }
-    if lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFLNK, let resolved = realpath(path, nil) {
-      path = String(cString: resolved)
-      free(resolved)
-    }
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-    do {
-      try Data(text.utf8).write(to: temporary)
-      if rename(temporary.path, url.path) != 0 {
-        let code = errno
-        unlink(temporary.path)
-        throw cannotWrite(option, path, Self.reason(code))
-      }
-    } catch let exit as ExitCode {
-      throw exit
-    } catch {
-      throw cannotWrite(option, path, DotEnv.reason(error))
-    }
-  }
-
-  private func writeInPlace(_ text: String, to path: String, option: String) throws {
-    let fd = open(path, O_WRONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw cannotWrite(option, path, Self.reason(errno)) }
-    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-    do {
-      try handle.write(contentsOf: Data(text.utf8))
-    } catch {
-      throw cannotWrite(option, path, DotEnv.reason(error))
-    }
-  }
-
-  private func cannotWrite(_ option: String, _ path: String, _ reason: String) -> ExitCode {
-    fail("\(option) \(path): cannot write it (\(reason))", exitCode: 2)
-  }
-
-  private static func reason(_ code: Int32) -> String { String(cString: strerror(code)).lowercased() }
-}
-
-enum Output {
-  static func standardOutput(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
-  }
-
-  static func standardError(_ text: String) {
-    FileHandle.standardError.write(Data(text.utf8))
   }
 }

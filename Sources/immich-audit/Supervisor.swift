@@ -17,6 +17,8 @@ enum Supervisor {
   /// The child's end of the status pipe, when running supervised.
   nonisolated(unsafe) private static var statusDescriptor: Int32 = -1
   nonisolated(unsafe) private static var child: pid_t = 0
+  /// The parent's self-pipe, written by its signal handler.
+  nonisolated(unsafe) private static var wakeWrite: Int32 = -1
 
   static var isSupervised: Bool { statusDescriptor >= 0 }
 
@@ -49,6 +51,10 @@ enum Supervisor {
     }
     close(pipeEnds[1])
     child = pid
+    // A signal is forwarded to the child and noted on a self-pipe; the loop below decides.
+    var wake: [Int32] = [0, 0]
+    guard pipe(&wake) == 0 else { _exit(2) }
+    wakeWrite = wake[1]
     // Whoever started us may have left these blocked (the mask is inherited).
     var unblock = sigset_t()
     sigemptyset(&unblock)
@@ -57,21 +63,58 @@ enum Supervisor {
     for number in [SIGINT, SIGTERM, SIGHUP] {
       signal(number) { received in
         kill(Supervisor.child, received)
-        if received == SIGINT {
-          let message = "immich-audit: interrupted\n"
-          _ = message.withCString { write(2, $0, strlen($0)) }
-        }
-        _exit(received == SIGINT ? 130 : 128 + received)
+        var byte = UInt8(truncatingIfNeeded: received)
+        _ = write(Supervisor.wakeWrite, &byte, 1)
       }
     }
-    var status: UInt8 = 0
-    var count: Int
-    repeat { count = read(pipeEnds[0], &status, 1) } while count < 0 && errno == EINTR
-    if count == 1 { _exit(Int32(status)) }
-    // The child ended without a word (usage error, help, a crash): its exit status says how.
-    var waitStatus: Int32 = 0
-    while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
-    _exit((waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f))
+    _exit(waitForChild(pid, status: pipeEnds[0], wake: wake[0]))
+  }
+
+  /// The parent's wait: the child's status byte is the exit code. After a signal the child
+  /// decides the code too: 130 when it stopped before touching any output, its own code when
+  /// its reports were already being put in place. A child stuck on a dead mount still answers
+  /// (its handler runs on another thread); one that does not answer within half a second is
+  /// left, and the run ends as interrupted.
+  private static func waitForChild(_ pid: pid_t, status: Int32, wake: Int32) -> Int32 {
+    var signalled: Int32 = 0
+    var deadline = timespec()
+    func finish(_ code: Int32) -> Int32 {
+      if signalled != 0 && code == 130 { Output.standardError("immich-audit: interrupted\n") }
+      return code
+    }
+    while true {
+      var timeout: Int32 = -1
+      if signalled != 0 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        timeout = max(0, Int32((deadline.tv_sec - now.tv_sec) * 1000 + (deadline.tv_nsec - now.tv_nsec) / 1_000_000))
+      }
+      var ready = [pollfd(fd: status, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+      let count = poll(&ready, 2, timeout)
+      if count < 0 { continue }  // EINTR
+      if count == 0 { return finish(signalled == SIGINT ? 130 : 128 + signalled) }
+      if ready[0].revents != 0 {
+        var byte: UInt8 = 0
+        if read(status, &byte, 1) == 1 { return finish(Int32(byte)) }
+        // The child ended without a word (usage error, help, a crash): its exit status says how.
+        var waitStatus: Int32 = 0
+        while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
+        return finish((waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f))
+      }
+      if ready[1].revents != 0 {
+        var byte: UInt8 = 0
+        _ = read(wake, &byte, 1)
+        if signalled == 0 {
+          signalled = Int32(byte)
+          clock_gettime(CLOCK_MONOTONIC, &deadline)
+          deadline.tv_nsec += 500_000_000
+          if deadline.tv_nsec >= 1_000_000_000 {
+            deadline.tv_sec += 1
+            deadline.tv_nsec -= 1_000_000_000
+          }
+        }
+      }
+    }
   }
 
   /// Ends the process with `code`. Supervised: the parent is told first and the standard

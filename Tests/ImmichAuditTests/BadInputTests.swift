@@ -10,9 +10,10 @@ struct BadInputTests {
   func expectOneLine(_ result: CLI.Result, exitCode: Int32, containing text: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(result.status == exitCode, "\(result.output)", sourceLocation: sourceLocation)
     #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
-    let lines = result.stderr.split(separator: "\n")
+    // A password given in --db is warned about first (tested on its own below).
+    let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("immich-audit: warning: a password on the command line") }
     #expect(lines.count == 1, "\(result.stderr)", sourceLocation: sourceLocation)
-    #expect(result.stderr.hasPrefix("immich-audit: error: "), sourceLocation: sourceLocation)
+    #expect(lines.first?.hasPrefix("immich-audit: error: ") == true, sourceLocation: sourceLocation)
     #expect(result.stderr.contains(text), "\(result.stderr)", sourceLocation: sourceLocation)
     #expect(!result.output.contains(Self.secret), sourceLocation: sourceLocation)
     #expect(!result.output.contains("Fatal error"), sourceLocation: sourceLocation)
@@ -74,7 +75,7 @@ struct BadInputTests {
     let cluster = try TestCluster.shared()
     let name = try cluster.database(fixture: "immich-v2.5")
     try cluster.psql("postgres", "DO $$ BEGIN CREATE ROLE nobody LOGIN PASSWORD 'nobody-pw'; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
-    let result = try CLI.run(["counts", "--db", "host=127.0.0.1 port=\(cluster.port) user=nobody password=nobody-pw dbname=\(name)"])
+    let result = try CLI.run(["counts", "--db", "host=127.0.0.1 port=\(cluster.port) user=nobody dbname=\(name)"], environment: ["PGPASSWORD": "nobody-pw"])
     expectOneLine(result, exitCode: 2, containing: "permission denied for table")
     #expect(result.stderr.contains("GRANT pg_read_all_data TO <role>"))
   }
@@ -86,6 +87,59 @@ struct BadInputTests {
     // A value outside a list of choices names them, on the same line.
     let format = try CLI.run(["check", "--format", "xml"])
     expectOneLine(format, exitCode: 64, containing: "one of the following: text, json, ndjson, junit, markdown, csv")
+  }
+
+  @Test("short and common passwords leave every other word of a message intact", arguments: ["postgres", "immich", "a", "p%'s x"])
+  func redactionKeepsMessages(password: String) throws {
+    let cluster = try TestCluster.shared()
+    let name = try cluster.database(fixture: "immich-v3.1")
+    let folder = try TemporaryFolder()
+    let quoted = "'" + password.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    // Immich's stock .env with that password, against a socket folder with no server.
+    let socket = try folder.write(".env", "DB_HOSTNAME=\(folder.path)/run/postgresql\nDB_USERNAME=postgres\nDB_PASSWORD=\(quoted)\nDB_DATABASE_NAME=immich\n")
+    let refused = try CLI.run(["counts", "--immich-env", socket])
+    expectOneLine(refused, exitCode: 2, containing: "connection to server on socket \"\(folder.path)/run/postgresql/.s.PGSQL.5432\" failed: No such file or directory. Check the host and port")
+    // A wrong password for a real role: libpq's whole sentence.
+    let env = try folder.write("auth.env", "DB_HOSTNAME=127.0.0.1\nDB_PORT=\(cluster.port)\nDB_USERNAME=auditor\nDB_PASSWORD=\(quoted)\nDB_DATABASE_NAME=\(name)\n")
+    let wrong = try CLI.run(["counts", "--immich-env", env])
+    expectOneLine(wrong, exitCode: 2, containing: "connection to server at \"127.0.0.1\", port \(cluster.port) failed: password authentication failed for user \"auditor\": check the password")
+    // A URI libpq rejects is quoted back with the password replaced, the rest as typed.
+    let encoded = password.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+    let uri = try CLI.run(["counts", "--db", "postgresql://postgres:\(encoded)@[::1/immich"])
+    expectOneLine(uri, exitCode: 64, containing: "in URI: \"postgresql://postgres:***@[::1/immich\"")
+  }
+
+  @Test("a password in --db gets one warning naming the safer places for it")
+  func passwordOnCommandLine() throws {
+    let cluster = try TestCluster.shared()
+    let name = try cluster.database(fixture: "immich-v3.1")
+    let result = try CLI.run(["counts", "--db", cluster.auditorConninfo(name)])
+    #expect(result.status == 0, "\(result.stderr)")
+    let warnings = result.stderr.split(separator: "\n")
+    #expect(warnings.count == 1, "\(result.stderr)")
+    for name in ["--db", "PGPASSWORD", "~/.pgpass", "DB_PASSWORD_FILE"] { #expect(warnings.first?.contains(name) == true, "\(name)") }
+    // Without a password in it, no warning.
+    let quiet = try CLI.run(["counts", "--db", cluster.superuserConninfo(name)])
+    #expect(quiet.status == 0)
+    #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
+  }
+
+  @Test("a server that never answers: the message states the timeout in force")
+  func connectTimeout() throws {
+    // A listening socket that never answers: the handshake completes, the startup reply never comes.
+    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(listener) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = bind(listener, $0, length) } }
+    listen(listener, 8)
+    withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(listener, $0, &length) } }
+    let port = UInt16(bigEndian: address.sin_port)
+    let result = try CLI.run(["counts", "--db", "host=127.0.0.1 port=\(port) user=x dbname=x"], environment: ["PGCONNECT_TIMEOUT": "2"])
+    expectOneLine(result, exitCode: 2, containing: "did not answer within connect_timeout (2 s)")
   }
 
   @Test("--help documents the exit codes")

@@ -8,7 +8,8 @@ struct CountsTests {
     let cluster = try TestCluster.shared()
     let database = try cluster.database(fixture: generation)
     // As a DBA would set it up: a role with pg_read_all_data only, over TCP with a password.
-    let result = try CLI.run(["counts", "--format", "json", "--db", cluster.auditorConninfo(database)])
+    let result = try CLI.run(["counts", "--format", "json", "--db", cluster.auditorConninfo(database, password: nil)],
+                             environment: ["PGPASSWORD": TestCluster.auditorPassword])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.isEmpty)
     let manifest = try parseJSON(result.stdout)

@@ -283,8 +283,5 @@ struct Evaluation {
     return "\(what); \(figures)"
   }
 
-  static func reason(_ code: Int32) -> String {
-    let text = String(cString: strerror(code))
-    return text.prefix(1).lowercased() + text.dropFirst()
-  }
+  static func reason(_ code: Int32) -> String { SystemError.sentence(code) }
 }

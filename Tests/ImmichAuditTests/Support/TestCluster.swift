@@ -68,9 +68,10 @@ final class TestCluster: Sendable {
     "host=\(directory) port=\(port) user=postgres dbname=\(database)"
   }
 
-  /// The `auditor` role over TCP on 127.0.0.1, password in the string.
-  func auditorConninfo(_ database: String, password: String = TestCluster.auditorPassword) -> String {
-    "host=127.0.0.1 port=\(port) user=auditor password=\(password) dbname=\(database)"
+  /// The `auditor` role over TCP on 127.0.0.1, password in the string (nil: none; give it in
+  /// PGPASSWORD, as the tool's warning about a password on the command line advises).
+  func auditorConninfo(_ database: String, password: String? = TestCluster.auditorPassword) -> String {
+    "host=127.0.0.1 port=\(port) user=auditor\(password.map { " password=\($0)" } ?? "") dbname=\(database)"
   }
 
   /// A new database loaded from `Tests/Fixtures/<fixture>.sql`; every call gets its own copy.

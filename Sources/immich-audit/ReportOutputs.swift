@@ -1,0 +1,203 @@
+import ArgumentParser
+import FileScan
+import Foundation
+
+/// One place a report goes: standard output, or a file named by an option.
+struct ReportDestination {
+  /// The option that named it (`--output`, `--prometheus`), for messages.
+  let option: String
+  /// nil: standard output.
+  let path: String?
+
+  static func standardOutput() -> ReportDestination { ReportDestination(option: "standard output", path: nil) }
+
+  /// How messages name it.
+  var name: String { path.map { "\(option) \($0)" } ?? "standard output" }
+}
+
+/// Writes a run's reports so that none is lost, half-written or left behind as debris.
+///
+/// - Before the audit (`preflight`): every destination is checked, so a typo in a folder name
+///   fails in a second instead of after an hour's audit: standard output must be open for
+///   writing, a file's folder must take a new file (one is created and removed at once), an
+///   existing destination must not be a folder, and two options may not name the same file.
+/// - After it (`write`): every regular file is written to a temporary file beside it (with the
+///   replaced file's mode and owner), then standard output and what is not a regular file
+///   (`/dev/null`, a FIFO) as streams, then all temporary files are renamed into place at once.
+///   An interrupt before that last step removes every temporary file and leaves the previous
+///   outputs untouched (exit 130); once renaming has begun, the run ends with its own code.
+struct ReportOutputs {
+  let destinations: [ReportDestination]
+
+  /// A command's one report: `--output FILE`, or stdout.
+  init(output: String?) {
+    destinations = [output.map { ReportDestination(option: "--output", path: $0) } ?? .standardOutput()]
+  }
+
+  init(destinations: [ReportDestination]) {
+    self.destinations = destinations
+  }
+
+  /// Every destination checked; the failure, if any, already printed. Exit 64 when two options
+  /// name one file (judged on the names, and on the files when both exist), 2 when a
+  /// destination cannot be written.
+  func preflight(_ runner: Runner) throws {
+    var seen: [(String, ReportDestination)] = []
+    for destination in destinations {
+      guard let path = destination.path else {
+        if !Self.standardOutputWritable() {
+          throw runner.fail("cannot write the report to standard output: \(SystemError(EBADF)) (it is closed)", exitCode: 2)
+        }
+        continue
+      }
+      if path.isEmpty { throw runner.fail("\(destination.option): give a file name", exitCode: 64) }
+      let target = Self.resolved(path)
+      if let other = seen.first(where: { $0.0 == target.path && target.isRegularOrAbsent }) {
+        throw runner.fail("\(other.1.option) and \(destination.option) name the same file \(path): give each its own", exitCode: 64)
+      }
+      seen.append((target.path, destination))
+      if target.isDirectory { throw runner.fail("\(destination.name): is a directory; name a file in it", exitCode: 2) }
+      if !target.isRegularOrAbsent {
+        // A device or FIFO is written as it is: it must be writable by us.
+        if access(target.path, W_OK) != 0 { throw cannotWrite(runner, destination, SystemError(errno)) }
+        continue
+      }
+      // Proves the folder exists and takes a new file (read-only mounts and permissions
+      // included, which access(2) misjudges for root); removed at once.
+      do {
+        let probe = try Interrupts.createTemporary(beside: target.path)
+        close(probe.fd)
+        Interrupts.removeTemporary(probe.path)
+      } catch {
+        throw cannotWrite(runner, destination, error)
+      }
+    }
+  }
+
+  /// Writes each destination's report (`reports` in the order of `destinations`, nil to skip
+  /// one) as described above.
+  func write(_ reports: [String?], _ runner: Runner) throws {
+    var renames: [(from: String, to: String, destination: ReportDestination)] = []
+    var streams: [(fd: Int32, close: Bool, destination: ReportDestination, text: String)] = []
+    do {
+      for (destination, text) in zip(destinations, reports) {
+        guard let text else { continue }
+        guard let path = destination.path else {
+          streams.append((1, false, destination, text))
+          continue
+        }
+        let target = Self.resolved(path)
+        if target.isDirectory { throw runner.fail("\(destination.name): is a directory; name a file in it", exitCode: 2) }
+        if !target.isRegularOrAbsent {
+          let fd = open(target.path, O_WRONLY | O_CLOEXEC)
+          guard fd >= 0 else { throw cannotWrite(runner, destination, SystemError(errno)) }
+          streams.append((fd, true, destination, text))
+          continue
+        }
+        let temporary: (fd: Int32, path: String)
+        do {
+          temporary = try Interrupts.createTemporary(beside: target.path)
+        } catch {
+          throw cannotWrite(runner, destination, error)
+        }
+        renames.append((temporary.path, target.path, destination))
+        defer { close(temporary.fd) }
+        if let existing = target.status {
+          // The replaced file's mode and owner, as an editor saving in place keeps them. Not
+          // ours to give away: an unprivileged run keeps its own owner (EPERM is not an error).
+          _ = fchown(temporary.fd, existing.st_uid, existing.st_gid)
+          _ = fchmod(temporary.fd, existing.st_mode & 0o7777)
+        }
+        do {
+          try Self.write(text, to: temporary.fd)
+        } catch {
+          throw cannotWrite(runner, destination, error)
+        }
+      }
+      for stream in streams {
+        defer { if stream.close { close(stream.fd) } }
+        do {
+          try Self.write(stream.text, to: stream.fd)
+        } catch {
+          throw cannotWrite(runner, stream.destination, error)
+        }
+      }
+    } catch {
+      for rename in renames { Interrupts.removeTemporary(rename.from) }
+      throw error
+    }
+    if let failed = Interrupts.commit(renames.map { ($0.from, $0.to) }) {
+      throw cannotWrite(runner, renames[failed.index].destination, failed.error)
+    }
+  }
+
+  private func cannotWrite(_ runner: Runner, _ destination: ReportDestination, _ error: SystemError) -> ExitCode {
+    if destination.path == nil { return runner.fail("cannot write the report to standard output: \(error)", exitCode: 2) }
+    return runner.fail("\(destination.name): cannot write it (\(error))", exitCode: 2)
+  }
+
+  static func write(_ text: String, to fd: Int32) throws(SystemError) {
+    var text = text
+    let result: Result<Void, SystemError> = text.withUTF8 { bytes in
+      do throws(SystemError) {
+        try PlainFile.writeAll(fd, UnsafeRawBufferPointer(bytes))
+        return .success(())
+      } catch {
+        return .failure(error)
+      }
+    }
+    try result.get()
+  }
+
+  /// Whether descriptor 1 is open for writing (`>&-` closes it; see `StandardStreams`).
+  static func standardOutputWritable() -> Bool {
+    let flags = fcntl(1, F_GETFL)
+    return flags >= 0 && (flags & O_ACCMODE) != O_RDONLY
+  }
+
+  /// A destination as it will be written: through a symbolic link, the file it names (the link
+  /// stays); what is there now, if anything.
+  struct Target {
+    var path: String
+    var status: stat?
+    var isDirectory: Bool { status.map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false }
+    var isRegularOrAbsent: Bool { status.map { ($0.st_mode & S_IFMT) == S_IFREG } ?? true }
+  }
+
+  static func resolved(_ path: String) -> Target {
+    var path = path
+    var status = stat()
+    if lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFLNK, let real = realpath(path, nil) {
+      path = String(cString: real)
+      free(real)
+    }
+    // Two spellings of one name (./a, a, /cwd/a) are one file.
+    let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    let standard = URL(fileURLWithPath: absolute).standardizedFileURL.path
+    return Target(path: standard, status: stat(standard, &status) == 0 ? status : nil)
+  }
+}
+
+/// The standard descriptors made safe to rely on. A shell's `>&-` starts us with descriptor 1
+/// closed: the next file we open (the database socket, a report) would become "standard
+/// output" and receive the report. Each closed one is filled with /dev/null, standard output
+/// read-only so that writing the report still fails (EBADF) and is reported.
+enum StandardStreams {
+  static func secure() {
+    for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) < 0 && errno == EBADF {
+      // open(2) returns the lowest free descriptor: this one, as those below it are open.
+      _ = open("/dev/null", fd == 2 ? O_WRONLY : O_RDONLY)
+    }
+  }
+}
+
+enum Output {
+  static func standardOutput(_ text: String) throws(SystemError) {
+    try ReportOutputs.write(text, to: 1)
+  }
+
+  /// Messages on stderr; a failure to write them has nowhere to be told.
+  static func standardError(_ text: String) {
+    try? ReportOutputs.write(text, to: 2)
+  }
+}
