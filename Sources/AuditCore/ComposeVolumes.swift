@@ -77,7 +77,16 @@ public struct ComposeVolumes: Sendable {
     }
     var volumes: [Volume] = []
     var skipped: [String] = []
-    for entry in service["volumes"] as? [Any] ?? [] {
+    // A volumes: that is not a list (a number, a string, a mapping) would mount nothing in
+    // Docker either: say so rather than audit without the mappings.
+    var entries: [Any] = []
+    if let value = service["volumes"], !(value is NSNull) {
+      guard let list = value as? [Any] else {
+        throw ComposeError("service \(name): volumes: is \(Self.describe(value)), not a list of volumes (- HOST:CONTAINER)")
+      }
+      entries = list
+    }
+    for entry in entries {
       if let short = entry as? String {
         let parts = try expand(short).split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 2 else { skipped.append(short); continue }
@@ -97,6 +106,17 @@ public struct ComposeVolumes: Sendable {
     self.service = name
     self.volumes = volumes
     self.skipped = skipped
+  }
+
+  static func describe(_ value: Any) -> String {
+    switch value {
+    case let text as String: return "the string \"\(text)\""
+    case is [String: Any]: return "a mapping"
+    case let number as Int: return "the number \(number)"
+    case let number as Double: return "the number \(number)"
+    case let flag as Bool: return "\(flag)"
+    default: return "\(value)"
+    }
   }
 
   /// The volumes as path mappings (`--compose`).

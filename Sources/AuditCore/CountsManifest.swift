@@ -119,8 +119,12 @@ public struct CountsManifest: Sendable, Equatable {
   /// Reads a saved manifest; the error says what is wrong with it.
   public init(json: JSONValue) throws(ManifestError) {
     guard case .object = json else { throw ManifestError("not a JSON object") }
-    guard let version = json["manifestVersion"]?.intValue else {
+    guard let versionValue = json["manifestVersion"] else {
       throw ManifestError("no manifestVersion: not an immich-audit counts manifest (make one with `immich-audit counts --format json`)")
+    }
+    guard let version = versionValue.intValue else {
+      let shown = versionValue.stringValue.map { "the string \"\($0)\"" } ?? versionValue.renderedCompact()
+      throw ManifestError("manifestVersion is \(shown), not a number: expected \"manifestVersion\": \(Self.version) (was the file edited by hand?)")
     }
     guard version == Self.version else {
       throw ManifestError("manifestVersion \(version) is not supported (this immich-audit reads version \(Self.version))")

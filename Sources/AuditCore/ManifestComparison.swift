@@ -69,6 +69,9 @@ public struct ToleranceError: Error, CustomStringConvertible, Sendable {
 public struct ManifestComparison: Sendable {
   public enum Status: String, Sendable {
     case same, decrease, increase, tolerated
+    /// A key only one side has in a scope both have, or one this immich-audit does not know
+    /// (a manifest from a newer or older version): told, never a decrease.
+    case notCompared = "not-compared"
   }
 
   public struct Entry: Sendable {
@@ -82,6 +85,8 @@ public struct ManifestComparison: Sendable {
     public let baseline: Int?
     public let current: Int?
     public let status: Status
+    /// Why an entry was not compared.
+    public let note: String?
 
     public var delta: Int { (current ?? 0) - (baseline ?? 0) }
 
@@ -99,6 +104,15 @@ public struct ManifestComparison: Sendable {
   public var decreases: [Entry] { entries.filter { $0.status == .decrease } }
   public var increases: [Entry] { entries.filter { $0.status == .increase } }
   public var tolerated: [Entry] { entries.filter { $0.status == .tolerated } }
+  public var notCompared: [Entry] { entries.filter { $0.status == .notCompared } }
+
+  /// Whether the two sides share no user and no library id (uploads aside) while both have
+  /// some: then the baseline is another instance's manifest and every number would be a change.
+  public var sharesNoIdentity: Bool {
+    let baselineIds = Set(baseline.byOwner.map(\.id)).union(baseline.byLibrary.map(\.id).filter { $0 != "upload" })
+    let currentIds = Set(current.byOwner.map(\.id)).union(current.byLibrary.map(\.id).filter { $0 != "upload" })
+    return !baselineIds.isEmpty && !currentIds.isEmpty && baselineIds.isDisjoint(with: currentIds)
+  }
 
   /// Seconds by which the baseline's newest asset is newer than the current one's (positive:
   /// the baseline went on after the current restore point), when both are known.
@@ -121,13 +135,21 @@ public struct ManifestComparison: Sendable {
         let c = now?[key]
         let delta = (c ?? 0) - (b ?? 0)
         var status: Status = delta == 0 ? .same : (delta < 0 ? .decrease : .increase)
+        var note: String?
+        if !CountKey.all.contains(key) {
+          status = .notCompared
+          note = "a key this immich-audit does not know"
+        } else if base != nil && now != nil && (b == nil || c == nil) {
+          status = .notCompared
+          note = b == nil ? "only the current side has it" : "only the baseline has it"
+        }
         // The last tolerance naming a key wins, like repeated flags in most tools.
-        if status != .same, let tolerance = tolerances.last(where: { $0.matches(key) }),
+        if status == .decrease || status == .increase, let tolerance = tolerances.last(where: { $0.matches(key) }),
           tolerance.allows(delta: delta, baseline: b ?? 0)
         {
           status = .tolerated
         }
-        entries.append(Entry(scope: scope, id: id, label: label, key: key, baseline: b, current: c, status: status))
+        entries.append(Entry(scope: scope, id: id, label: label, key: key, baseline: b, current: c, status: status, note: note))
       }
     }
     compare(scope: "overall", id: nil, label: nil, baseline.counts, current.counts)

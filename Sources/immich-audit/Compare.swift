@@ -40,6 +40,9 @@ struct Compare: ParsableCommand {
     if (baseline == nil) == (baselineDB == nil) {
       throw ValidationError("give either a BASELINE manifest file or --baseline-db, not both or neither")
     }
+    if currentManifest != nil && (connection.db != nil || connection.immichEnv != nil) {
+      throw ValidationError("--current compares a saved manifest, not a database: give either --current or --db/--immich-env")
+    }
     for text in tolerances {
       do {
         _ = try Tolerance(parsing: text)
@@ -63,6 +66,11 @@ struct Compare: ParsableCommand {
     if baselineSource.isEmpty { baselineSource = "(libpq defaults)" }
     if currentSource.isEmpty { currentSource = "(libpq defaults)" }
     let comparison = ManifestComparison(baseline: baselineManifest, current: currentManifestValue, tolerances: tolerances)
+    if comparison.sharesNoIdentity {
+      throw runner.fail(
+        "the baseline (\(baselineSource)) and the current side (\(currentSource)) share no user and no library id: the baseline looks like another Immich instance's manifest. Compare against a manifest saved from this instance's production",
+        exitCode: 2)
+    }
     let exitCode: Int32 = comparison.failed ? 1 : 0
     let rendered: String
     switch format {
@@ -105,19 +113,22 @@ enum CompareRender {
     }
   }
 
-  static func statusWord(_ status: ManifestComparison.Status) -> String {
-    switch status {
+  static func statusWord(_ entry: ManifestComparison.Entry) -> String {
+    switch entry.status {
     case .same: return ""
     case .decrease: return "DECREASE (fail)"
     case .increase: return "increase (warning)"
     case .tolerated: return "tolerated"
+    case .notCompared: return "not compared (\(entry.note ?? ""))"
     }
   }
 
   static func verdict(_ comparison: ManifestComparison) -> String {
     let d = comparison.decreases.count, i = comparison.increases.count, t = comparison.tolerated.count
+    let n = comparison.notCompared.count
     let result = d > 0 ? "FAIL" : "OK"
     return "\(result): \(d) decrease\(d == 1 ? "" : "s") (fail), \(i) increase\(i == 1 ? "" : "s") (warning), \(t) tolerated"
+      + (n > 0 ? ", \(n) not compared (a key only one side has, or one this immich-audit does not know)" : "")
   }
 
   static func text(_ comparison: ManifestComparison, baseline: String, current: String) -> String {
@@ -126,7 +137,7 @@ enum CompareRender {
     output += DisplayText.escaped(comparison.gapSentence) + "\n\n"
     var overall = TextTable(header: ["COUNT", "BASELINE", "CURRENT", "DELTA", "%", ""], rightAligned: [1, 2, 3, 4])
     for entry in comparison.entries where entry.scope == "overall" {
-      overall.rows.append([entry.key, value(entry.baseline), value(entry.current), String(format: "%+d", entry.delta), percent(entry), statusWord(entry.status)])
+      overall.rows.append([entry.key, value(entry.baseline), value(entry.current), String(format: "%+d", entry.delta), percent(entry), statusWord(entry)])
     }
     output += overall.rendered()
     let changed = comparison.entries.filter { $0.scope != "overall" && $0.status != .same }
@@ -134,7 +145,7 @@ enum CompareRender {
       output += "\nChanges per owner and library\n"
       var table = TextTable(header: ["SCOPE", "COUNT", "BASELINE", "CURRENT", "DELTA", "%", ""], rightAligned: [2, 3, 4, 5])
       for entry in changed {
-        table.rows.append([scopeName(entry), entry.key, value(entry.baseline), value(entry.current), String(format: "%+d", entry.delta), percent(entry), statusWord(entry.status)])
+        table.rows.append([scopeName(entry), entry.key, value(entry.baseline), value(entry.current), String(format: "%+d", entry.delta), percent(entry), statusWord(entry)])
       }
       output += table.rendered()
     }
@@ -149,7 +160,7 @@ enum CompareRender {
     output += "- \(MarkdownReport.cell(comparison.gapSentence))\n\n"
     output += "| Scope | Count | Baseline | Current | Delta | % | Status |\n|---|---|---:|---:|---:|---:|---|\n"
     for entry in comparison.entries where entry.scope == "overall" || entry.status != .same {
-      output += "| \(MarkdownReport.cell(scopeName(entry))) | \(MarkdownReport.code(entry.key)) | \(value(entry.baseline)) | \(value(entry.current)) | \(String(format: "%+d", entry.delta)) | \(percent(entry)) | \(statusWord(entry.status)) |\n"
+      output += "| \(MarkdownReport.cell(scopeName(entry))) | \(MarkdownReport.code(entry.key)) | \(value(entry.baseline)) | \(value(entry.current)) | \(String(format: "%+d", entry.delta)) | \(percent(entry)) | \(statusWord(entry)) |\n"
     }
     output += "\n**\(verdict(comparison))**\n"
     return output
@@ -168,7 +179,7 @@ enum CompareRender {
         ("scope", .string(entry.scope)), ("id", .optional(entry.id)), ("name", .optional(entry.label)),
         ("key", .string(entry.key)), ("baseline", entry.baseline.map { .int($0) } ?? .null),
         ("current", entry.current.map { .int($0) } ?? .null), ("delta", .int(entry.delta)),
-        ("percent", entry.percent.map { .double(($0 * 100).rounded() / 100) } ?? .null), ("status", .string(entry.status.rawValue)),
+        ("percent", entry.percent.map { .double(($0 * 100).rounded() / 100) } ?? .null), ("status", .string(entry.status.rawValue)), ("note", .optional(entry.note)),
       ])
     }
     return .object([
@@ -181,7 +192,7 @@ enum CompareRender {
       ("entries", .array(entries)),
       ("summary", .object([
         ("decreases", .int(comparison.decreases.count)), ("increases", .int(comparison.increases.count)),
-        ("tolerated", .int(comparison.tolerated.count)),
+        ("tolerated", .int(comparison.tolerated.count)), ("notCompared", .int(comparison.notCompared.count)),
       ])),
       ("exitCode", .int(Int(exitCode))),
     ])

@@ -24,6 +24,19 @@ struct ConnectionOptions: ParsableArguments {
   var settings: ImmichDatabase.Settings {
     ImmichDatabase.Settings(statementTimeout: statementTimeout, lockTimeout: lockTimeout)
   }
+
+  func validate() throws {
+    for (option, value) in [("--statement-timeout", statementTimeout), ("--lock-timeout", lockTimeout)] {
+      if let value, !Self.isDuration(value) {
+        throw ValidationError("\(option) \(value): expected a duration as PostgreSQL takes it, e.g. 30s, 5min, 1h or 1500 (milliseconds); 0 turns it off")
+      }
+    }
+  }
+
+  /// A PostgreSQL time setting: a number (milliseconds) with an optional unit.
+  static func isDuration(_ text: String) -> Bool {
+    text.wholeMatch(of: /\s*[0-9]+(\.[0-9]+)?\s*(us|ms|s|min|h|d)?\s*/) != nil
+  }
 }
 
 /// Where the database's container paths are on this machine.

@@ -87,6 +87,9 @@ struct BadInputTests {
     // A value outside a list of choices names them, on the same line.
     let format = try CLI.run(["check", "--format", "xml"])
     expectOneLine(format, exitCode: 64, containing: "one of the following: text, json, ndjson, junit, markdown, csv")
+    // A server setting PostgreSQL would refuse is refused before connecting.
+    expectOneLine(try CLI.run(["counts", "--statement-timeout", "abc"]), exitCode: 64, containing: "--statement-timeout abc: expected a duration as PostgreSQL takes it")
+    expectOneLine(try CLI.run(["check", "--lock-timeout", "5 minutes"]), exitCode: 64, containing: "--lock-timeout 5 minutes: expected a duration")
   }
 
   @Test("short and common passwords leave every other word of a message intact", arguments: ["postgres", "immich", "a", "p%'s x"])

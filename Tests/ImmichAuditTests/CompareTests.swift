@@ -123,6 +123,57 @@ struct CompareTests {
     #expect(second.stderr.contains("no manifestVersion: not an immich-audit counts manifest"))
   }
 
+  @Test("a manifest version written as a string is named as such")
+  func versionAsString() throws {
+    let folder = try TemporaryFolder()
+    let file = try folder.write("x.json", "{\"manifestVersion\": \"1\", \"counts\": {}}")
+    let result = try CLI.run(["compare", file, "--current", file])
+    #expect(result.status == 2)
+    #expect(result.stderr == "immich-audit: error: \(file): manifestVersion is the string \"1\", not a number: expected \"manifestVersion\": 1 (was the file edited by hand?)\n")
+  }
+
+  @Test("--current with --db is a usage error")
+  func currentWithDatabase() throws {
+    let result = try CLI.run(["compare", "a.json", "--current", "b.json", "--db", "dbname=x"])
+    #expect(result.status == 64)
+    #expect(result.stderr.hasPrefix("immich-audit: error: --current compares a saved manifest"))
+    #expect(result.stderr.split(separator: "\n").count == 1)
+  }
+
+  /// A manifest edited as another instance's would be: every user and library id changed.
+  @Test("a baseline from another instance (no user or library id in common) is refused, exit 2")
+  func anotherInstance() throws {
+    let drill = try Drill(restoredEdits: "")
+    var text = try String(contentsOfFile: drill.baseline, encoding: .utf8)
+    for prefix in ["11111111-1111-4111-8111-", "22222222-2222-4222-8222-", "33333333-3333-4333-8333-", "aaaaaaaa-0000-4000-8000-"] {
+      text = text.replacingOccurrences(of: prefix, with: "99999999-9999-4999-8999-")
+    }
+    let ids = try #require(try JSONValue.parse(Data(text.utf8))["byOwner"]?.objectMembers).map(\.0)
+    #expect(ids.allSatisfy { $0.hasPrefix("99999999") }, "\(ids)")
+    let other = try drill.folder.write("other.json", text)
+    let result = try CLI.run(["compare", other, "--db", drill.cluster.superuserConninfo(drill.restored)])
+    #expect(result.status == 2, "\(result.output)")
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr.contains("share no user and no library id: the baseline looks like another Immich instance's manifest"))
+  }
+
+  @Test("a key this version does not know, or one side lacks, is noted, never a decrease")
+  func unknownKeys() throws {
+    let drill = try Drill(restoredEdits: "")
+    var text = try String(contentsOfFile: drill.baseline, encoding: .utf8)
+    // A newer tool's key in the baseline, and a known key the baseline lacks.
+    let overall = try #require(text.range(of: "\"counts\": {"))
+    text.replaceSubrange(overall, with: "\"counts\": {\n    \"assets.edited\": 4,")
+    text = text.replacingOccurrences(of: "\"memories\": 1,", with: "")
+    let edited = try drill.folder.write("edited.json", text)
+    let result = try CLI.run(["compare", edited, "--db", drill.cluster.superuserConninfo(drill.restored)])
+    #expect(result.status == 0, "\(result.output)")
+    let lines = result.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+    #expect(lines.contains("assets.edited 4 - -4 -100.0% not compared (a key this immich-audit does not know)"), "\(result.stdout)")
+    #expect(lines.contains("memories - 1 +1 new not compared (only the current side has it)"), "\(result.stdout)")
+    #expect(result.stdout.contains("OK: 0 decreases (fail), 0 increases (warning), 0 tolerated, 2 not compared"))
+  }
+
   @Test("tolerance parsing", arguments: [
     ("assets=5", Tolerance(pattern: "assets", amount: .absolute(5))),
     ("*=2%", Tolerance(pattern: "*", amount: .percent(2))),

@@ -61,6 +61,8 @@ struct ComposeTests {
     ("services: [", "not valid YAML"),
     ("version: '3'\n", "no services: section"),
     ("services:\n  web:\n    image: nginx\n", "no Immich server service"),
+    ("services:\n  immich-server:\n    volumes: 42\n", "service immich-server: volumes: is the number 42, not a list of volumes"),
+    ("services:\n  immich-server:\n    volumes: /data\n", "service immich-server: volumes: is the string \"/data\", not a list"),
   ])
   func refused(text: String, reason: String) throws {
     #expect { try ComposeVolumes(parsing: text, folder: URL(fileURLWithPath: "/tmp"), variables: [:]) } throws: { error in
