@@ -25,6 +25,7 @@ let queryFiles = [
   "paths-person-thumbnails.sql",
   "paths-profile-images.sql",
   "paths-sizes.sql",
+  "role-privileges.sql",
   "sample-asset-files.sql",
   "sample-asset-path-columns.sql",
   "sample-originals.sql",

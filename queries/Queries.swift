@@ -28,6 +28,7 @@ public enum QueryFiles {
     "paths-person-thumbnails": PackageResources.paths_person_thumbnails_sql,
     "paths-profile-images": PackageResources.paths_profile_images_sql,
     "paths-sizes": PackageResources.paths_sizes_sql,
+    "role-privileges": PackageResources.role_privileges_sql,
     "sample-asset-files": PackageResources.sample_asset_files_sql,
     "sample-asset-path-columns": PackageResources.sample_asset_path_columns_sql,
     "sample-originals": PackageResources.sample_originals_sql,

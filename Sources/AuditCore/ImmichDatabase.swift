@@ -86,6 +86,20 @@ public final class ImmichDatabase {
     database.executed.append(("schema-catalog", QueryCatalog.catalogSQL))
     if schema.hasVersionHistory { database.executed.append(("immich-version", queries.sql("immich-version"))) }
     database.warnings = schema.warnings
+    let assetTable = schema.pluralNames ? "assets" : "asset"
+    do {
+      if let row = try connection.query(queries.sql("role-privileges"), [assetTable]).first {
+        database.executed.append(("role-privileges", queries.sql("role-privileges")))
+        let role = row[2] ?? "?"
+        let power = row[0] == "true" ? "is a superuser" : row[1] == "true" ? "may INSERT, UPDATE or DELETE on \(assetTable)" : nil
+        if let power {
+          database.warnings.append(
+            "role \(role) \(power): this run stays read-only (one READ ONLY transaction), but a restore drill should connect as a role that can only read (CREATE ROLE immich_audit LOGIN; GRANT pg_read_all_data TO immich_audit; see README, Read-only guarantee)")
+        }
+      }
+    } catch {
+      throw AuditError.database(error, during: "reading the role's privileges")
+    }
     if let version = immichVersion, Self.isNewerThanKnown(version) {
       database.warnings.append(
         "Immich \(version) is newer than the newest release this immich-audit knows (v\(newestKnownRelease.major).\(newestKnownRelease.minor)); its schema has the structure of \(schema.generation), so the audit goes on: check for a newer immich-audit")

@@ -122,7 +122,7 @@ struct BadInputTests {
     #expect(warnings.count == 1, "\(result.stderr)")
     for name in ["--db", "PGPASSWORD", "~/.pgpass", "DB_PASSWORD_FILE"] { #expect(warnings.first?.contains(name) == true, "\(name)") }
     // Without a password in it, no warning.
-    let quiet = try CLI.run(["counts", "--db", cluster.superuserConninfo(name)])
+    let quiet = try CLI.run(["counts", "--db", cluster.auditorConninfo(name, password: nil)], environment: ["PGPASSWORD": TestCluster.auditorPassword])
     #expect(quiet.status == 0)
     #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
   }

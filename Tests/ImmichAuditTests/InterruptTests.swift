@@ -15,7 +15,7 @@ struct InterruptTests {
     defer { release(locker) }
     let out = folder.url.appendingPathComponent("audit.out").path
     let err = folder.url.appendingPathComponent("audit.err").path
-    let audit = try TestCluster.spawn(CLI.executable, command + ["--db", cluster.superuserConninfo(name)],
+    let audit = try TestCluster.spawn(CLI.executable, command + ["--db", cluster.readerConninfo(name)],
       environment: ["PATH": "/usr/bin:/bin", "HOME": folder.path], stdout: out, stderr: err)
     try waitFor { try cluster.psql(name, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'immich-audit' AND wait_event_type = 'Lock'") == "1" }
     try act(cluster, name, audit)

@@ -97,7 +97,7 @@ final class AuditScene {
     ["--media-root", media, "--map", "/mnt/nas=\(folder.path)/nas", "--map", "/mnt/archive=\(folder.path)/archive"]
   }
 
-  var conninfo: String { cluster.superuserConninfo(database) }
+  var conninfo: String { cluster.readerConninfo(database) }
 
   /// Runs `check` with the scene's mappings; the JSON report when `--format json` (the default here).
   func check(_ extra: [String] = [], format: String = "json") throws -> (result: CLI.Result, report: JSONValue?) {

@@ -68,6 +68,13 @@ final class TestCluster: Sendable {
     "host=\(directory) port=\(port) user=postgres dbname=\(database)"
   }
 
+  /// The `auditor` role (pg_read_all_data only, as the README advises) over the Unix socket,
+  /// where it needs no password: the role most tests audit as, so that the warning a role that
+  /// could write gets stays out of their output.
+  func readerConninfo(_ database: String) -> String {
+    "host=\(directory) port=\(port) user=auditor dbname=\(database)"
+  }
+
   /// The `auditor` role over TCP on 127.0.0.1, password in the string (nil: none; give it in
   /// PGPASSWORD, as the tool's warning about a password on the command line advises).
   func auditorConninfo(_ database: String, password: String? = TestCluster.auditorPassword) -> String {
