@@ -96,7 +96,7 @@ let package = Package(
     // The report formats of `check` (JSON, NDJSON, text, Markdown, JUnit, CSV, Prometheus).
     .target(
       name: "AuditReports",
-      dependencies: ["AuditCore"],
+      dependencies: ["AuditCore", "FileScan"],
       swiftSettings: swiftSettings
     ),
     // Thin executable: arguments, rendering, exit codes.

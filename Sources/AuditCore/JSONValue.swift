@@ -33,6 +33,14 @@ public indirect enum JSONValue: Sendable, Equatable {
     return output
   }
 
+  /// Pretty-printed as a member at `indent` levels would be (no final newline): for documents
+  /// written a piece at a time.
+  public func rendered(indent: Int) -> String {
+    var output = ""
+    write(to: &output, indent: indent)
+    return output
+  }
+
   /// On one line, without spaces (for NDJSON).
   public func renderedCompact() -> String {
     var output = ""

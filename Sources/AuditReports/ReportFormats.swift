@@ -20,6 +20,15 @@ public enum Verdict {
   }
 }
 
+extension Array where Element == Finding {
+  /// How many findings of each kind (kinds without any are absent).
+  var kindCounts: [FindingKind: Int] {
+    var counts: [FindingKind: Int] = [:]
+    for finding in self { counts[finding.kind, default: 0] += 1 }
+    return counts
+  }
+}
+
 /// Markdown for `$GITHUB_STEP_SUMMARY` and merge-request comments.
 public enum MarkdownReport {
   public static func render(_ report: AuditReport, policy: FailurePolicy, limit: Int) -> String {
@@ -35,10 +44,11 @@ public enum MarkdownReport {
       let count = report.summary[kind] ?? 0
       out += "| \(kind.rawValue) | \(kind.defaultSeverity.rawValue) | \(count == 0 ? "0" : "**\(count)**") |\n"
     }
+    let counts = report.findings.kindCounts
     for kind in FindingKind.allCases {
-      let findings = report.findings.filter { $0.kind == kind }
-      guard !findings.isEmpty else { continue }
-      out += "\n### \(kind.rawValue) (\(findings.count))\n\n| Path | Detail |\n|---|---|\n"
+      let findings = report.findings.lazy.filter { $0.kind == kind }
+      guard let total = counts[kind] else { continue }
+      out += "\n### \(kind.rawValue) (\(total))\n\n| Path | Detail |\n|---|---|\n"
       for finding in findings.prefix(limit) {
         var detail = cell(finding.detail ?? "")
         if !finding.candidates.isEmpty {
@@ -46,7 +56,7 @@ public enum MarkdownReport {
         }
         out += "| \(code(bytes: finding.path)) | \(detail) |\n"
       }
-      if findings.count > limit { out += "\n…and \(findings.count - limit) more (the JSON report lists every one).\n" }
+      if total > limit { out += "\n…and \(total - limit) more (the JSON report lists every one).\n" }
     }
     return out
   }
@@ -83,46 +93,48 @@ public enum MarkdownReport {
 /// are failures, the others pass with their detail as output. Read by GitLab, Jenkins and
 /// GitHub test-report actions.
 public enum JUnitReport {
-  public static func render(_ report: AuditReport, policy: FailurePolicy) -> String {
+  public static func render(_ report: AuditReport, policy: FailurePolicy, to out: inout some TextOutputStream) {
     let failing = Set(Verdict.failingKinds(report, policy: policy))
-    var suites = ""
-    var totalTests = 0
-    var totalFailures = 0
+    func fails(_ finding: Finding) -> Bool { finding.kind == .rootOffline ? finding.severity == .error : failing.contains(finding.kind) }
+    // The counts come first in the XML, so they are taken in a pass of their own.
+    var tests: [FindingKind: Int] = [:]
+    var failures: [FindingKind: Int] = [:]
+    for finding in report.findings {
+      tests[finding.kind, default: 0] += 1
+      if fails(finding) { failures[finding.kind, default: 0] += 1 }
+    }
+    let totalTests = FindingKind.allCases.reduce(0) { $0 + max(tests[$1] ?? 0, 1) }
+    out.write("""
+      <?xml version="1.0" encoding="UTF-8"?>
+      <testsuites name="immich-audit" tests="\(totalTests)" failures="\(failures.values.reduce(0, +))" errors="0" time="\(String(format: "%.3f", report.timings.total))">
+
+      """)
+    // Findings are sorted by severity first, so one kind's may lie in two runs (root-offline).
     for kind in FindingKind.allCases {
-      let findings = report.findings.filter { $0.kind == kind }
-      var cases = ""
-      var failures = 0
-      for finding in findings {
+      out.write("  <testsuite name=\"\(kind.rawValue)\" tests=\"\(max(tests[kind] ?? 0, 1))\" failures=\"\(failures[kind] ?? 0)\" errors=\"0\" skipped=\"0\" timestamp=\"\(report.startedAt)\">\n")
+      if tests[kind] == nil {
+        out.write("    <testcase classname=\"immich-audit.\(kind.rawValue)\" name=\"no \(kind.rawValue) findings\"/>\n")
+      }
+      for finding in report.findings where finding.kind == kind {
+        var cases = ""
         let path = ReportPath(finding.path)
-        let fails = kind == .rootOffline ? finding.severity == .error : failing.contains(kind)
         cases += "    <testcase classname=\"immich-audit.\(kind.rawValue)\" name=\"\(xml(path.text))\">\n"
         var text = finding.detail ?? ""
         if let base64 = path.base64 { text += "\npathBase64: \(base64)" }
         text += "\nhostPath: \(ReportPath(finding.hostPath).text)"
         if let assetId = finding.assetId { text += "\nassetId: \(assetId)" }
         for candidate in finding.candidates { text += "\ncandidate: \(ReportPath(candidate.path).text)" }
-        if fails {
-          failures += 1
+        if fails(finding) {
           cases += "      <failure type=\"\(kind.rawValue)\" message=\"\(xml(finding.detail ?? kind.rawValue))\">\(xml(text))</failure>\n"
         } else {
           cases += "      <system-out>\(xml(text))</system-out>\n"
         }
         cases += "    </testcase>\n"
+        out.write(cases)
       }
-      if findings.isEmpty {
-        cases = "    <testcase classname=\"immich-audit.\(kind.rawValue)\" name=\"no \(kind.rawValue) findings\"/>\n"
-      }
-      let tests = max(findings.count, 1)
-      totalTests += tests
-      totalFailures += failures
-      suites += "  <testsuite name=\"\(kind.rawValue)\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"0\" skipped=\"0\" timestamp=\"\(report.startedAt)\">\n\(cases)  </testsuite>\n"
+      out.write("  </testsuite>\n")
     }
-    return """
-      <?xml version="1.0" encoding="UTF-8"?>
-      <testsuites name="immich-audit" tests="\(totalTests)" failures="\(totalFailures)" errors="0" time="\(String(format: "%.3f", report.timings.total))">
-      \(suites)</testsuites>
-
-      """
+    out.write("</testsuites>\n")
   }
 
   /// XML 1.0 text: markup escaped, characters XML cannot carry (most control characters)
@@ -150,8 +162,8 @@ public enum JUnitReport {
 public enum CSVReport {
   public static let header = ["severity", "kind", "path", "hostPath", "assetId", "libraryId", "ownerId", "detail", "candidates", "pathBase64", "hostPathBase64"]
 
-  public static func render(_ report: AuditReport) -> String {
-    var out = header.joined(separator: ",") + "\r\n"
+  public static func render(_ report: AuditReport, to out: inout some TextOutputStream) {
+    out.write(header.joined(separator: ",") + "\r\n")
     for finding in report.findings {
       let path = ReportPath(finding.path)
       let host = ReportPath(finding.hostPath)
@@ -160,9 +172,8 @@ public enum CSVReport {
         finding.severity.rawValue, finding.kind.rawValue, path.text, host.text, finding.assetId ?? "", finding.libraryId ?? "",
         finding.ownerId ?? "", finding.detail ?? "", candidates, path.base64 ?? "", host.base64 ?? "",
       ]
-      out += fields.map(field).joined(separator: ",") + "\r\n"
+      out.write(fields.map(field).joined(separator: ",") + "\r\n")
     }
-    return out
   }
 
   /// RFC 4180 quoting; a cell that a spreadsheet would run as a formula (it begins with `=`,

@@ -36,10 +36,38 @@ public struct ReportPath: Sendable {
 public enum ReportJSON {
   public static let reportVersion = 1
 
-  public static func document(_ report: AuditReport, tool: ToolIdentity) -> JSONValue {
-    var members = header(report, tool: tool)
-    members.insert(("findings", .array(report.findings.map(finding))), at: members.count - 3)
-    return .object(members)
+  /// The JSON report (pretty-printed, two-space indentation), written a finding at a time:
+  /// the findings are never held as one JSON tree or one string.
+  public static func write(_ report: AuditReport, tool: ToolIdentity, to out: inout some TextOutputStream) {
+    let members = header(report, tool: tool)
+    func member(_ item: (String, JSONValue)) {
+      out.write("  ")
+      out.write(JSONValue.string(item.0).rendered(indent: 0))
+      out.write(": ")
+      out.write(item.1.rendered(indent: 1))
+    }
+    out.write("{\n")
+    for item in members.dropLast(3) {
+      member(item)
+      out.write(",\n")
+    }
+    out.write("  \"findings\": ")
+    if report.findings.isEmpty {
+      out.write("[]")
+    } else {
+      out.write("[\n")
+      for (index, item) in report.findings.enumerated() {
+        out.write("    ")
+        out.write(finding(item).rendered(indent: 2))
+        out.write(index + 1 < report.findings.count ? ",\n" : "\n")
+      }
+      out.write("  ]")
+    }
+    for item in members.suffix(3) {
+      out.write(",\n")
+      member(item)
+    }
+    out.write("\n}\n")
   }
 
   /// Everything but `findings`, in the contract's order (`findings` goes before `verification`).
@@ -111,13 +139,11 @@ public enum ReportJSON {
   }
 
   /// One line per finding, then one summary line with everything but the findings.
-  public static func ndjson(_ report: AuditReport, tool: ToolIdentity) -> String {
-    var output = ""
+  public static func ndjson(_ report: AuditReport, tool: ToolIdentity, to out: inout some TextOutputStream) {
     for finding in report.findings {
       guard case .object(let members) = self.finding(finding) else { continue }
-      output += JSONValue.object([("type", .string("finding"))] + members).renderedCompact() + "\n"
+      out.write(JSONValue.object([("type", .string("finding"))] + members).renderedCompact() + "\n")
     }
-    output += JSONValue.object([("type", .string("summary"))] + header(report, tool: tool)).renderedCompact() + "\n"
-    return output
+    out.write(JSONValue.object([("type", .string("summary"))] + header(report, tool: tool)).renderedCompact() + "\n")
   }
 }

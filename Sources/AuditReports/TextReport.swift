@@ -32,10 +32,12 @@ public enum TextReport {
       summary.rows.append([kind.rawValue, kind.defaultSeverity.rawValue, String(report.summary[kind] ?? 0)])
     }
     out += summary.rendered(indent: "  ")
+    let counts = report.findings.kindCounts
     for kind in FindingKind.allCases {
-      let findings = report.findings.filter { $0.kind == kind }
-      guard !findings.isEmpty else { continue }
-      out += "\n\(paint(kind.rawValue, findings[0].severity)) (\(findings.count)):\n"
+      // Lazily: a copy of 200,000 findings for a listing of --limit of them is not needed.
+      let findings = report.findings.lazy.filter { $0.kind == kind }
+      guard let first = findings.first, let total = counts[kind] else { continue }
+      out += "\n\(paint(kind.rawValue, first.severity)) (\(total)):\n"
       for finding in findings.prefix(limit) {
         out += "  \(ReportPath.escaped(finding.path))\n"
         if finding.hostPath != finding.path { out += "    host: \(ReportPath.escaped(finding.hostPath))\n" }
@@ -47,7 +49,7 @@ public enum TextReport {
         if !facts.isEmpty { out += "    \(facts.joined(separator: "; "))\n" }
         for candidate in finding.candidates { out += "    -> \(ReportPath.escaped(candidate.path))\n" }
       }
-      if findings.count > limit { out += "  …and \(findings.count - limit) more (--limit N shows more; --format json lists all)\n" }
+      if total > limit { out += "  …and \(total - limit) more (--limit N shows more; --format json lists all)\n" }
     }
     out += "\n\(Verdict.sentence(report, policy: policy))\n"
     return out

@@ -98,7 +98,7 @@ struct Check: ParsableCommand {
       // last good run's figures standing.
       let finished = Date()
       let metrics = PrometheusReport.renderIncomplete(exitCode: 2, seconds: finished.timeIntervalSince(started), finishedAt: finished)
-      try? ReportOutputs(destinations: [outputs.destinations[1]]).write([metrics], runner)
+      try? ReportOutputs(destinations: [outputs.destinations[1]]).write([ReportOutputs.text(metrics)], runner)
       throw exit
     }
   }
@@ -158,18 +158,18 @@ struct Check: ParsableCommand {
       exitCode: 0)
     report.exitCode = AuditReport.exitCode(findings: report.findings, roots: report.roots, policy: policy)
     let tool = ToolIdentity(name: ToolInfo.name, version: ToolInfo.version)
-    let text: String
+    let render: ReportOutputs.Render
     switch format {
     case .text:
       let colour = output == nil && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty
-      text = TextReport.render(report, policy: policy, limit: limit, colour: colour)
-    case .json: text = ReportJSON.document(report, tool: tool).rendered()
-    case .ndjson: text = ReportJSON.ndjson(report, tool: tool)
-    case .junit: text = JUnitReport.render(report, policy: policy)
-    case .markdown: text = MarkdownReport.render(report, policy: policy, limit: limit)
-    case .csv: text = CSVReport.render(report)
+      render = ReportOutputs.text(TextReport.render(report, policy: policy, limit: limit, colour: colour))
+    case .json: render = { sink in var out = sink; ReportJSON.write(report, tool: tool, to: &out) }
+    case .ndjson: render = { sink in var out = sink; ReportJSON.ndjson(report, tool: tool, to: &out) }
+    case .junit: render = { sink in var out = sink; JUnitReport.render(report, policy: policy, to: &out) }
+    case .markdown: render = ReportOutputs.text(MarkdownReport.render(report, policy: policy, limit: limit))
+    case .csv: render = { sink in var out = sink; CSVReport.render(report, to: &out) }
     }
-    try outputs.write([text, prometheus == nil ? nil : PrometheusReport.render(report, finishedAt: finished)], runner)
+    try outputs.write([render, prometheus.map { _ in ReportOutputs.text(PrometheusReport.render(report, finishedAt: finished)) }], runner)
     return report.exitCode
   }
 }

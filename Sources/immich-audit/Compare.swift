@@ -78,7 +78,7 @@ struct Compare: ParsableCommand {
     case .markdown: rendered = CompareRender.markdown(comparison, baseline: baselineSource, current: currentSource)
     case .json: rendered = CompareRender.json(comparison, baseline: baselineSource, current: currentSource, exitCode: exitCode).rendered()
     }
-    try outputs.write([rendered], runner)
+    try outputs.write([ReportOutputs.text(rendered)], runner)
     if exitCode != 0 { throw ExitCode(exitCode) }
   }
 

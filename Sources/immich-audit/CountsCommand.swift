@@ -30,7 +30,7 @@ struct CountsCommand: ParsableCommand {
     try outputs.preflight(runner)
     let manifest = try runner.countsManifest(connection)
     let text = format == .json ? manifest.json.rendered() : CountsText.render(manifest)
-    try outputs.write([text], runner)
+    try outputs.write([ReportOutputs.text(text)], runner)
   }
 }
 

@@ -120,6 +120,6 @@ struct Explain: ParsableCommand {
         output += "\n-- queries/\(name)\n\(text.hasSuffix("\n") ? text : text + "\n")"
       }
     }
-    try outputs.write([output], runner)
+    try outputs.write([ReportOutputs.text(output)], runner)
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditReports
 import FileScan
 import Foundation
 
@@ -74,16 +75,22 @@ struct ReportOutputs {
     }
   }
 
+  /// A report, rendered straight into its destination (never whole in memory).
+  typealias Render = (ReportSink) -> Void
+
+  /// Writes text that is already whole (a short report).
+  static func text(_ text: String) -> Render { { $0.write(text) } }
+
   /// Writes each destination's report (`reports` in the order of `destinations`, nil to skip
   /// one) as described above.
-  func write(_ reports: [String?], _ runner: Runner) throws {
+  func write(_ reports: [Render?], _ runner: Runner) throws {
     var renames: [(from: String, to: String, destination: ReportDestination)] = []
-    var streams: [(fd: Int32, close: Bool, destination: ReportDestination, text: String)] = []
+    var streams: [(fd: Int32, close: Bool, destination: ReportDestination, render: Render)] = []
     do {
-      for (destination, text) in zip(destinations, reports) {
-        guard let text else { continue }
+      for (destination, render) in zip(destinations, reports) {
+        guard let render else { continue }
         guard let path = destination.path else {
-          streams.append((1, false, destination, text))
+          streams.append((1, false, destination, render))
           continue
         }
         let target = Self.resolved(path)
@@ -91,7 +98,7 @@ struct ReportOutputs {
         if !target.isRegularOrAbsent {
           let fd = open(target.path, O_WRONLY | O_CLOEXEC)
           guard fd >= 0 else { throw cannotWrite(runner, destination, SystemError(errno)) }
-          streams.append((fd, true, destination, text))
+          streams.append((fd, true, destination, render))
           continue
         }
         let temporary: (fd: Int32, path: String)
@@ -108,19 +115,15 @@ struct ReportOutputs {
           _ = fchown(temporary.fd, existing.st_uid, existing.st_gid)
           _ = fchmod(temporary.fd, existing.st_mode & 0o7777)
         }
-        do {
-          try Self.write(text, to: temporary.fd)
-        } catch {
-          throw cannotWrite(runner, destination, error)
-        }
+        let sink = ReportSink(fd: temporary.fd)
+        render(sink)
+        if let error = sink.finish() { throw cannotWrite(runner, destination, error) }
       }
       for stream in streams {
         defer { if stream.close { close(stream.fd) } }
-        do {
-          try Self.write(stream.text, to: stream.fd)
-        } catch {
-          throw cannotWrite(runner, stream.destination, error)
-        }
+        let sink = ReportSink(fd: stream.fd)
+        stream.render(sink)
+        if let error = sink.finish() { throw cannotWrite(runner, stream.destination, error) }
       }
     } catch {
       for rename in renames { Interrupts.removeTemporary(rename.from) }

@@ -38,12 +38,27 @@ public struct Finding: Sendable {
   public static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
     if a.severity != b.severity { return a.severity < b.severity }
     if a.kind != b.kind { return a.kind < b.kind }
-    if a.path != b.path { return a.path.lexicographicallyPrecedes(b.path) }
-    if a.hostPath != b.hostPath { return a.hostPath.lexicographicallyPrecedes(b.hostPath) }
+    let byPath = compareBytes(a.path, b.path)
+    if byPath != 0 { return byPath < 0 }
+    let byHost = compareBytes(a.hostPath, b.hostPath)
+    if byHost != 0 { return byHost < 0 }
     // The same path can be a finding of two libraries (one share, two libraries): a fixed
     // order keeps reports comparable run to run.
     if a.assetId != b.assetId { return (a.assetId ?? "") < (b.assetId ?? "") }
     return (a.libraryId ?? "") < (b.libraryId ?? "")
+  }
+}
+
+/// Bytewise three-way order (memcmp, then length): the generic `lexicographicallyPrecedes`,
+/// unspecialised across modules, took 12 of 21 s sorting 200,000 findings.
+func compareBytes(_ a: [UInt8], _ b: [UInt8]) -> Int32 {
+  a.withUnsafeBufferPointer { x in
+    b.withUnsafeBufferPointer { y in
+      let common = min(x.count, y.count)
+      let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+      if order != 0 { return order }
+      return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
+    }
   }
 }
 

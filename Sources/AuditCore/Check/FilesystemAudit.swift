@@ -122,10 +122,11 @@ public struct FilesystemAudit {
     let rootOf = assignRoots(index, roots)
     let states = PathStates(count: index.pathCount)
     let listed = ListedFolders(count: index.folderCount)
+    // Handed over whole: the walks' unmatched files are let go once they are findings.
     let walks = RootWalker(roots: roots, index: index, rootOf: rootOf, wantsSize: sizeWanted(index), states: states,
                            listed: listed, libraries: libraries, options: options, progress: progress).walk()
     var evaluation = Evaluation(
-      index: index, roots: roots, rootOf: rootOf, walks: walks, listed: listed, states: states, libraries: libraries,
+      index: index, roots: roots, rootOf: rootOf, walks: consume walks, listed: listed, states: states, libraries: libraries,
       checkSizes: options.verify.checksSizes)
     let loose = evaluation.resolveUnseen()
     LooseStats(index: index, states: states, options: options).stat(loose)

@@ -275,7 +275,6 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   /// listed by the walk of the root their paths belong to (another root's walk does not
   /// record them).
   func listed(root: Int, listing: Listing) {
-    let folder = listing.note
     if rootOf.folder(listing.note) == Int16(root) { listed.mark(listing.note) }
   }
 
