@@ -77,6 +77,11 @@ struct Check: ParsableCommand {
     }
   }
 
+  /// A failure while the reports were written, told apart from one of the audit.
+  private struct WritingFailed: Error {
+    let exit: ExitCode
+  }
+
   /// Where the report and the metrics go: checked before the audit, written after it.
   var outputs: ReportOutputs {
     var destinations = [output.map { ReportDestination(option: "--output", path: $0) } ?? .standardOutput()]
@@ -93,6 +98,9 @@ struct Check: ParsableCommand {
     try outputs.preflight(runner)
     do {
       return try audit(runner: runner, outputs: outputs, policy: policy, started: started)
+    } catch let failed as WritingFailed {
+      // The outputs themselves failed (the textfile may be the one that cannot be written).
+      throw failed.exit
     } catch let exit as ExitCode where exit.rawValue == 2 && prometheus != nil {
       // The textfile says the check could not audit, so an alert on it fires instead of the
       // last good run's figures standing.
@@ -169,7 +177,11 @@ struct Check: ParsableCommand {
     case .markdown: render = ReportOutputs.text(MarkdownReport.render(report, policy: policy, limit: limit))
     case .csv: render = { sink in var out = sink; CSVReport.render(report, to: &out) }
     }
-    try outputs.write([render, prometheus.map { _ in ReportOutputs.text(PrometheusReport.render(report, finishedAt: finished)) }], runner)
+    do {
+      try outputs.write([render, prometheus.map { _ in ReportOutputs.text(PrometheusReport.render(report, finishedAt: finished)) }], runner)
+    } catch let exit as ExitCode {
+      throw WritingFailed(exit: exit)
+    }
     return report.exitCode
   }
 }

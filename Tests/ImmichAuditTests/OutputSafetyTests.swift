@@ -46,6 +46,32 @@ struct OutputSafetyTests {
     #expect(died.stdout == "status 141\n", "\(died.stdout) \(died.stderr)")
   }
 
+  @Test("explain, counts and compare on a full disk: exit 2 and one sentence, for stdout and --output")
+  func otherCommandsFull() throws {
+    let scene = try AuditScene()
+    let manifest = scene.folder.path + "/counts.json"
+    #expect(try CLI.run(["counts", "--format", "json", "--db", scene.conninfo, "--output", manifest]).status == 0)
+    let commands: [[String]] = [
+      ["explain", "--db", scene.conninfo] + scene.mappingArguments,
+      ["counts", "--db", scene.conninfo],
+      ["compare", manifest, "--db", scene.conninfo],
+    ]
+    for command in commands {
+      let quoted = ([CLI.executable] + command).map { "'\($0)'" }.joined(separator: " ")
+      let full = try TestCluster.run("/bin/bash", ["-c", "\(quoted) >/dev/full"], environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path])
+      #expect(full.status == 2, "\(command[0]): \(full.stderr)")
+      expectOneLine(full.stderr, "cannot write the report to standard output: no space left on device")
+      if command[0] == "explain" { continue }
+      let file = try CLI.run(command + ["--output", "/dev/full"])
+      #expect(file.status == 2, "\(command[0]): \(file.stderr)")
+      expectOneLine(file.stderr, "--output /dev/full: cannot write it (no space left on device)")
+    }
+    // check's --prometheus too.
+    let prometheus = try CLI.run(["check", "--db", scene.conninfo, "--output", "/dev/null", "--prometheus", "/dev/full"] + scene.mappingArguments)
+    #expect(prometheus.status == 2)
+    expectOneLine(prometheus.stderr, "--prometheus /dev/full: cannot write it (no space left on device)")
+  }
+
   @Test("an --output or --prometheus file that cannot be written fails before the audit, in one sentence")
   func preflight() throws {
     let scene = try AuditScene()
