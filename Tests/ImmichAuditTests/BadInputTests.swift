@@ -68,6 +68,12 @@ struct BadInputTests {
     let folder = try TemporaryFolder()
     let env = try folder.write(".env", "DB_PASSWORD=\(Self.secret)\nnot an assignment\n")
     expectOneLine(try CLI.run(["counts", "--immich-env", env]), exitCode: 2, containing: ".env:2: expected KEY=VALUE")
+    // A secret file that is a folder: the errno's sentence, never Foundation's error text.
+    try FileManager.default.createDirectory(atPath: folder.path + "/secrets", withIntermediateDirectories: true)
+    let secretEnv = try folder.write("secret.env", "DB_HOSTNAME=127.0.0.1\nDB_PASSWORD_FILE=secrets\n")
+    let folderSecret = try CLI.run(["counts", "--immich-env", secretEnv])
+    expectOneLine(folderSecret, exitCode: 2, containing: "cannot read DB_PASSWORD_FILE \(folder.path)/secrets (is a directory)")
+    #expect(!folderSecret.stderr.contains("NSCocoaErrorDomain"))
   }
 
   @Test("a role without read access is told which GRANT fixes it")
