@@ -119,6 +119,7 @@ let package = Package(
         "AuditCore", "AuditReports", "PostgresClient", "ImmichQueries", "FileScan", "immich-audit",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "PropertyBased", package: "swift-property-based"),
+        .product(name: "Yams", package: "Yams"),
       ],
       path: "Tests/ImmichAuditTests",
       swiftSettings: swiftSettings

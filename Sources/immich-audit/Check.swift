@@ -28,6 +28,11 @@ struct Check: ParsableCommand {
   @Option(help: ArgumentHelp("Write the report to this file instead of stdout (atomically).", valueName: "file"))
   var output: String?
 
+  @Option(name: .customLong("report"), help: ArgumentHelp(
+    "Also write the report in FORMAT to FILE (repeatable; - is stdout), from the same run: e.g. --report json:audit.json --report junit:junit.xml --report markdown:$GITHUB_STEP_SUMMARY.",
+    valueName: "format:file"))
+  var reports: [String] = []
+
   @Option(help: ArgumentHelp("Also write Prometheus metrics for node_exporter's textfile collector (atomically).", valueName: "file"))
   var prometheus: String?
 
@@ -62,6 +67,7 @@ struct Check: ParsableCommand {
 
   func validate() throws {
     do { _ = try FailurePolicy(failOn: failOn, max: max) } catch { throw ValidationError(error.description) }
+    _ = try extraReports()
     if let jobs, jobs < 1 || jobs > 1024 { throw ValidationError("--jobs must be between 1 and 1024") }
     if limit < 0 { throw ValidationError("--limit must be 0 or more") }
     if let seed, seed > UInt64(Int64.max) { throw ValidationError("--seed must be between 0 and \(Int64.max)") }
@@ -82,11 +88,32 @@ struct Check: ParsableCommand {
     let exit: ExitCode
   }
 
-  /// Where the report and the metrics go: checked before the audit, written after it.
-  var outputs: ReportOutputs {
-    var destinations = [output.map { ReportDestination(option: "--output", path: $0) } ?? .standardOutput()]
-    if let prometheus { destinations.append(ReportDestination(option: "--prometheus", path: prometheus)) }
-    return ReportOutputs(destinations: destinations)
+  /// What goes to one destination: the report in a format, or the Prometheus textfile.
+  enum Product {
+    case report(CheckFormat)
+    case prometheus
+  }
+
+  /// `--report FORMAT:FILE`, parsed (FILE `-` is stdout; the first colon ends FORMAT).
+  func extraReports() throws -> [(format: CheckFormat, path: String?)] {
+    try reports.map { text in
+      guard let colon = text.firstIndex(of: ":"), let format = CheckFormat(rawValue: String(text[..<colon])) else {
+        throw ValidationError("--report \(text): expected FORMAT:FILE with FORMAT one of \(CheckFormat.allCases.map(\.rawValue).joined(separator: ", ")) (e.g. junit:junit.xml; - for stdout)")
+      }
+      let path = String(text[text.index(after: colon)...])
+      guard !path.isEmpty else { throw ValidationError("--report \(text): give a file after the colon (- for stdout)") }
+      return (format, path == "-" ? nil : path)
+    }
+  }
+
+  /// Where each report and the metrics go: checked before the audit, written after it.
+  func products() throws -> [(destination: ReportDestination, product: Product)] {
+    var list: [(ReportDestination, Product)] = [(output.map { ReportDestination(option: "--output", path: $0) } ?? .standardOutput(), .report(format))]
+    if let prometheus { list.append((ReportDestination(option: "--prometheus", path: prometheus), .prometheus)) }
+    for extra in try extraReports() {
+      list.append((extra.path.map { ReportDestination(option: "--report \(extra.format.rawValue):", path: $0) } ?? .standardOutput(), .report(extra.format)))
+    }
+    return list
   }
 
   /// The audit; returns the exit code.
@@ -94,10 +121,11 @@ struct Check: ParsableCommand {
     let policy = try FailurePolicy(failOn: failOn, max: max)
     let started = Date()
     let runner = Runner()
-    let outputs = self.outputs
+    let products = try products()
+    let outputs = ReportOutputs(destinations: products.map(\.destination))
     try outputs.preflight(runner)
     do {
-      return try audit(runner: runner, outputs: outputs, policy: policy, started: started)
+      return try audit(runner: runner, outputs: outputs, products: products.map(\.product), policy: policy, started: started)
     } catch let failed as WritingFailed {
       // The outputs themselves failed (the textfile may be the one that cannot be written).
       throw failed.exit
@@ -106,12 +134,14 @@ struct Check: ParsableCommand {
       // last good run's figures standing.
       let finished = Date()
       let metrics = PrometheusReport.renderIncomplete(exitCode: 2, seconds: finished.timeIntervalSince(started), finishedAt: finished)
-      try? ReportOutputs(destinations: [outputs.destinations[1]]).write([ReportOutputs.text(metrics)], runner)
+      if let textfile = products.first(where: { if case .prometheus = $0.product { true } else { false } }) {
+        try? ReportOutputs(destinations: [textfile.destination]).write([ReportOutputs.text(metrics)], runner)
+      }
       throw exit
     }
   }
 
-  private func audit(runner: Runner, outputs: ReportOutputs, policy: FailurePolicy, started: Date) throws -> Int32 {
+  private func audit(runner: Runner, outputs: ReportOutputs, products: [Product], policy: FailurePolicy, started: Date) throws -> Int32 {
     let database = try runner.openDatabase(connection)
     let progress = AuditProgress()
     let line = ProgressLine(progress: progress, enabled: !noProgress && isatty(2) == 1)
@@ -165,24 +195,36 @@ struct Check: ParsableCommand {
         total: finished.timeIntervalSince(started)),
       exitCode: 0)
     report.exitCode = AuditReport.exitCode(findings: report.findings, roots: report.roots, policy: policy)
-    let tool = ToolIdentity(name: ToolInfo.name, version: ToolInfo.version)
-    let render: ReportOutputs.Render
-    switch format {
-    case .text:
-      let colour = output == nil && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty
-      render = ReportOutputs.text(TextReport.render(report, policy: policy, limit: limit, colour: colour))
-    case .json: render = { sink in var out = sink; ReportJSON.write(report, tool: tool, to: &out) }
-    case .ndjson: render = { sink in var out = sink; ReportJSON.ndjson(report, tool: tool, to: &out) }
-    case .junit: render = { sink in var out = sink; JUnitReport.render(report, policy: policy, to: &out) }
-    case .markdown: render = ReportOutputs.text(MarkdownReport.render(report, policy: policy, limit: limit))
-    case .csv: render = { sink in var out = sink; CSVReport.render(report, to: &out) }
+    let renders = zip(outputs.destinations, products).map { destination, product -> ReportOutputs.Render in
+      switch product {
+      case .prometheus: return ReportOutputs.text(PrometheusReport.render(report, finishedAt: finished))
+      case .report(let format):
+        // Colour only for a person: text on a terminal, unless NO_COLOR.
+        let colour = destination.path == nil && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty
+        return Self.render(report, format: format, policy: policy, limit: limit, colour: colour)
+      }
     }
     do {
-      try outputs.write([render, prometheus.map { _ in ReportOutputs.text(PrometheusReport.render(report, finishedAt: finished)) }], runner)
+      try outputs.write(renders, runner)
     } catch let exit as ExitCode {
       throw WritingFailed(exit: exit)
     }
     return report.exitCode
+  }
+}
+
+extension Check {
+  /// The report in one format, rendered into its destination when written.
+  static func render(_ report: AuditReport, format: CheckFormat, policy: FailurePolicy, limit: Int, colour: Bool) -> ReportOutputs.Render {
+    let tool = ToolIdentity(name: ToolInfo.name, version: ToolInfo.version)
+    switch format {
+    case .text: return ReportOutputs.text(TextReport.render(report, policy: policy, limit: limit, colour: colour))
+    case .json: return { sink in var out = sink; ReportJSON.write(report, tool: tool, to: &out) }
+    case .ndjson: return { sink in var out = sink; ReportJSON.ndjson(report, tool: tool, to: &out) }
+    case .junit: return { sink in var out = sink; JUnitReport.render(report, policy: policy, to: &out) }
+    case .markdown: return ReportOutputs.text(MarkdownReport.render(report, policy: policy, limit: limit))
+    case .csv: return { sink in var out = sink; CSVReport.render(report, to: &out) }
+    }
   }
 }
 

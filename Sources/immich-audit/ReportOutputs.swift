@@ -13,7 +13,7 @@ struct ReportDestination {
   static func standardOutput() -> ReportDestination { ReportDestination(option: "standard output", path: nil) }
 
   /// How messages name it.
-  var name: String { path.map { "\(option) \($0)" } ?? "standard output" }
+  var name: String { path.map { option.hasSuffix(":") ? option + $0 : "\(option) \($0)" } ?? "standard output" }
 }
 
 /// Writes a run's reports so that none is lost, half-written or left behind as debris.
@@ -44,6 +44,9 @@ struct ReportOutputs {
   /// destination cannot be written.
   func preflight(_ runner: Runner) throws {
     var seen: [(String, ReportDestination)] = []
+    if destinations.filter({ $0.path == nil }).count > 1 {
+      throw runner.fail("two reports would go to standard output: give --output FILE for the main one, or a file to each --report", exitCode: 64)
+    }
     for destination in destinations {
       guard let path = destination.path else {
         if !Self.standardOutputWritable() {
@@ -54,7 +57,7 @@ struct ReportOutputs {
       if path.isEmpty { throw runner.fail("\(destination.option): give a file name", exitCode: 64) }
       let target = Self.resolved(path)
       if let other = seen.first(where: { $0.0 == target.path && target.isRegularOrAbsent }) {
-        throw runner.fail("\(other.1.option) and \(destination.option) name the same file \(path): give each its own", exitCode: 64)
+        throw runner.fail("\(other.1.name) and \(destination.name) name the same file: give each its own", exitCode: 64)
       }
       seen.append((target.path, destination))
       if target.isDirectory { throw runner.fail("\(destination.name): is a directory; name a file in it", exitCode: 2) }

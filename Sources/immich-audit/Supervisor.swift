@@ -42,11 +42,27 @@ enum Supervisor {
     let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments.dropFirst()).map { strdup($0) } + [nil]
     let envp: [UnsafeMutablePointer<CChar>?] = childEnvironment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, executable, nil, nil, argv, envp)
+    // The interrupt signals are held back from here until the handlers below are in place: one
+    // that came in between would end this parent alone, and its child would go on to write the
+    // reports of a run that has already "exited 130". The child starts with them let through
+    // (whoever started us may have left them blocked; the mask is inherited).
+    var interrupts = sigset_t()
+    sigemptyset(&interrupts)
+    for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&interrupts, number) }
+    var childMask = sigset_t()
+    pthread_sigmask(SIG_BLOCK, &interrupts, &childMask)
+    for number in [SIGINT, SIGTERM, SIGHUP] { sigdelset(&childMask, number) }
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    posix_spawnattr_setsigmask(&attributes, &childMask)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+    let spawned = posix_spawn(&pid, executable, nil, &attributes, argv, envp)
     guard spawned == 0 else {
       // Could not start a child: run unsupervised rather than not at all.
       close(pipeEnds[0])
       close(pipeEnds[1])
+      pthread_sigmask(SIG_UNBLOCK, &interrupts, nil)
       return
     }
     close(pipeEnds[1])
@@ -55,11 +71,6 @@ enum Supervisor {
     var wake: [Int32] = [0, 0]
     guard pipe(&wake) == 0 else { _exit(2) }
     wakeWrite = wake[1]
-    // Whoever started us may have left these blocked (the mask is inherited).
-    var unblock = sigset_t()
-    sigemptyset(&unblock)
-    for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblock, number) }
-    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     for number in [SIGINT, SIGTERM, SIGHUP] {
       signal(number) { received in
         kill(Supervisor.child, received)
@@ -67,6 +78,8 @@ enum Supervisor {
         _ = write(Supervisor.wakeWrite, &byte, 1)
       }
     }
+    // Now let them through, a pending one included: it reaches the handler, and the child.
+    pthread_sigmask(SIG_UNBLOCK, &interrupts, nil)
     _exit(waitForChild(pid, status: pipeEnds[0], wake: wake[0]))
   }
 

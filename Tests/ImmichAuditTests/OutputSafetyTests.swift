@@ -46,6 +46,24 @@ struct OutputSafetyTests {
     #expect(died.stdout == "status 141\n", "\(died.stdout) \(died.stderr)")
   }
 
+  @Test("--report writes more formats from the same run; two reports on stdout are a usage error")
+  func reports() throws {
+    let scene = try AuditScene()
+    try scene.remove(scene.path(endingWith: "000000000002.jpg"))
+    let main = scene.folder.path + "/main.json"
+    let extra = scene.folder.path + "/extra.json"
+    let result = try CLI.run(["check", "--db", scene.conninfo, "--format", "json", "--output", main, "--report", "json:\(extra)", "--report", "csv:-"] + scene.mappingArguments)
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(result.stdout.hasPrefix("severity,kind,path,hostPath"))
+    #expect(FileManager.default.contents(atPath: main) == FileManager.default.contents(atPath: extra))
+    let twice = try CLI.run(["check", "--db", scene.conninfo, "--report", "json:-"] + scene.mappingArguments)
+    #expect(twice.status == 64)
+    expectOneLine(twice.stderr, "two reports would go to standard output")
+    let malformed = try CLI.run(["check", "--report", "pdf:x.pdf"])
+    #expect(malformed.status == 64)
+    expectOneLine(malformed.stderr, "--report pdf:x.pdf: expected FORMAT:FILE with FORMAT one of text, json, ndjson, junit, markdown, csv")
+  }
+
   @Test("explain, counts and compare on a full disk: exit 2 and one sentence, for stdout and --output")
   func otherCommandsFull() throws {
     let scene = try AuditScene()
@@ -94,7 +112,7 @@ struct OutputSafetyTests {
     // Two options naming one file (in two spellings) is a usage error.
     let same = try CLI.run(["check", "--db", scene.conninfo, "--output", scene.folder.path + "/r.txt", "--prometheus", scene.folder.path + "/./x/../r.txt"])
     #expect(same.status == 64)
-    expectOneLine(same.stderr, "--output and --prometheus name the same file")
+    expectOneLine(same.stderr, "name the same file: give each its own")
     // Nothing was left behind by the checks.
     #expect(try FileManager.default.contentsOfDirectory(atPath: scene.folder.path).filter { $0.hasPrefix(".") }.isEmpty)
   }
@@ -156,8 +174,11 @@ struct OutputSafetyTests {
     let scene = try AuditScene()
     try scene.remove(scene.path(endingWith: "000000000002.jpg"))
     var outcomes: Set<Int32> = []
+    var untouched: [String] = []
     for attempt in 0..<16 {
-      let output = try scene.folder.write("report.json", "previous\n")
+      // A file per attempt: a run that went on after "exiting 130" (a child left behind by
+      // its supervisor) would replace it later, and the check at the end sees that.
+      let output = try scene.folder.write("report-\(attempt).json", "previous\n")
       let audit = try TestCluster.spawn(CLI.executable, ["check", "--db", scene.conninfo, "--format", "json", "--output", output] + scene.mappingArguments,
         environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path], stdout: "/dev/null", stderr: "/dev/null")
       usleep(useconds_t(attempt * 25_000))
@@ -169,6 +190,7 @@ struct OutputSafetyTests {
       let text = try String(contentsOfFile: output, encoding: .utf8)
       if exit == 130 {
         #expect(text == "previous\n", "attempt \(attempt)")
+        untouched.append(output)
       } else {
         #expect(exit == 1, "attempt \(attempt)")
         #expect(text.contains("\"missing-original\""), "attempt \(attempt)")
@@ -177,6 +199,7 @@ struct OutputSafetyTests {
     }
     // The sample covered both sides of the commit.
     #expect(outcomes.contains(130))
+    for output in untouched { #expect(try String(contentsOfFile: output, encoding: .utf8) == "previous\n", "\(output)") }
   }
 
   @Test("the Prometheus textfile passes promtool, also when the check could not audit (exit 2)")
