@@ -29,12 +29,27 @@ extension Array where Element == Finding {
   }
 }
 
+/// What content verification did, in words: a check that did not run is said not to have
+/// run, never shown as a pass (DESIGN.md: "not run" in text and Markdown).
+public enum VerificationSentence {
+  public static func ran(_ verification: AuditReport.Verification) -> Bool {
+    !["none", "size"].contains(verification.tier)
+  }
+
+  public static func sentence(_ verification: AuditReport.Verification) -> String {
+    guard ran(verification) else { return "checksums: not verified, not run (--verify \(verification.tier))" }
+    let files = verification.filesHashed
+    return "checksums: \(files) file\(files == 1 ? "" : "s") hashed (--verify \(verification.tier))"
+      + (verification.complete ? "" : ", incomplete: --verify-time ran out before every selected file was hashed")
+  }
+}
+
 /// Markdown for `$GITHUB_STEP_SUMMARY` and merge-request comments.
 public enum MarkdownReport {
   public static func render(_ report: AuditReport, policy: FailurePolicy, limit: Int) -> String {
     var out = "## immich-audit: \(report.exitCode == 0 ? "✅" : "❌") \(cell(Verdict.sentence(report, policy: policy)))\n\n"
     out += "Database \(code(report.database.target)), Immich \(cell(report.database.immichVersion ?? "unknown")), schema \(report.database.schema); "
-    out += "checked \(report.finishedAt) in \(String(format: "%.1f", report.timings.total)) s.\n\n"
+    out += "checked \(report.finishedAt) in \(String(format: "%.1f", report.timings.total)) s; \(VerificationSentence.sentence(report.verification)).\n\n"
     out += "| Root | Kind | Host | Status | Expected | Present |\n|---|---|---|---|--:|--:|\n"
     for root in report.roots {
       out += "| \(code(root.container)) | \(root.kind.rawValue) | \(code(bytes: root.host)) | \(root.offline ? "**offline** (\(root.status.rawValue))" : root.status.rawValue) | \(root.expectedFiles) | \(root.presentFiles) |\n"
@@ -52,7 +67,8 @@ public enum MarkdownReport {
       for finding in findings.prefix(limit) {
         var detail = cell(finding.detail ?? "")
         if !finding.candidates.isEmpty {
-          detail += "; candidates: " + finding.candidates.map { code(bytes: $0.path) }.joined(separator: ", ")
+          // The host path is what a person moves back.
+          detail += "; candidates: " + finding.candidates.map { "\(code(bytes: $0.path)) (host \(code(bytes: $0.hostPath)))" }.joined(separator: ", ")
         }
         out += "| \(code(bytes: finding.path)) | \(detail) |\n"
       }
@@ -106,13 +122,17 @@ public enum JUnitReport {
     let totalTests = FindingKind.allCases.reduce(0) { $0 + max(tests[$1] ?? 0, 1) }
     out.write("""
       <?xml version="1.0" encoding="UTF-8"?>
-      <testsuites name="immich-audit" tests="\(totalTests)" failures="\(failures.values.reduce(0, +))" errors="0" time="\(String(format: "%.3f", report.timings.total))">
+      <testsuites name="immich-audit" tests="\(totalTests)" failures="\(failures.values.reduce(0, +))" errors="0" skipped="\(VerificationSentence.ran(report.verification) ? 0 : 1)" time="\(String(format: "%.3f", report.timings.total))">
 
       """)
     // Findings are sorted by severity first, so one kind's may lie in two runs (root-offline).
     for kind in FindingKind.allCases {
-      out.write("  <testsuite name=\"\(kind.rawValue)\" tests=\"\(max(tests[kind] ?? 0, 1))\" failures=\"\(failures[kind] ?? 0)\" errors=\"0\" skipped=\"0\" timestamp=\"\(report.startedAt)\">\n")
-      if tests[kind] == nil {
+      // A check that did not run is skipped, not passed: no content is hashed in --verify size.
+      let notRun = kind == .checksumMismatch && !VerificationSentence.ran(report.verification)
+      out.write("  <testsuite name=\"\(kind.rawValue)\" tests=\"\(max(tests[kind] ?? 0, 1))\" failures=\"\(failures[kind] ?? 0)\" errors=\"0\" skipped=\"\(notRun ? 1 : 0)\" timestamp=\"\(report.startedAt)\">\n")
+      if notRun {
+        out.write("    <testcase classname=\"immich-audit.\(kind.rawValue)\" name=\"content checksums\">\n      <skipped message=\"\(xml(VerificationSentence.sentence(report.verification)))\"/>\n    </testcase>\n")
+      } else if tests[kind] == nil {
         out.write("    <testcase classname=\"immich-audit.\(kind.rawValue)\" name=\"no \(kind.rawValue) findings\"/>\n")
       }
       for finding in report.findings where finding.kind == kind {

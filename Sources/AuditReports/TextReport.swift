@@ -11,7 +11,10 @@ public enum TextReport {
       return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
     let d = report.database
-    var out = "immich-audit check of \(d.target.isEmpty ? "(libpq defaults)" : d.target): Immich \(d.immichVersion ?? "unknown"), schema \(d.schema)\n\n"
+    let verdict = Verdict.sentence(report, policy: policy)
+    var out = DisplayText.escaped("immich-audit check of \(d.target.isEmpty ? "(libpq defaults)" : d.target): Immich \(d.immichVersion ?? "unknown"), schema \(d.schema)") + "\n"
+    // The verdict first as well as last: a long report's end may be out of sight.
+    out += "\(verdict)\n\n"
     out += "Path mappings:\n"
     if report.mappings.isEmpty { out += "  (none: paths are used as they are)\n" }
     var mappings = TextTable(header: ["CONTAINER", "HOST", "SOURCE"])
@@ -32,6 +35,7 @@ public enum TextReport {
       summary.rows.append([kind.rawValue, kind.defaultSeverity.rawValue, String(report.summary[kind] ?? 0)])
     }
     out += summary.rendered(indent: "  ")
+    out += "  \(VerificationSentence.sentence(report.verification))\n"
     let counts = report.findings.kindCounts
     for kind in FindingKind.allCases {
       // Lazily: a copy of 200,000 findings for a listing of --limit of them is not needed.
@@ -47,11 +51,15 @@ public enum TextReport {
         if finding.kind == .rootOffline { facts.append(finding.severity.rawValue) }
         if let detail = finding.detail { facts.append(DisplayText.escaped(detail)) }
         if !facts.isEmpty { out += "    \(facts.joined(separator: "; "))\n" }
-        for candidate in finding.candidates { out += "    -> \(ReportPath.escaped(candidate.path))\n" }
+        for candidate in finding.candidates {
+          out += "    -> \(ReportPath.escaped(candidate.path))\n"
+          // What a person moves back: the file on this machine.
+          if candidate.hostPath != candidate.path { out += "       host: \(ReportPath.escaped(candidate.hostPath))\n" }
+        }
       }
       if total > limit { out += "  …and \(total - limit) more (--limit N shows more; --format json lists all)\n" }
     }
-    out += "\n\(Verdict.sentence(report, policy: policy))\n"
+    out += "\n\(verdict)\n"
     return out
   }
 }

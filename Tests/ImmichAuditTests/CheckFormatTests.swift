@@ -39,7 +39,7 @@ struct CheckFormatTests {
       (#"("(?:database|filesystem|verify|total)": ?)[0-9.]+"#, "$1$SECONDS"),
       (#"("serverVersion": ?")[^"]*""#, "$1$SERVERVERSION\""),
       (#"time="[0-9.]+""#, "time=\"$SECONDS\""),
-      (#" in [0-9.]+ s\."#, " in $SECONDS s."),
+      (#" in [0-9.]+ s([.;])"#, " in $SECONDS s$1"),
       (#"(immich_audit_duration_seconds\{phase="[a-z]+"\}) [0-9.]+"#, "$1 $SECONDS"),
       (#"(immich_audit_last_run_timestamp_seconds) [0-9.]+"#, "$1 $UNIXTIME"),
     ]
