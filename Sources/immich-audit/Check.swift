@@ -15,6 +15,10 @@ struct Check: ParsableCommand {
       Finding kinds: \(FindingKind.allCases.map(\.rawValue).joined(separator: ", ")).
       Failing by default: missing-original, size-mismatch, checksum-mismatch, unreadable, \
       not-a-file, root-offline (of a root holding originals).
+
+      \(HelpText.checkExamples)
+
+      \(HelpText.exitCodes)
       """
   )
 

@@ -13,6 +13,10 @@ struct Compare: ParsableCommand {
       increase is a warning. --tolerance KEY=N or KEY=N% allows a change (KEY may be * or end \
       in *). Against live production (--baseline-db), production may have moved on since the \
       backup: the output says how far apart the two newest assets are.
+
+      \(HelpText.compareExamples)
+
+      \(HelpText.exitCodes)
       """
   )
 

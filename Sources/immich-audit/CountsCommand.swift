@@ -11,6 +11,10 @@ struct CountsCommand: ParsableCommand {
       Save it from production right after the database dump (--format json --output FILE) and \
       compare a restore against it with `immich-audit compare FILE`. Each count is defined by one \
       SQL file in the queries/ folder (counts-*.sql); no filesystem access.
+
+      \(HelpText.countsExamples)
+
+      \(HelpText.exitCodes)
       """
   )
 

@@ -7,7 +7,13 @@ import Foundation
 struct Explain: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Preflight: the Immich version and schema generation, where paths point, libraries, sample paths.",
-    discussion: "Run it before a long audit to check that the tool reads your database the way you expect."
+    discussion: """
+      Run it before a long audit to check that the tool reads your database the way you expect.
+
+      \(HelpText.explainExamples)
+
+      \(HelpText.exitCodes)
+      """
   )
 
   @OptionGroup var connection: ConnectionOptions

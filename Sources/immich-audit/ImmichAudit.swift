@@ -11,14 +11,7 @@ struct ImmichAudit: ParsableCommand {
       string or postgresql:// URI; PGHOST, PGUSER, PGPASSWORD, PGSERVICE and ~/.pgpass work as \
       with psql) and reports what it finds.
 
-      Exit codes:
-        0    clean
-        1    findings over a failing threshold (compare: a count decreased)
-        2    could not audit (connection, authentication, unsupported schema, database error,
-             unreadable input file)
-        3    a root holding originals is offline or mis-mapped
-        64   usage error (unknown option, malformed argument or connection string)
-        130  interrupted (Ctrl-C)
+      \(HelpText.exitCodes)
 
       The SQL behind every number is in the queries/ folder of the source, one file per \
       question; `immich-audit explain --sql` prints it as run on your database.

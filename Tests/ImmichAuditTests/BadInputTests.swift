@@ -151,6 +151,21 @@ struct BadInputTests {
     expectOneLine(result, exitCode: 2, containing: "did not answer within connect_timeout (2 s)")
   }
 
+  @Test("each subcommand's --help has real examples and the exit codes, unbroken at 80 columns", arguments: ["check", "explain", "counts", "compare"])
+  func subcommandHelp(command: String) throws {
+    let result = try CLI.run([command, "--help"], environment: ["COLUMNS": "80"])
+    #expect(result.status == 0)
+    let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+    let examples = try #require(lines.firstIndex(of: "Examples:"), "\(result.stdout)")
+    let commands = lines[(examples + 1)...].prefix { !$0.isEmpty }.filter { $0.hasPrefix("  immich-audit \(command)") }
+    #expect(commands.count >= 2, "\(command): \(commands)")
+    // The exit-code table survives the terminal's width: each row whole, on its own line.
+    let codes = try #require(lines.firstIndex(of: "Exit codes:"))
+    #expect(Array(lines[(codes + 1)...].prefix(8).map { $0.prefix(7) }) == ["  0    ", "  1    ", "  2    ", "       ", "  3    ", "  64   ", "  130  ", ""])
+    // ArgumentParser's own USAGE line is never wrapped; every line of ours fits.
+    #expect(lines.allSatisfy { $0.count <= 80 || $0.hasPrefix("USAGE:") }, "\(lines.filter { $0.count > 80 })")
+  }
+
   @Test("--help documents the exit codes")
   func help() throws {
     let result = try CLI.run(["--help"])
