@@ -61,6 +61,18 @@ struct CheckVerifyTests {
     let sizeOnly = try run(scene, [])
     #expect(sizeOnly.findings("checksum-mismatch").isEmpty)
     #expect(sizeOnly["verification"]?["filesHashed"]?.intValue == 0)
+    // What ran is said: hashed files in --verify all; "not run" and a skipped JUnit case in
+    // --verify size, never a pass.
+    let mapping = scene.mappingArguments
+    let hashedText = try CLI.run(["check", "--db", scene.conninfo, "--verify", "all"] + mapping)
+    #expect(hashedText.stdout.contains("checksums: 6 files hashed (--verify all)"), "\(hashedText.stdout)")
+    let hashedJUnit = try CLI.run(["check", "--db", scene.conninfo, "--verify", "all", "--format", "junit"] + mapping)
+    #expect(!hashedJUnit.stdout.contains("<skipped"))
+    let sizeText = try CLI.run(["check", "--db", scene.conninfo] + mapping)
+    #expect(sizeText.stdout.contains("checksums: not verified, not run (--verify size)"))
+    let sizeJUnit = try CLI.run(["check", "--db", scene.conninfo, "--format", "junit"] + mapping)
+    #expect(sizeJUnit.stdout.contains("<testsuite name=\"checksum-mismatch\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"1\""))
+    #expect(sizeJUnit.stdout.contains("<skipped message=\"checksums: not verified, not run (--verify size)\"/>"))
   }
 
   @Test("sample:N with a seed hashes the same files again; sample:100% hashes all")
