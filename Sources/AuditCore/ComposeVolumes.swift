@@ -18,6 +18,9 @@ public struct ComposeVolumes: Sendable {
   public let volumes: [Volume]
   /// Volumes that give no host path (named volumes, tmpfs), for a warning.
   public let skipped: [String]
+  /// The server service's `env_file`s, resolved against the compose file's folder, in order:
+  /// where Immich itself reads `DB_*` and `UPLOAD_LOCATION` (Immich's file: `.env`).
+  public let envFiles: [URL]
 
   public init(contentsOf url: URL, environment: [String: String]) throws(ComposeError) {
     let text: String
@@ -103,9 +106,17 @@ public struct ComposeVolumes: Sendable {
         volumes.append(Volume(host: resolve(try expand(source)), container: try expand(target), readOnly: long["read_only"] as? Bool ?? false))
       }
     }
+    // env_file: a path, a list of paths, or (Compose 2.24+) a list of {path, required}.
+    var envFiles: [URL] = []
+    let envEntries: [Any] = (service["env_file"] as? [Any]) ?? (service["env_file"].map { [$0] } ?? [])
+    for entry in envEntries {
+      let path = (entry as? String) ?? ((entry as? [String: Any])?["path"] as? String)
+      if let path, !path.isEmpty { envFiles.append(URL(fileURLWithPath: resolve(try expand(path)))) }
+    }
     self.service = name
     self.volumes = volumes
     self.skipped = skipped
+    self.envFiles = envFiles
   }
 
   static func describe(_ value: Any) -> String {

@@ -265,7 +265,7 @@ public struct AuditError: Error, CustomStringConvertible, Sendable {
     case .connectionRefused:
       message = "could not connect to the database server: \(detail). Check the host and port (--db, PGHOST/PGPORT, or DB_HOSTNAME/DB_PORT in Immich's .env) and that PostgreSQL is running"
     case .hostNotFound:
-      message = "could not connect: \(detail). Immich's .env names the container host `database`, which resolves only inside Docker's network: give the host the database is published on (--db host=… port=…)"
+      message = "could not connect: \(detail). This machine cannot resolve that host name (Immich's own `database` is a container name only Docker's network knows): give the host the database is published on (--db host=… port=…)"
     case .timeout:
       message = "could not connect: the server did not answer within connect_timeout (\(parameters["connect_timeout"] ?? ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] ?? "10") s). Check the host, the port and any firewall"
     case .authenticationFailed:

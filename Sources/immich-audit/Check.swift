@@ -146,24 +146,23 @@ struct Check: ParsableCommand {
   }
 
   private func audit(runner: Runner, outputs: ReportOutputs, products: [Product], policy: FailurePolicy, started: Date) throws -> Int32 {
-    let database = try runner.openDatabase(connection)
+    let files = try runner.immichFiles(connection, compose: mapping.compose, discover: true)
+    let database = try runner.openDatabase(connection, files: files)
     let progress = AuditProgress()
     let line = ProgressLine(progress: progress, enabled: !noProgress && isatty(2) == 1)
+    let databaseStart = Date()
     let overview: DatabaseOverview
+    do {
+      overview = try database.overview(samplesPerKind: 0, prefixesOnlyIfNeeded: true)
+    } catch {
+      throw runner.fail(error.description, exitCode: 2)
+    }
+    let mappings = RunMappings(overview: overview, configuration: runner.mappingConfiguration(mapping, files: files))
     let counts: Counts
     let outcome: FilesystemAudit.Outcome
     let audit: FilesystemAudit
-    let mapper: PathMapper
-    var mappings: [PathMapper.Mapping] = []
-    let databaseStart = Date()
     var databaseSeconds = 0.0
     do {
-      overview = try database.overview(samplesPerKind: 0, prefixesOnlyIfNeeded: true)
-      let internalPrefixes = overview.pathPrefixes.filter { !$0.external }.map(\.prefix)
-      let mediaLocations = PathMapper.mediaLocations(mediaLocation: overview.mediaLocation, pathPrefixes: internalPrefixes)
-      let style = PathMapper.mediaLocationStyle(mediaLocation: overview.mediaLocation, pathPrefixes: internalPrefixes)
-      mapper = try runner.mappingConfiguration(mapping, immichEnv: connection.immichEnv)
-        .mapper(mediaLocations: mediaLocations.isEmpty ? [PathMapper.normalized(style)] : mediaLocations)
       counts = try database.overallCounts()
       var options = FilesystemAudit.Options()
       options.verify = verify
@@ -172,27 +171,21 @@ struct Check: ParsableCommand {
       options.expectedAssets = counts["assets"]
       options.jobs = jobs
       options.ioTimeout = ioTimeout
-      audit = FilesystemAudit(mapper: mapper, mediaLocation: style, libraries: overview.libraries, options: options, progress: progress)
-      // Every mapping in force, and, as `identity`, each root folder used as it is.
-      mappings = mapper.mappings
-      for container in [style] + overview.libraries.filter({ !$0.deleted }).flatMap(\.importPaths) where !container.isEmpty {
-        guard mapper.hostPath(Array(container.utf8)).mapping == nil else { continue }
-        let identity = PathMapper.Mapping(container: container, host: container, source: .identity)
-        if !mappings.contains(where: { $0.container == identity.container }) { mappings.append(identity) }
-      }
+      audit = FilesystemAudit(mapper: mappings.mapper, mediaLocation: mappings.style, libraries: overview.libraries, options: options, progress: progress)
       databaseSeconds = Date().timeIntervalSince(databaseStart)
       line.start()
       outcome = try audit.run(database)
       line.stop()
-    } catch let error as AuditError {
+    } catch {
       line.stop()
       throw runner.fail(error.description, exitCode: 2)
     }
     database.close()
+    for advice in mappings.advice(for: outcome.roots, libraries: overview.libraries) { runner.warn(advice) }
     let finished = Date()
     var report = AuditReport(
       startedAt: Timestamp.format(started), finishedAt: Timestamp.format(finished), database: database.description,
-      mappings: mappings, roots: outcome.roots, counts: counts, findings: outcome.findings,
+      mappings: mappings.mappings, roots: outcome.roots, counts: counts, findings: outcome.findings,
       summary: AuditReport.summary(outcome.findings),
       verification: outcome.verification, timings: .init(
         database: databaseSeconds + outcome.databaseSeconds, filesystem: outcome.filesystemSeconds, verify: outcome.verifySeconds,

@@ -47,7 +47,8 @@ struct Explain: ParsableCommand {
     let runner = Runner()
     let outputs = ReportOutputs(output: nil)
     try outputs.preflight(runner)
-    let database = try runner.openDatabase(connection)
+    let files = try runner.immichFiles(connection, compose: mapping.compose, discover: true)
+    let database = try runner.openDatabase(connection, files: files)
     let overview: DatabaseOverview
     do {
       overview = try database.overview(samplesPerKind: samples)
@@ -55,8 +56,9 @@ struct Explain: ParsableCommand {
       throw runner.fail(error.description, exitCode: 2)
     }
     database.close()
-    let mediaLocations = PathMapper.mediaLocations(mediaLocation: overview.mediaLocation, pathPrefixes: overview.pathPrefixes.filter { !$0.external }.map(\.prefix))
-    let mapper = try runner.mappingConfiguration(mapping, immichEnv: connection.immichEnv).mapper(mediaLocations: mediaLocations)
+    // The same step as check's: the preflight shows exactly the mappings the audit will use.
+    let run = RunMappings(overview: overview, configuration: runner.mappingConfiguration(mapping, files: files))
+    let mapper = run.mapper
     var output = ""
     let d = database.description
     output += "Database:   \(DisplayText.escaped(d.target.isEmpty ? "(libpq defaults)" : d.target))\n"
@@ -84,17 +86,20 @@ struct Explain: ParsableCommand {
     }
     output += "\nPath mappings (longest container prefix wins):\n"
     var mappings = TextTable(header: ["CONTAINER", "HOST", "SOURCE"])
-    for m in mapper.mappings { mappings.rows.append([m.container, m.host, m.source.rawValue]) }
-    output += mapper.mappings.isEmpty ? "  (none: paths are used as they are; give --media-root, --map, --compose or --immich-env)\n" : mappings.rendered(indent: "  ")
+    for m in run.mappings { mappings.rows.append([m.container, m.host, m.source.rawValue]) }
+    // The identity rows are the roots used as they are, as check's report lists them.
+    if mapper.mappings.isEmpty { output += "  (none: paths are used as they are; give --media-root, --map, --compose or --immich-env)\n" }
+    if !run.mappings.isEmpty { output += mappings.rendered(indent: "  ") }
     output += "\nRoots (the folders check walks; status at a glance, without walking them):\n"
-    let style = PathMapper.mediaLocationStyle(mediaLocation: overview.mediaLocation, pathPrefixes: overview.pathPrefixes.filter { !$0.external }.map(\.prefix))
     var roots = TextTable(header: ["KIND", "CONTAINER", "HOST", "STATUS", "MARKER"])
     var probeOptions = FilesystemAudit.Options()
     probeOptions.ioTimeout = ioTimeout
-    for root in FilesystemAudit(mapper: mapper, mediaLocation: style, libraries: overview.libraries, options: probeOptions).probedRoots() {
+    let probed = FilesystemAudit(mapper: mapper, mediaLocation: run.style, libraries: overview.libraries, options: probeOptions).probedRoots()
+    for root in probed {
       roots.rows.append([root.kind.rawValue, root.container, root.hostString, root.status.rawValue, root.kind == .importPath ? "-" : (root.marker ? "yes" : "no")])
     }
     output += roots.rendered(indent: "  ")
+    for advice in run.advice(for: probed, libraries: overview.libraries) { output += "  " + DisplayText.escaped(advice) + "\n" }
     output += "\nSample paths (database path, then host path and whether it exists here):\n"
     var missing: [String] = []
     // Under the I/O timeout: a sample on a dead mount says so instead of hanging explain.
@@ -114,8 +119,8 @@ struct Explain: ParsableCommand {
     if overview.samples.isEmpty { output += "  (none)\n" }
     if !overview.samples.isEmpty && missing.count * 2 > overview.samples.count {
       output += "\n\(missing.count) of \(overview.samples.count) sample paths do not exist on this machine. "
-      if let location = mediaLocations.first, !mapper.mappings.contains(where: { $0.container == location }) {
-        output += "The media location is \(DisplayText.escaped(location)) in the container: give its host folder (Immich's UPLOAD_LOCATION) with --media-root DIR, or --map \(location)=DIR.\n"
+      if mapper.hostPath(Array(run.style.utf8)).mapping == nil {
+        output += "The media location is \(DisplayText.escaped(run.style)) in the container: give its host folder (Immich's UPLOAD_LOCATION) with --media-root DIR, or --map \(DisplayText.escaped(run.style))=DIR.\n"
       } else {
         output += "Check the host folders above; an external library's import path needs --map CONTAINER=HOST (or --compose with Immich's docker-compose.yml).\n"
       }

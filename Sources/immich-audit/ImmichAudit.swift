@@ -24,6 +24,7 @@ struct ImmichAudit: ParsableCommand {
   /// ArgumentParser's entry point, after handing filesystem commands to a supervised child.
   static func main() {
     StandardStreams.secure()
+    if CommandLine.arguments.count == 1 { guideIfNothingToAudit() }
     Supervisor.superviseIfNeeded()
     Interrupts.install()
     do {
@@ -37,6 +38,25 @@ struct ImmichAudit: ParsableCommand {
       Output.standardError("immich-audit: error: \(usageLine(message(for: error)))\n")
       Foundation.exit(exitCode(for: error).rawValue)
     }
+  }
+
+  /// Bare `immich-audit` with no way to connect (no PG* variable, no Immich files here): a
+  /// short usage with the first command to try, instead of libpq's socket error.
+  static func guideIfNothingToAudit() {
+    let environment = ProcessInfo.processInfo.environment
+    let here = ImmichFiles.inCurrentFolder()
+    guard !ImmichFiles.libpqVariables.contains(where: { environment[$0] != nil }), here.env == nil, here.compose == nil else { return }
+    Output.standardError("""
+      usage: immich-audit [check|explain|counts|compare] [--db CONNINFO | --immich-env FILE | --compose FILE]
+                          [--media-root DIR] [--map CONTAINER=HOST ...] [options]
+      No database to audit was given. First try, in Immich's folder (beside docker-compose.yml and .env):
+        immich-audit explain
+      or from anywhere:
+        immich-audit explain --db 'host=127.0.0.1 dbname=immich user=immich_audit' --media-root /srv/immich/library
+      'immich-audit --help' lists every command and option.
+
+      """)
+    Foundation.exit(64)
   }
 
   /// ArgumentParser's message on one line (a list of valid values joined by commas), with where
