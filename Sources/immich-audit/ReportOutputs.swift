@@ -142,19 +142,6 @@ struct ReportOutputs {
     return runner.fail("\(destination.name): cannot write it (\(error))", exitCode: 2)
   }
 
-  static func write(_ text: String, to fd: Int32) throws(SystemError) {
-    var text = text
-    let result: Result<Void, SystemError> = text.withUTF8 { bytes in
-      do throws(SystemError) {
-        try PlainFile.writeAll(fd, UnsafeRawBufferPointer(bytes))
-        return .success(())
-      } catch {
-        return .failure(error)
-      }
-    }
-    try result.get()
-  }
-
   /// Whether descriptor 1 is open for writing (`>&-` closes it; see `StandardStreams`).
   static func standardOutputWritable() -> Bool {
     let flags = fcntl(1, F_GETFL)
@@ -198,12 +185,13 @@ enum StandardStreams {
 }
 
 enum Output {
-  static func standardOutput(_ text: String) throws(SystemError) {
-    try ReportOutputs.write(text, to: 1)
-  }
-
   /// Messages on stderr; a failure to write them has nowhere to be told.
   static func standardError(_ text: String) {
-    try? ReportOutputs.write(text, to: 2)
+    var text = text
+    text.withUTF8 { bytes in
+      do throws(SystemError) {
+        try PlainFile.writeAll(2, UnsafeRawBufferPointer(bytes))
+      } catch {}
+    }
   }
 }
