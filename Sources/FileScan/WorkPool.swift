@@ -26,11 +26,14 @@ public final class WorkPool: @unchecked Sendable {
     @exclusivity(unchecked) var abandoned = false
   }
 
-  @exclusivity(unchecked) private var mutex = pthread_mutex_t()
+  // The mutex and conditions live in memory of their own: pthreads needs them at one address
+  // for their whole life, and Swift promises none for a stored property passed with `&` (it
+  // may pass a temporary copy).
+  private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
   /// Workers wait here for tasks.
-  @exclusivity(unchecked) private var workAvailable = pthread_cond_t()
+  private let workAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
   /// `wait` waits here for the groups to finish.
-  @exclusivity(unchecked) private var progress = pthread_cond_t()
+  private let progress = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
   @exclusivity(unchecked) private var tasks: [Task] = []
   @exclusivity(unchecked) private var outstanding: [Int]
   @exclusivity(unchecked) private var timedOutGroups: [Bool]
@@ -45,22 +48,28 @@ public final class WorkPool: @unchecked Sendable {
     outstanding = Array(repeating: 0, count: groups)
     timedOutGroups = Array(repeating: false, count: groups)
     self.timeout = timeout
-    pthread_mutex_init(&mutex, nil)
-    pthread_cond_init(&workAvailable, nil)
-    pthread_cond_init(&progress, nil)
+    mutex.initialize(to: pthread_mutex_t())
+    workAvailable.initialize(to: pthread_cond_t())
+    progress.initialize(to: pthread_cond_t())
+    pthread_mutex_init(mutex, nil)
+    pthread_cond_init(workAvailable, nil)
+    pthread_cond_init(progress, nil)
     ensureThreads(threads)
     if timeout != nil { startWatchdog() }
   }
 
   deinit {
-    pthread_mutex_destroy(&mutex)
-    pthread_cond_destroy(&workAvailable)
-    pthread_cond_destroy(&progress)
+    pthread_mutex_destroy(mutex)
+    pthread_cond_destroy(workAvailable)
+    pthread_cond_destroy(progress)
+    mutex.deallocate()
+    workAvailable.deallocate()
+    progress.deallocate()
   }
 
   private func locked<T>(_ body: () -> T) -> T {
-    pthread_mutex_lock(&mutex)
-    defer { pthread_mutex_unlock(&mutex) }
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
     return body()
   }
 
@@ -77,7 +86,7 @@ public final class WorkPool: @unchecked Sendable {
     locked {
       outstanding[group] += 1
       tasks.append(Task(group: group, work: work))
-      if idle > 0 { pthread_cond_signal(&workAvailable) }
+      if idle > 0 { pthread_cond_signal(workAvailable) }
     }
   }
 
@@ -90,10 +99,10 @@ public final class WorkPool: @unchecked Sendable {
   public func wait() -> [Bool] {
     locked {
       while !outstanding.indices.allSatisfy({ outstanding[$0] == 0 || timedOutGroups[$0] }) {
-        pthread_cond_wait(&progress, &mutex)
+        pthread_cond_wait(progress, mutex)
       }
       finished = true
-      pthread_cond_broadcast(&workAvailable)
+      pthread_cond_broadcast(workAvailable)
       return timedOutGroups
     }
   }
@@ -130,11 +139,11 @@ public final class WorkPool: @unchecked Sendable {
 
   private func work(_ slot: Slot) {
     Thread.current.threadDictionary[Self.workerKey] = Worker(pool: self, slot: slot)
-    pthread_mutex_lock(&mutex)
+    pthread_mutex_lock(mutex)
     while !finished && !slot.abandoned {
       guard let task = tasks.popLast() else {
         idle += 1
-        pthread_cond_wait(&workAvailable, &mutex)
+        pthread_cond_wait(workAvailable, mutex)
         idle -= 1
         continue
       }
@@ -144,21 +153,21 @@ public final class WorkPool: @unchecked Sendable {
       }
       slot.group = task.group
       slot.started = Self.now()
-      pthread_mutex_unlock(&mutex)
+      pthread_mutex_unlock(mutex)
       task.work()
-      pthread_mutex_lock(&mutex)
+      pthread_mutex_lock(mutex)
       slot.started = 0
       // An abandoned worker's group already counts as timed out: it just leaves.
       if slot.abandoned { break }
       finish(task.group)
     }
-    pthread_mutex_unlock(&mutex)
+    pthread_mutex_unlock(mutex)
   }
 
   /// With the mutex held.
   private func finish(_ group: Int) {
     outstanding[group] -= 1
-    if outstanding[group] == 0 { pthread_cond_broadcast(&progress) }
+    if outstanding[group] == 0 { pthread_cond_broadcast(progress) }
   }
 
   private func startWatchdog() {
@@ -174,7 +183,7 @@ public final class WorkPool: @unchecked Sendable {
             timedOutGroups[slot.group] = true
             replacements += 1
           }
-          if replacements > 0 { pthread_cond_broadcast(&progress) }
+          if replacements > 0 { pthread_cond_broadcast(progress) }
           return false
         }
         if done { return }
