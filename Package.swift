@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 import PackageDescription
 
 // Every queries/*.sql file, compiled into the binary (no resource bundle beside it). Listed
@@ -35,10 +35,13 @@ let queryFiles = [
   "users.sql",
 ]
 
+// CI treats warnings as errors (an unused value is a mistake to fix, not to scroll past); a
+// developer's build only shows them.
 let swiftSettings: [SwiftSetting] = [
   .swiftLanguageMode(.v6),
   .enableUpcomingFeature("ExistentialAny"),
-]
+  .enableUpcomingFeature("MemberImportVisibility"),
+] + (Context.environment["CI"] != nil ? [.treatAllWarnings(as: .error)] : [])
 
 let package = Package(
   name: "immich-audit",

@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditCore
 import AuditReports
 import Foundation
+import Synchronization
 
 struct Check: ParsableCommand {
   static let configuration = CommandConfiguration(
