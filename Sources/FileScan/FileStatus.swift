@@ -72,11 +72,7 @@ enum Directories {
   }
 
   static func open(_ parent: Int32, _ path: UnsafePointer<CChar>) -> Int32 {
-    let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC
-    var fd = openat(parent, path, flags | O_NOATIME)
-    // O_NOATIME is refused (EPERM) on files the caller does not own, unless privileged.
-    if fd < 0 && errno == EPERM { fd = openat(parent, path, flags) }
-    return fd >= 0 ? fd : -errno
+    PlainFile.openNoAtime(at: parent, path, flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC)
   }
 }
 

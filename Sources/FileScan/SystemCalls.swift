@@ -18,6 +18,20 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// Whole-file reads and writes on plain descriptors, each failure an errno.
 public enum PlainFile {
+  /// `openat(2)` read-only with `O_NOATIME` (an audit moves no atime), retried without it on
+  /// EPERM (refused on files the caller does not own, unless privileged). The descriptor, or
+  /// minus the errno.
+  public static func openNoAtime(at parent: Int32 = AT_FDCWD, _ path: UnsafePointer<CChar>, flags: Int32 = O_RDONLY | O_CLOEXEC) -> Int32 {
+    var fd = openat(parent, path, flags | O_NOATIME)
+    if fd < 0 && errno == EPERM { fd = openat(parent, path, flags) }
+    return fd >= 0 ? fd : -errno
+  }
+
+  /// `openNoAtime` of a path given as bytes (any bytes but NUL: file names need not be UTF-8).
+  public static func openNoAtime(_ path: [UInt8], flags: Int32 = O_RDONLY | O_CLOEXEC) -> Int32 {
+    path.withUnsafeBufferPointer { buffer in withNulTerminated(buffer) { openNoAtime($0, flags: flags) } }
+  }
+
   /// The bytes of a (small) file: a `.env`, a compose file, a manifest, a secret.
   public static func read(_ path: String) throws(SystemError) -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)

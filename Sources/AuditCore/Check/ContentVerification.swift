@@ -75,17 +75,7 @@ struct ContentHasher {
   /// The SHA-1 of a file, nil if it cannot be read. `heartbeat` is called after each read, so
   /// a watchdog sees a long file progress rather than hang.
   static func sha1(_ path: [UInt8], buffer: UnsafeMutableRawBufferPointer, bytes: inout Int64, heartbeat: () -> Void) -> [UInt8]? {
-    let fd = path.withUnsafeBufferPointer { pointer -> Int32 in
-      var copy = Array(pointer)
-      copy.append(0)
-      return copy.withUnsafeBufferPointer { c in
-        c.baseAddress!.withMemoryRebound(to: CChar.self, capacity: c.count) { name in
-          var fd = open(name, O_RDONLY | O_CLOEXEC | 0o1000000)  // O_NOATIME
-          if fd < 0 && errno == EPERM { fd = open(name, O_RDONLY | O_CLOEXEC) }
-          return fd
-        }
-      }
-    }
+    let fd = PlainFile.openNoAtime(path)
     guard fd >= 0 else { return nil }
     defer {
       _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)
