@@ -88,11 +88,6 @@ struct Check: ParsableCommand {
     }
   }
 
-  /// A failure while the reports were written, told apart from one of the audit.
-  private struct WritingFailed: Error {
-    let exit: ExitCode
-  }
-
   /// What goes to one destination: the report in a format, or the Prometheus textfile.
   enum Product {
     case report(CheckFormat)
@@ -128,19 +123,19 @@ struct Check: ParsableCommand {
     let runner = Runner()
     let products = try products()
     let outputs = ReportOutputs(destinations: products.map(\.destination))
-    try outputs.preflight(runner)
     do {
+      try outputs.preflight(runner)
       return try audit(runner: runner, outputs: outputs, products: products.map(\.product), policy: policy, started: started)
-    } catch let failed as WritingFailed {
-      // The outputs themselves failed (the textfile may be the one that cannot be written).
-      throw failed.exit
     } catch let exit as ExitCode where exit.rawValue == 2 && prometheus != nil {
-      // The textfile says the check could not audit, so an alert on it fires instead of the
-      // last good run's figures standing.
+      // The textfile says the check could not audit (the database, or another output, failed),
+      // so an alert on it fires instead of the last good run's figures standing. Quietly: the
+      // run's error is told already, and the textfile may be what failed.
       let finished = Date()
       let metrics = PrometheusReport.renderIncomplete(exitCode: 2, seconds: finished.timeIntervalSince(started), finishedAt: finished)
       if let textfile = products.first(where: { if case .prometheus = $0.product { true } else { false } }) {
-        try? ReportOutputs(destinations: [textfile.destination]).write([ReportOutputs.text(metrics)], runner)
+        let quiet = Runner(quiet: true)
+        let single = ReportOutputs(destinations: [textfile.destination])
+        if (try? single.preflight(quiet)) != nil { try? single.write([ReportOutputs.text(metrics)], quiet) }
       }
       throw exit
     }
@@ -202,11 +197,7 @@ struct Check: ParsableCommand {
         return Self.render(report, format: format, policy: policy, limit: limit, colour: colour)
       }
     }
-    do {
-      try outputs.write(renders, runner)
-    } catch let exit as ExitCode {
-      throw WritingFailed(exit: exit)
-    }
+    try outputs.write(renders, runner)
     return report.exitCode
   }
 }

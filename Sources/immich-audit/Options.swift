@@ -90,6 +90,10 @@ struct ImmichFiles {
 /// Runs one command's body with the tool's error handling: every failure is one line on stderr
 /// and a documented exit code; Ctrl-C cancels the running query and exits 130.
 struct Runner {
+  /// Says nothing on failure: for a last write after the run's error has been told (one
+  /// error, one line).
+  var quiet = false
+
   /// Immich's files for a run: `--immich-env` and `--compose` as given. With no way to connect
   /// given (no --db, no PG* variable) and `discover`, those of the current folder, as if given,
   /// said on stderr. A compose file's server service names its `.env` (`env_file`), where Immich
@@ -199,7 +203,7 @@ struct Runner {
   /// Prints the error line and returns the exit to throw.
   func fail(_ message: String, exitCode: Int32) -> ExitCode {
     Interrupts.yieldIfInterrupted()
-    Output.standardError("immich-audit: error: \(DisplayText.escaped(message))\n")
+    if !quiet { Output.standardError("immich-audit: error: \(DisplayText.escaped(message))\n") }
     return ExitCode(exitCode)
   }
 }

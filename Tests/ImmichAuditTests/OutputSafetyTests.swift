@@ -220,6 +220,13 @@ struct OutputSafetyTests {
     #expect(incomplete.contains("immich_audit_exit_code 2"))
     let lint = try promtool(metrics)
     #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
+    // Another output that fails its check before the audit: the textfile says so too, and the
+    // one error is told once.
+    let other = scene.folder.path + "/other.prom"
+    let preflight = try CLI.run(["check", "--db", scene.conninfo, "--output", scene.folder.path + "/no/such/report.json", "--prometheus", other] + scene.mappingArguments)
+    #expect(preflight.status == 2)
+    expectOneLine(preflight.stderr, "no/such/report.json: cannot write it (no such file or directory)")
+    #expect(try String(contentsOfFile: other, encoding: .utf8).contains("immich_audit_completed 0"))
   }
 
   func promtool(_ file: String) throws -> (status: Int32, stdout: String, stderr: String) {
