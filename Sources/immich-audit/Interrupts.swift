@@ -58,8 +58,11 @@ enum Interrupts {
     guard exits else { return }
     for canceller in cancellers.withLock({ $0 }) { canceller.cancel() }
     // Supervised, the parent says it (it exits with our code).
-    if !Supervisor.isSupervised && number == SIGINT { Output.standardError("immich-audit: interrupted\n") }
-    Supervisor.exit(number == SIGINT ? 130 : 143)
+    let code: Int32 = number == SIGINT ? 130 : 143
+    if Supervisor.isSupervised { Supervisor.exit(code) }
+    if number == SIGINT { Output.standardError("immich-audit: interrupted\n") }
+    // _exit, not exit: this is not the main thread, which may hold a lock exit's handlers need.
+    _exit(code)
   }
 
   /// Called before reporting a failure: if it came from an interrupt, wait for the handler to
