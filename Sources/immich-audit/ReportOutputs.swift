@@ -40,8 +40,8 @@ struct ReportOutputs {
   }
 
   /// Every destination checked; the failure, if any, already printed. Exit 64 when two options
-  /// name one file (judged on the names, and on the files when both exist), 2 when a
-  /// destination cannot be written.
+  /// name one regular file (judged on the names, symbolic links resolved and `.`/`..` removed;
+  /// two hard links to one file are not caught), 2 when a destination cannot be written.
   func preflight(_ runner: Runner) throws {
     var seen: [(String, ReportDestination)] = []
     if destinations.filter({ $0.path == nil }).count > 1 {
