@@ -62,11 +62,14 @@ let package = Package(
       pkgConfig: "libpq",
       providers: [.apt(["libpq-dev"])]
     ),
+    // The 36-character spelling of a UUID and its two 64-bit halves: one codec for the
+    // database client and the index.
+    .target(name: "UUIDText", swiftSettings: swiftSettings),
     // A small libpq wrapper: connections, conninfo parsing and redaction, streaming rows.
     // Knows nothing about Immich.
     .target(
       name: "PostgresClient",
-      dependencies: ["CLibPQ"],
+      dependencies: ["CLibPQ", "UUIDText"],
       swiftSettings: swiftSettings
     ),
     // The SQL the tool runs, one file per question, compiled into the binary.
@@ -86,12 +89,20 @@ let package = Package(
       dependencies: ["CLinuxCalls"],
       swiftSettings: swiftSettings
     ),
+    // Compact in-memory tables for millions of paths: columns, hash slots, folders, names,
+    // ids, the path table and the walk's per-path states. Knows nothing of Immich; with
+    // FileScan, the only target that touches raw memory.
+    .target(
+      name: "CompactStore",
+      dependencies: ["CLinuxCalls", "UUIDText"],
+      swiftSettings: swiftSettings
+    ),
     // Immich knowledge: schema generations, counts, manifests, comparison, configuration files,
     // and the audit itself (roots, matching, findings).
     .target(
       name: "AuditCore",
       dependencies: [
-        "PostgresClient", "ImmichQueries", "FileScan", "CLinuxCalls",
+        "PostgresClient", "ImmichQueries", "FileScan", "CompactStore",
         .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: swiftSettings
@@ -114,12 +125,19 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // The store's own tests: no database, no files.
+    .testTarget(
+      name: "CompactStoreTests",
+      dependencies: ["CompactStore", "UUIDText"],
+      path: "Tests/CompactStoreTests",
+      swiftSettings: swiftSettings
+    ),
     // Tests run against a real PostgreSQL server that the test setup starts (scripts/pg-throwaway)
     // and the built executable; fixtures live in Tests/Fixtures.
     .testTarget(
       name: "ImmichAuditTests",
       dependencies: [
-        "AuditCore", "AuditReports", "PostgresClient", "ImmichQueries", "FileScan", "immich-audit",
+        "AuditCore", "AuditReports", "PostgresClient", "ImmichQueries", "FileScan", "CompactStore", "UUIDText", "immich-audit",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "PropertyBased", package: "swift-property-based"),
         .product(name: "Yams", package: "Yams"),

@@ -1,3 +1,4 @@
+import CompactStore
 import Glibc
 /// Maps the paths Immich stored (container paths) to host paths (DESIGN.md § Paths).
 ///

@@ -1,3 +1,4 @@
+import CompactStore
 import Foundation
 import PostgresClient
 
@@ -125,11 +126,11 @@ extension ReferencedFile.Kind {
     let kind = row.withBytes(2) { bytes -> ReferencedFile.Kind? in
       guard let bytes else { return nil }
       switch bytes.count {
-      case 7 where Self.previewType.withUnsafeBytes({ bytesEqual($0, bytes) }): return .preview
-      case 9 where Self.thumbnailType.withUnsafeBytes({ bytesEqual($0, bytes) }): return .thumbnail
-      case 8 where Self.fullsizeType.withUnsafeBytes({ bytesEqual($0, bytes) }): return .fullsize
-      case 7 where Self.sidecarType.withUnsafeBytes({ bytesEqual($0, bytes) }): return .sidecar
-      case 13 where Self.encodedVideoType.withUnsafeBytes({ bytesEqual($0, bytes) }): return .encodedVideo
+      case 7 where Self.previewType.withUnsafeBytes({ Bytes.equal($0, bytes) }): return .preview
+      case 9 where Self.thumbnailType.withUnsafeBytes({ Bytes.equal($0, bytes) }): return .thumbnail
+      case 8 where Self.fullsizeType.withUnsafeBytes({ Bytes.equal($0, bytes) }): return .fullsize
+      case 7 where Self.sidecarType.withUnsafeBytes({ Bytes.equal($0, bytes) }): return .sidecar
+      case 13 where Self.encodedVideoType.withUnsafeBytes({ Bytes.equal($0, bytes) }): return .encodedVideo
       default: return nil
       }
     }

@@ -1,5 +1,6 @@
 import CLibPQ
 import Glibc
+import UUIDText
 
 /// One libpq connection. Not `Sendable`: a `PGconn` must not be used from two threads at once.
 /// Use `canceller()` to stop a running query from another thread or a signal handler.
@@ -358,7 +359,7 @@ public struct RowView {
         return (UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)), UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
       }
       guard binary == nil || PostgresType.isText(binary!.types[column]) else { return nil }
-      return Self.parseUUID(raw)
+      return UUIDText.parse(raw)
     }
   }
 
@@ -393,49 +394,13 @@ public struct RowView {
       switch binary.types[column] {
       case PostgresType.bool: return bool(column) ? "t" : "f"
       case PostgresType.uuid:
-        if let (high, low) = uuid(column) { return Self.formatUUID(high, low) }
+        if let (high, low) = uuid(column) { return UUIDText.string(high: high, low: low) }
       case PostgresType.int2, PostgresType.int4, PostgresType.int8:
         if let value = int64(column) { return String(value) }
       default: break
       }
     }
     return withBytes(column) { $0.map { String(decoding: $0, as: UTF8.self) } }
-  }
-
-  static func parseUUID(_ text: UnsafeRawBufferPointer) -> (high: UInt64, low: UInt64)? {
-    guard text.count == 36 else { return nil }
-    var halves: (UInt64, UInt64) = (0, 0)
-    var digits = 0
-    for (position, byte) in text.enumerated() {
-      if position == 8 || position == 13 || position == 18 || position == 23 {
-        guard byte == UInt8(ascii: "-") else { return nil }
-        continue
-      }
-      let value: UInt8
-      switch byte {
-      case 48...57: value = byte - 48
-      case 97...102: value = byte - 87
-      case 65...70: value = byte - 55
-      default: return nil
-      }
-      if digits < 16 { halves.0 = halves.0 << 4 | UInt64(value) } else { halves.1 = halves.1 << 4 | UInt64(value) }
-      digits += 1
-    }
-    return halves
-  }
-
-  static func formatUUID(_ high: UInt64, _ low: UInt64) -> String {
-    let hex = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity(36)
-    for (half, word) in [high, low].enumerated() {
-      for nibble in 0..<16 {
-        let position = half * 16 + nibble
-        if position == 8 || position == 12 || position == 16 || position == 20 { out.append(UInt8(ascii: "-")) }
-        out.append(hex[Int((word >> UInt64(60 - nibble * 4)) & 0xF)])
-      }
-    }
-    return String(decoding: out, as: UTF8.self)
   }
 }
 

@@ -1,7 +1,9 @@
 @testable import AuditCore
+import CompactStore
 import Foundation
 @testable import PostgresClient
 import Testing
+import UUIDText
 
 /// `copyStream` reads PostgreSQL's binary COPY format: every value must come out as the text
 /// protocol (`stream`) gives it, bytes exact, NULLs as NULLs.
@@ -34,7 +36,7 @@ struct CopyStreamTests {
     var integers: [Int64?] = []
     try connection.copyStream(Self.query) { row in
       binary.append((0..<row.count).map { row.string($0) })
-      uuids.append(row.uuid(0).map { RowView.formatUUID($0.high, $0.low) })
+      uuids.append(row.uuid(0).map { UUIDText.string(high: $0.high, low: $0.low) })
       integers.append(row.int64(1))
     }
     #expect(text.count == 3)

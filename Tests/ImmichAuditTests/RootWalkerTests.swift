@@ -1,4 +1,5 @@
 @testable import AuditCore
+import CompactStore
 import Foundation
 import Testing
 
@@ -26,9 +27,9 @@ struct RootWalkerTests {
       AuditRoot(kind: .importPath, container: "/lib", host: Array("\(media)/lib".utf8), libraryId: "library"),
     ]
     // Longest first, as `FilesystemAudit` asks: number 0 is the import path (root 1).
-    let assigned = index.firstFolder(containing: [roots[1].host, roots[0].host])
+    let assigned = index.paths.firstFolder(containing: [roots[1].host, roots[0].host])
     func root(_ number: Int16) -> Int16 { number < 0 ? -1 : 1 - number }
-    let listed = ListedFolders(count: index.folderCount)
+    let listed = FolderMarks(count: index.folderCount)
     var options = FilesystemAudit.Options()
     options.jobs = 2
     let walks = RootWalker(
@@ -37,7 +38,7 @@ struct RootWalkerTests {
       options: options, progress: AuditProgress()
     ).walk()
     #expect(walks.map(\.status) == [.ok, .ok])
-    let folderListed = paths.map { listed.contains(index.folder(ofPath: $0)) }
+    let folderListed = paths.map { listed.contains(index.paths.folder(of: $0)) }
     #expect(folderListed == [true, true, true, false, false])
   }
 }

@@ -1,3 +1,4 @@
+import CompactStore
 import Foundation
 
 /// One finding (DESIGN.md § Finding kinds). Paths are bytes: a file name need not be UTF-8.

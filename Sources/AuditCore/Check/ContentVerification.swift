@@ -1,3 +1,4 @@
+import CompactStore
 import Crypto
 import FileScan
 import Foundation
@@ -61,7 +62,7 @@ struct VerificationOutcome {
   /// Every selected file was hashed (the time budget did not run out, nothing timed out).
   var complete = true
   /// Referenced paths whose content SHA-1 differs from the asset's checksum.
-  var mismatched: [Int32: [UInt8]] = [:]
+  var mismatched: [PathID: [UInt8]] = [:]
   /// SHA-1 of the disk-found files that may be candidates for `likely-moved` (by position in
   /// the caller's list).
   var candidateDigests: [Int: [UInt8]] = [:]

@@ -1,3 +1,4 @@
+import CompactStore
 import FileScan
 import Foundation
 
@@ -8,14 +9,14 @@ struct Evaluation {
   let rootOf: RootAssignment
   private(set) var walks: [RootWalk]
   /// The folders each root's walk listed in full.
-  let listed: ListedFolders
+  let listed: FolderMarks
   let states: PathStates
   let libraries: [DatabaseOverview.Library]
   let checkSizes: Bool
   /// Paths inside a folder the walk could not read: the folder's one `unreadable` finding covers them.
-  private var covered: [Int32: Int] = [:]
+  private var covered: [PathID: Int] = [:]
 
-  init(index: ReferenceIndex, roots: [AuditRoot], rootOf: RootAssignment, walks: [RootWalk], listed: ListedFolders, states: PathStates,
+  init(index: ReferenceIndex, roots: [AuditRoot], rootOf: RootAssignment, walks: [RootWalk], listed: FolderMarks, states: PathStates,
        libraries: [DatabaseOverview.Library], checkSizes: Bool) {
     self.index = index
     self.roots = roots
@@ -33,9 +34,9 @@ struct Evaluation {
   /// covered by an unreadable folder. Returns the rest, to be stat'ed one by one: paths outside
   /// every root, or below a hidden or HLS folder that the walk does not enter. Paths of a root
   /// that is offline by its status stay unseen (the mount guard counts them).
-  mutating func resolveUnseen() -> [Int32] {
-    var loose: [Int32] = []
-    for path in 0..<Int32(index.pathCount) where states[path] == .unseen {
+  mutating func resolveUnseen() -> [PathID] {
+    var loose: [PathID] = []
+    for path in (0..<index.pathCount).lazy.map(PathID.init) where states[path] == .unseen {
       let root = Int(rootOf[path])
       if root >= 0 {
         let walk = walks[root]
@@ -46,7 +47,7 @@ struct Evaluation {
           covered[path] = problem
           continue
         }
-        if listed.contains(index.folder(ofPath: path)) {
+        if listed.contains(index.paths.folder(of: path)) {
           states.record(path, .missing)
           continue
         }
@@ -56,7 +57,7 @@ struct Evaluation {
     return loose
   }
 
-  func isUnderOfflineRoot(_ path: Int32) -> Bool {
+  func isUnderOfflineRoot(_ path: PathID) -> Bool {
     let root = Int(rootOf[path])
     return root >= 0 && roots[root].offline
   }
@@ -72,21 +73,21 @@ struct Evaluation {
     // expect the files there).
     var expectedIn = [Int32](repeating: 0, count: index.folderCount)
     var presentIn = [Int32](repeating: 0, count: index.folderCount)
-    for path in 0..<Int32(index.pathCount) {
-      let folder = index.folder(ofPath: path)
+    for path in (0..<index.pathCount).lazy.map(PathID.init) {
+      let folder = index.paths.folder(of: path)
       let root = Int(rootOf.folder(folder))
       guard root >= 0 else { continue }
-      expectedIn[Int(folder)] += 1
+      expectedIn[folder.index] += 1
       // A timed-out root's stuck thread may still write its paths: not read.
       if walks[root].status == .timedOut { continue }
       switch states[path] {
-      case .file, .directory, .other, .unreadable: presentIn[Int(folder)] += 1
-      case .unseen: if covered[path] != nil { presentIn[Int(folder)] += 1 }
+      case .file, .directory, .other, .unreadable: presentIn[folder.index] += 1
+      case .unseen: if covered[path] != nil { presentIn[folder.index] += 1 }
       case .missing: break
       }
     }
-    let expected = index.totalsBelow(roots.map(\.host), perFolder: expectedIn)
-    let present = index.totalsBelow(roots.map(\.host), perFolder: presentIn)
+    let expected = index.paths.totalsBelow(roots.map(\.host), perFolder: expectedIn)
+    let present = index.paths.totalsBelow(roots.map(\.host), perFolder: presentIn)
     for root in roots.indices {
       let walk = walks[root]
       roots[root].status = walk.status
@@ -130,7 +131,7 @@ struct Evaluation {
 
   private func referenceFindings(_ verification: VerificationOutcome) -> [Finding] {
     var findings: [Finding] = []
-    var reportedPaths = Set<Int32>()
+    var reportedPaths = Set<PathID>()
     for reference in index.references {
       let path = reference.path
       let root = Int(rootOf[path])

@@ -1,3 +1,4 @@
+import CompactStore
 import Crypto
 import FileScan
 import Foundation
@@ -121,7 +122,7 @@ public struct FilesystemAudit {
     var roots = roots()
     let rootOf = assignRoots(index, roots)
     let states = PathStates(count: index.pathCount)
-    let listed = ListedFolders(count: index.folderCount)
+    let listed = FolderMarks(count: index.folderCount)
     // Handed over whole: the walks' unmatched files are let go once they are findings.
     let walks = RootWalker(roots: roots, index: index, rootOf: rootOf, wantsSize: sizeWanted(index), states: states,
                            listed: listed, libraries: libraries, options: options, progress: progress).walk()
@@ -158,8 +159,8 @@ public struct FilesystemAudit {
   /// moved).
   private func verify(index: ReferenceIndex, states: PathStates, evaluation: Evaluation, disk: [Finding]) -> VerificationOutcome {
     var outcome = VerificationOutcome()
-    var eligible: [Int32] = []
-    var seen = Set<Int32>()
+    var eligible: [PathID] = []
+    var seen = Set<PathID>()
     var missingContentHashed = false
     for reference in index.references where reference.kind == .original && reference.checksum >= 0 {
       let path = reference.path
@@ -175,7 +176,7 @@ public struct FilesystemAudit {
     outcome.filesHashed = hashed.files
     outcome.bytesHashed = hashed.bytes
     outcome.complete = hashed.complete
-    var digestOf: [Int32: [UInt8]] = [:]
+    var digestOf: [PathID: [UInt8]] = [:]
     for (path, digest) in zip(selected, hashed.digests) { if let digest { digestOf[path] = digest } }
     for reference in index.references where reference.kind == .original && reference.checksum >= 0 {
       if let digest = digestOf[reference.path], !index.checksum(reference.checksum).elementsEqual(digest) {
@@ -215,7 +216,7 @@ public struct FilesystemAudit {
       if row.bool(C.offline) { flags.insert(.offline) }
       if row.withBytes(C.status, { $0.map(Self.isDeletedStatus) ?? false }) { flags.insert(.deletedStatus) }
       let pathHashed = row.bool(C.pathHashed)
-      let path = row.withBytes(C.path) { raw -> Int32 in
+      let path = row.withBytes(C.path) { raw -> PathID in
         let raw = raw ?? UnsafeRawBufferPointer(start: nil, count: 0)
         mapper.hostPath(raw, into: &host, absolute: &absolute)
         if pathHashed {
@@ -224,7 +225,7 @@ public struct FilesystemAudit {
           hasher.update(data: Array("path:".utf8))
           hasher.update(bufferPointer: raw)
           digest.removeAll(keepingCapacity: true)
-          let matches = row.withBytes(C.checksum) { hex in hex.map { ReferenceIndex.decodeSHA1($0, into: &digest) } ?? false }
+          let matches = row.withBytes(C.checksum) { hex in hex.map { Bytes.appendSHA1(hex: $0, to: &digest) } ?? false }
           if !matches || !hasher.finalize().elementsEqual(digest) { flags.insert(.pathChecksumMismatch) }
         }
         return index.intern(databasePath: raw, host: host.bytes(0..<host.count))
@@ -257,7 +258,7 @@ public struct FilesystemAudit {
       let rowId = Self.compactID(row, 0, &index.ids)
       // Thumbnails and encoded videos are named after their asset's id: kept without a UUID of their own.
       let asset = kind == .personThumbnail || kind == .profileImage ? nil : index.assetNumber(rowId)
-      let path = row.withBytes(pathColumn) { raw -> Int32 in
+      let path = row.withBytes(pathColumn) { raw -> PathID in
         let raw = raw ?? UnsafeRawBufferPointer(start: nil, count: 0)
         mapper.hostPath(raw, into: &host, absolute: &absolute)
         return index.intern(databasePath: raw, host: host.bytes(0..<host.count), namedAfter: asset)
@@ -274,7 +275,7 @@ public struct FilesystemAudit {
   static let deleted = Array("deleted".utf8)
 
   static func isDeletedStatus(_ status: UnsafeRawBufferPointer) -> Bool {
-    deleted.withUnsafeBytes { bytesEqual($0, status) }
+    deleted.withUnsafeBytes { Bytes.equal($0, status) }
   }
 
   /// A uuid column (binary, or text), or whatever else is there kept in the overflow list;
@@ -293,7 +294,7 @@ public struct FilesystemAudit {
   /// and the libraries' import paths.
   private func assignRoots(_ index: ReferenceIndex, _ roots: [AuditRoot]) -> RootAssignment {
     let order = roots.indices.sorted { roots[$0].host.count > roots[$1].host.count }
-    var ofFolder = index.firstFolder(containing: order.map { roots[$0].host })
+    var ofFolder = index.paths.firstFolder(containing: order.map { roots[$0].host })
     for folder in ofFolder.indices where ofFolder[folder] >= 0 { ofFolder[folder] = Int16(order[Int(ofFolder[folder])]) }
     return RootAssignment(ofFolder: ofFolder, index: index)
   }
@@ -303,7 +304,7 @@ public struct FilesystemAudit {
     var wanted = [Bool](repeating: false, count: index.pathCount)
     guard options.verify.checksSizes else { return wanted }
     for reference in index.references where reference.kind == .original && reference.expectedSize >= 0 {
-      wanted[Int(reference.path)] = true
+      wanted[reference.path.index] = true
     }
     return wanted
   }

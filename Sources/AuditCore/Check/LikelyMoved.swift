@@ -1,3 +1,4 @@
+import CompactStore
 /// Pairs each missing original with unindexed or untracked files that look like the same photo:
 /// the same file name (the stored path's, or the name at upload) and the size in
 /// `fileSizeInByte` (no content read, so in every tier); and, where content was hashed, a file

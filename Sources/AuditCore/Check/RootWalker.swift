@@ -1,3 +1,4 @@
+import CompactStore
 import FileScan
 import Foundation
 import Synchronization
@@ -13,7 +14,7 @@ struct RootWalk: Sendable {
   /// Hashes of the `.xmp` files seen (relative paths), for Immich's sidecar candidates.
   var xmpFiles: Set<UInt64> = []
 
-  static func folderKey(_ relative: some Collection<UInt8>) -> UInt64 { ReferenceIndex.hash(relative) }
+  static func folderKey(_ relative: some Collection<UInt8>) -> UInt64 { Bytes.hash(relative) }
 }
 
 /// Each root's share of the index: every folder's root (the root whose host folder is the
@@ -22,25 +23,8 @@ struct RootAssignment: Sendable {
   let ofFolder: [Int16]
   let index: ReferenceIndex
 
-  func folder(_ folder: Int32) -> Int16 { folder >= 0 ? ofFolder[Int(folder)] : -1 }
-  subscript(_ path: Int32) -> Int16 { ofFolder[Int(index.folder(ofPath: path))] }
-}
-
-/// The index's folders whose listing the walk of their own root read in full: a byte per
-/// folder, each written by the one thread listing that folder (distinct bytes need no lock)
-/// and read once the walk is over. A referenced path not seen in such a folder is missing.
-final class ListedFolders: @unchecked Sendable {
-  private let flags: UnsafeMutableBufferPointer<UInt8>
-
-  init(count: Int) {
-    flags = .allocate(capacity: max(count, 1))
-    flags.initialize(repeating: 0)
-  }
-
-  deinit { flags.deallocate() }
-
-  func mark(_ folder: Int32) { flags[Int(folder)] = 1 }
-  func contains(_ folder: Int32) -> Bool { flags[Int(folder)] != 0 }
+  func folder(_ folder: FolderID?) -> Int16 { folder.map { ofFolder[$0.index] } ?? -1 }
+  subscript(_ path: PathID) -> Int16 { ofFolder[index.paths.folder(of: path).index] }
 }
 
 /// The first look at a root: is it there, a directory, readable; its `.immich` marker.
@@ -66,7 +50,7 @@ struct RootWalker {
   let rootOf: RootAssignment
   let wantsSize: [Bool]
   let states: PathStates
-  let listed: ListedFolders
+  let listed: FolderMarks
   let libraries: [DatabaseOverview.Library]
   let options: FilesystemAudit.Options
   let progress: AuditProgress
@@ -118,7 +102,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   let rootOf: RootAssignment
   let wantsSize: [Bool]
   let states: PathStates
-  let listed: ListedFolders
+  let listed: FolderMarks
   let progress: AuditProgress
   /// Per import-path root, Immich's rules (read-only; `GlobPattern`'s regexes are not mutated).
   let rules: [ImportPathRules?]
@@ -129,12 +113,14 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   /// Per import-path root: other import paths of the same library inside it (walked as roots of their own).
   private let nestedRoots: [Set<[UInt8]>]
 
-  static let originalOrSidecar = ReferenceIndex.Kind.original.bit | ReferenceIndex.Kind.sidecar.bit
-  static let derivativeSources: UInt8 = [ReferenceIndex.Kind.original, .preview, .thumbnail, .fullsize, .encodedVideo, .personThumbnail].reduce(0) { $0 | $1.bit }
+  static let originalOrSidecar: ReferenceIndex.Kinds = [.init(.original), .init(.sidecar)]
+  static let derivativeSources: ReferenceIndex.Kinds = [
+    .init(.original), .init(.preview), .init(.thumbnail), .init(.fullsize), .init(.encodedVideo), .init(.personThumbnail),
+  ]
   private static let slash = UInt8(ascii: "/")
 
   init(roots: [AuditRoot], index: ReferenceIndex, rootOf: RootAssignment, wantsSize: [Bool], states: PathStates,
-       listed: ListedFolders, progress: AuditProgress, rules: [ImportPathRules?], libraryOfRoot: [Int32]) {
+       listed: FolderMarks, progress: AuditProgress, rules: [ImportPathRules?], libraryOfRoot: [Int32]) {
     self.roots = roots
     self.index = index
     self.rootOf = rootOf
@@ -166,20 +152,20 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   /// file no reference accounts for will be reported as (in `mark`), so Immich's rules run
   /// once per file.
   func plan(root: Int, listing: Listing) {
-    let folder = withHostFolder(root: root, listing.directory) { index.folder($0) }
+    let folder = withHostFolder(root: root, listing.directory) { index.paths.folder($0) }
     let atRoot = listing.directory.isEmpty
-    listing.note = folder ?? -1
+    listing.note = folder?.number ?? -1
     if let folder {
-      index.lookup(folder: folder, count: listing.count, name: listing.name) { position, path in
-        listing[position].token = path
+      index.paths.lookup(folder: folder, count: listing.count, name: listing.name) { position, path in
+        listing[position].token = path.number
       }
     }
     // Every path found here lies in this folder: its root is the folder's, asked once.
-    let ownFolder = rootOf.folder(listing.note) == Int16(root)
+    let ownFolder = rootOf.folder(listing.folder) == Int16(root)
     for position in listing.indices {
       var entry = listing[position]
-      if ownFolder && entry.token >= 0 && wantsSize[Int(entry.token)] { entry.wantsSize = true }
-      if entry.kind != .directory, let kind = finding(root: root, atRoot: atRoot, listing: listing, position: position, path: entry.token) {
+      if ownFolder, let path = entry.path, wantsSize[path.index] { entry.wantsSize = true }
+      if entry.kind != .directory, let kind = finding(root: root, atRoot: atRoot, listing: listing, position: position, path: entry.path) {
         entry.mark = Int8(kind.order)
         // A possible likely-moved candidate: its size is needed too.
         entry.wantsSize = true
@@ -204,18 +190,18 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   }
 
   /// What a regular file is, if no reference accounts for it.
-  private func finding(root: Int, atRoot: Bool, listing: Listing, position: Int, path: Int32) -> FindingKind? {
-    let kinds = path >= 0 ? index.kindsAt[Int(path)] : 0
+  private func finding(root: Int, atRoot: Bool, listing: Listing, position: Int, path: PathID?) -> FindingKind? {
+    let kinds = path.map { index.kinds(at: $0) } ?? []
     let isMarker = atRoot && listing.name(position).elementsEqual(RootProbe.marker)
     switch roots[root].kind {
     case .upload, .library:
-      return !isMarker && kinds & Self.originalOrSidecar == 0 ? .untrackedUpload : nil
+      return !isMarker && kinds.isDisjoint(with: Self.originalOrSidecar) ? .untrackedUpload : nil
     case .thumbs, .encodedVideo:
-      return !isMarker && kinds & Self.derivativeSources == 0 ? .orphanedDerivative : nil
+      return !isMarker && kinds.isDisjoint(with: Self.derivativeSources) ? .orphanedDerivative : nil
     case .profile:
       return nil
     case .importPath:
-      if path >= 0 && index.isOriginal(path, ofLibrary: libraryOfRoot[root]) { return nil }
+      if let path, index.isOriginal(path, ofLibrary: libraryOfRoot[root]) { return nil }
       guard let rules = rules[root] else { return nil }
       let relativePath = listing.relativePath(position)
       let container = String(decoding: containerPrefixes[root] + relativePath, as: UTF8.self)
@@ -229,12 +215,11 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     var unmatched: [(relative: [UInt8], kind: FindingKind, size: Int64)] = []
     var xmpFiles: [UInt64] = []
     // A path's state is recorded by the walk of its own root only (the listing's folder's).
-    let ownFolder = rootOf.folder(listing.note) == Int16(root)
+    let ownFolder = rootOf.folder(listing.folder) == Int16(root)
     for position in range {
       let entry = listing[position]
       if entry.gone { continue }
-      let path = entry.token
-      if ownFolder && path >= 0 {
+      if ownFolder, let path = entry.path {
         switch entry.kind {
         case .file: states.record(path, .file, size: entry.size)
         case .directory: states.record(path, .directory)
@@ -275,7 +260,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   /// listed by the walk of the root their paths belong to (another root's walk does not
   /// record them).
   func listed(root: Int, listing: Listing) {
-    if rootOf.folder(listing.note) == Int16(root) { listed.mark(listing.note) }
+    if let folder = listing.folder, rootOf.folder(folder) == Int16(root) { listed.mark(folder) }
   }
 
   func problem(root: Int, path: [UInt8], errno: Int32) {
@@ -291,11 +276,9 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   /// Ends in `.xmp`, the name Immich's sidecar candidates have. Asked of every file walked:
   /// one 4-byte load (the generic `elementsEqual` against a String's UTF-8 cost 1.5% of a 1M
   /// check's samples).
-  static func isXMP(_ name: UnsafeRawBufferPointer) -> Bool {
-    name.count > 4 && name.loadUnaligned(fromByteOffset: name.count - 4, as: UInt32.self) == xmpSuffix
-  }
+  static func isXMP(_ name: UnsafeRawBufferPointer) -> Bool { Bytes.hasSuffix(name, xmpSuffix) }
 
-  private static let xmpSuffix = Array(".xmp".utf8).withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
+  private static let xmpSuffix = Bytes.FourBytes(".xmp")
 
   static func depth(_ relative: [UInt8]) -> Int {
     relative.isEmpty ? 0 : relative.reduce(1) { $0 + ($1 == UInt8(ascii: "/") ? 1 : 0) }
@@ -315,7 +298,7 @@ struct LooseStats {
   let states: PathStates
   let options: FilesystemAudit.Options
 
-  func stat(_ paths: [Int32]) {
+  func stat(_ paths: [PathID]) {
     let statuses = FileStatus.of(paths.map { index.hostPath($0) }, threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout)
     for (path, status) in zip(paths, statuses) {
       switch status {
@@ -328,4 +311,15 @@ struct LooseStats {
       }
     }
   }
+}
+
+/// The walk's notes on a listing, as the index's numbers (FileScan keeps them as -1 or a number).
+extension Listing {
+  /// The index's number of the folder listed, if it holds referenced paths.
+  var folder: FolderID? { note >= 0 ? FolderID(note) : nil }
+}
+
+extension Listing.Entry {
+  /// The referenced path this entry is, if any.
+  var path: PathID? { token >= 0 ? PathID(token) : nil }
 }
