@@ -29,16 +29,13 @@ struct RootWalkerTests {
     // Longest first, as `FilesystemAudit` asks: number 0 is the import path (root 1).
     let assigned = index.paths.firstFolder(containing: [roots[1].host, roots[0].host])
     func root(_ number: Int16) -> Int16 { number < 0 ? -1 : 1 - number }
-    let listed = FolderMarks(count: index.folderCount)
+    let facts = AuditFacts(
+      index: index, libraries: [], roots: roots, rootOf: RootAssignment(ofFolder: assigned.map(root), index: index), checkSizes: true)
     var options = FilesystemAudit.Options()
     options.jobs = 2
-    let walks = RootWalker(
-      roots: roots, index: index, rootOf: RootAssignment(ofFolder: assigned.map(root), index: index),
-      wantsSize: paths.map { _ in false }, states: PathStates(count: index.pathCount), listed: listed, libraries: [],
-      options: options, progress: AuditProgress()
-    ).walk()
+    let walks = RootWalker(facts: facts, wantsSize: paths.map { _ in false }, options: options, progress: AuditProgress()).walk()
     #expect(walks.map(\.status) == [.ok, .ok])
-    let folderListed = paths.map { listed.contains(index.paths.folder(of: $0)) }
+    let folderListed = paths.map { facts.listed.contains(index.paths.folder(of: $0)) }
     #expect(folderListed == [true, true, true, false, false])
   }
 }

@@ -165,3 +165,48 @@ extension VerifyTier {
     }
   }
 }
+
+/// `--verify` tiers that hash content, on the facts of a check.
+extension FilesystemAudit {
+  /// Content SHA-1s: the tier's selection of present, right-sized, content-hashed originals
+  /// (a size mismatch is not hashed: one finding per fact), then, if some content-hashed
+  /// original is missing, the disk-found files that could be it (same SHA-1: renamed, not only
+  /// moved).
+  func verify(_ facts: AuditFacts, disk: [Finding]) -> VerificationOutcome {
+    let index = facts.index
+    let states = facts.states
+    var outcome = VerificationOutcome()
+    var eligible: [PathID] = []
+    var seen = Set<PathID>()
+    var missingContentHashed = false
+    for reference in index.references where reference.kind == .original && reference.checksum >= 0 {
+      let path = reference.path
+      if facts.isOffline(path) || reference.flags.contains(.deletedStatus) || reference.flags.contains(.offline) { continue }
+      if states[path] == .missing { missingContentHashed = true }
+      guard states[path] == .file, reference.expectedSize < 0 || states.size(path) == reference.expectedSize else { continue }
+      if seen.insert(path).inserted { eligible.append(path) }
+    }
+    let selected = options.verify.select(count: eligible.count, seed: options.seed).map { eligible[$0] }
+    let deadline = options.verifyTime.map { WorkPool.now() + $0 }
+    let threads = options.jobs ?? FilesystemAudit.Options.localJobs
+    let hashed = ContentHasher.hash(selected.map { index.hostPath($0) }, threads: threads, timeout: options.ioTimeout, deadline: deadline)
+    outcome.filesHashed = hashed.files
+    outcome.bytesHashed = hashed.bytes
+    outcome.complete = hashed.complete
+    var digestOf: [PathID: [UInt8]] = [:]
+    for (path, digest) in zip(selected, hashed.digests) { if let digest { digestOf[path] = digest } }
+    for reference in index.references where reference.kind == .original && reference.checksum >= 0 {
+      if let digest = digestOf[reference.path], !index.checksum(reference.checksum).elementsEqual(digest) {
+        outcome.mismatched[reference.path] = digest
+      }
+    }
+    let candidates = disk.indices.filter { disk[$0].kind == .unindexedOriginal || disk[$0].kind == .untrackedUpload }
+    if missingContentHashed && !candidates.isEmpty {
+      let more = ContentHasher.hash(candidates.map { disk[$0].hostPath }, threads: threads, timeout: options.ioTimeout, deadline: deadline)
+      outcome.filesHashed += more.files
+      outcome.bytesHashed += more.bytes
+      for (position, digest) in zip(candidates, more.digests) { if let digest { outcome.candidateDigests[position] = digest } }
+    }
+    return outcome
+  }
+}

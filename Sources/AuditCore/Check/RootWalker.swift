@@ -27,41 +27,18 @@ struct RootAssignment: Sendable {
   subscript(_ path: PathID) -> Int16 { ofFolder[index.paths.folder(of: path).index] }
 }
 
-/// The first look at a root: is it there, a directory, readable; its `.immich` marker.
-enum RootProbe {
-  static let marker = Array(".immich".utf8)
-
-  static func probe(_ root: inout AuditRoot) {
-    switch FileStatus.of(root.host) {
-    case .missing: root.status = .missing
-    case .file, .other: root.status = .notADirectory
-    case .failed: root.status = .unreadable
-    case .directory:
-      root.status = .ok
-      if root.kind != .importPath, case .file = FileStatus.of(root.host + [UInt8(ascii: "/")] + marker) { root.marker = true }
-    }
-  }
-}
-
 /// Walks every root on a `WorkPool` under the I/O timeout and collects what each holds.
 struct RootWalker {
-  let roots: [AuditRoot]
-  let index: ReferenceIndex
-  let rootOf: RootAssignment
+  let facts: AuditFacts
+  /// Per path: whether its size is compared (an original with a recorded size).
   let wantsSize: [Bool]
-  let states: PathStates
-  let listed: FolderMarks
-  let libraries: [DatabaseOverview.Library]
   let options: FilesystemAudit.Options
   let progress: AuditProgress
 
   func walk() -> [RootWalk] {
+    let roots = facts.roots
     let pool = WorkPool(groups: max(roots.count, 1), threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout)
-    let visitor = AuditVisitor(
-      roots: roots, index: index, rootOf: rootOf, wantsSize: wantsSize, states: states,
-      listed: listed, progress: progress,
-      rules: roots.map { root in root.kind == .importPath ? ImportPathRules(exclusionPatterns: libraries.first { $0.id == root.libraryId }?.exclusionPatterns ?? []) : nil },
-      libraryOfRoot: roots.map { root in Int32(libraries.firstIndex { $0.id == root.libraryId } ?? -1) })
+    let visitor = AuditVisitor(facts: facts, wantsSize: wantsSize, progress: progress)
     let walker = ParallelWalker(roots: roots.map(\.host), pool: pool, visitor: visitor)
     let adaptive = options.jobs == nil
     for (number, root) in roots.enumerated() {
@@ -97,6 +74,8 @@ struct RootWalker {
 /// written only by the walk of the root it belongs to, and each root's findings go to its own
 /// collector.
 final class AuditVisitor: WalkVisitor, @unchecked Sendable {
+  let facts: AuditFacts
+  // The facts' parts, read for every file: kept here once rather than read through `facts`.
   let roots: [AuditRoot]
   let index: ReferenceIndex
   let rootOf: RootAssignment
@@ -104,35 +83,27 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   let states: PathStates
   let listed: FolderMarks
   let progress: AuditProgress
-  /// Per import-path root, Immich's rules (read-only; `GlobPattern`'s regexes are not mutated).
-  let rules: [ImportPathRules?]
-  let libraryOfRoot: [Int32]
+  let unreferenced: UnreferencedFileRule
   let collectors: [Collector]
   private let hostPrefixes: [[UInt8]]
-  private let containerPrefixes: [[UInt8]]
   /// Per import-path root: other import paths of the same library inside it (walked as roots of their own).
   private let nestedRoots: [Set<[UInt8]>]
 
-  static let originalOrSidecar: ReferenceIndex.Kinds = [.init(.original), .init(.sidecar)]
-  static let derivativeSources: ReferenceIndex.Kinds = [
-    .init(.original), .init(.preview), .init(.thumbnail), .init(.fullsize), .init(.encodedVideo), .init(.personThumbnail),
-  ]
   private static let slash = UInt8(ascii: "/")
 
-  init(roots: [AuditRoot], index: ReferenceIndex, rootOf: RootAssignment, wantsSize: [Bool], states: PathStates,
-       listed: FolderMarks, progress: AuditProgress, rules: [ImportPathRules?], libraryOfRoot: [Int32]) {
-    self.roots = roots
-    self.index = index
-    self.rootOf = rootOf
+  init(facts: AuditFacts, wantsSize: [Bool], progress: AuditProgress) {
+    self.facts = facts
+    roots = facts.roots
+    index = facts.index
+    rootOf = facts.rootOf
+    states = facts.states
+    listed = facts.listed
     self.wantsSize = wantsSize
-    self.states = states
-    self.listed = listed
     self.progress = progress
-    self.rules = rules
-    self.libraryOfRoot = libraryOfRoot
+    unreferenced = UnreferencedFileRule(facts: facts)
     collectors = roots.map { _ in Collector() }
     hostPrefixes = roots.map { $0.host + [Self.slash] }
-    containerPrefixes = roots.map { Array($0.container.utf8) + [Self.slash] }
+    let roots = facts.roots
     nestedRoots = roots.enumerated().map { number, root in
       guard root.kind == .importPath else { return [] }
       return Set(roots.enumerated().compactMap { other -> [UInt8]? in
@@ -191,22 +162,8 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
 
   /// What a regular file is, if no reference accounts for it.
   private func finding(root: Int, atRoot: Bool, listing: Listing, position: Int, path: PathID?) -> FindingKind? {
-    let kinds = path.map { index.kinds(at: $0) } ?? []
     let isMarker = atRoot && listing.name(position).elementsEqual(RootProbe.marker)
-    switch roots[root].kind {
-    case .upload, .library:
-      return !isMarker && kinds.isDisjoint(with: Self.originalOrSidecar) ? .untrackedUpload : nil
-    case .thumbs, .encodedVideo:
-      return !isMarker && kinds.isDisjoint(with: Self.derivativeSources) ? .orphanedDerivative : nil
-    case .profile:
-      return nil
-    case .importPath:
-      if let path, index.isOriginal(path, ofLibrary: libraryOfRoot[root]) { return nil }
-      guard let rules = rules[root] else { return nil }
-      let relativePath = listing.relativePath(position)
-      let container = String(decoding: containerPrefixes[root] + relativePath, as: UTF8.self)
-      return rules.wouldImport(relativePath: relativePath, containerPath: container) ? .unindexedOriginal : nil
-    }
+    return unreferenced.kind(root: root, path: path, isMarker: isMarker) { listing.relativePath(position) }
   }
 
   func visit(root: Int, listing: Listing, range: Range<Int>) {
@@ -294,12 +251,12 @@ final class Collector: Sendable {
 /// it does not enter), on a pool under the I/O timeout: a path whose `stat` hangs, and every
 /// one not reached by then, is unreadable with ETIMEDOUT.
 struct LooseStats {
-  let index: ReferenceIndex
-  let states: PathStates
+  let facts: AuditFacts
   let options: FilesystemAudit.Options
 
   func stat(_ paths: [PathID]) {
-    let statuses = FileStatus.of(paths.map { index.hostPath($0) }, threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout)
+    let states = facts.states
+    let statuses = FileStatus.of(paths.map { facts.index.hostPath($0) }, threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout)
     for (path, status) in zip(paths, statuses) {
       switch status {
       case .file(let size): states.record(path, .file, size: size)

@@ -4,31 +4,27 @@ import CompactStore
 /// `fileSizeInByte` (no content read, so in every tier); and, where content was hashed, a file
 /// whose SHA-1 is a content-hashed asset's checksum (renamed, not only moved). At most three
 /// candidates, nearest folder first.
-struct LikelyMoved {
-  let index: ReferenceIndex
-  let states: PathStates
-  let rootOf: RootAssignment
-  let roots: [AuditRoot]
-  let libraries: [DatabaseOverview.Library]
-
+enum LikelyMovedRule {
   static let maximumCandidates = 3
 
-  func findings(candidates disk: [Finding], digests: [Int: [UInt8]] = [:]) -> [Finding] {
+  /// `disk`: the unreferenced files found (`UnreferencedFileRule`); `digests`: the SHA-1s of
+  /// those that were hashed, by position.
+  static func findings(_ facts: AuditFacts, candidates disk: [Finding], digests: [Int: [UInt8]] = [:]) -> [Finding] {
+    let index = facts.index
     var byDigest: [[UInt8]: [Int]] = [:]
     for (position, digest) in digests { byDigest[digest, default: []].append(position) }
     var byName: [ArraySlice<UInt8>: [Int]] = [:]
     for (position, file) in disk.enumerated()
     where (file.kind == .unindexedOriginal || file.kind == .untrackedUpload) && file.diskSize >= 0 {
-      byName[Self.fileName(file.path[...]), default: []].append(position)
+      byName[fileName(file.path[...]), default: []].append(position)
     }
     guard !byName.isEmpty || !byDigest.isEmpty else { return [] }
     var findings: [Finding] = []
     for reference in index.references where reference.kind == .original {
       let path = reference.path
-      let root = Int(rootOf[path])
-      guard states[path] == .missing, root < 0 || !roots[root].offline, !reference.flags.contains(.deletedStatus) else { continue }
+      guard facts.states[path] == .missing, !facts.isOffline(path), !reference.flags.contains(.deletedStatus) else { continue }
       let databasePath = index.databasePath(path)
-      var names = [Self.fileName(databasePath[...])]
+      var names = [fileName(databasePath[...])]
       if reference.fileName >= 0 {
         let uploaded = index.fileNames[Int(reference.fileName)]
         if uploaded != names[0] { names.append(uploaded) }
@@ -52,17 +48,16 @@ struct LikelyMoved {
         }
       }
       guard !matches.isEmpty else { continue }
-      let home = Self.folderComponents(databasePath)
-      let ranked = matches.map { position in (position, Self.distance(home, Self.folderComponents(disk[position].path))) }
+      let home = folderComponents(databasePath)
+      let ranked = matches.map { position in (position, distance(home, folderComponents(disk[position].path))) }
         .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : disk[$0.0].path.lexicographicallyPrecedes(disk[$1.0].path) }
-        .prefix(Self.maximumCandidates)
+        .prefix(maximumCandidates)
       let candidates = ranked.map { Finding.Candidate(path: disk[$0.0].path, hostPath: disk[$0.0].hostPath) }
       let first = candidates[0]
       let detail = "\(sameContent ? "same content" : "same name and size") found at \(String(decoding: first.path, as: UTF8.self))\(matches.count > 1 ? " and \(matches.count - 1) more" : ""): move it back before the next library scan to keep its albums and faces"
-      findings.append(Finding(
-        kind: .likelyMoved, path: databasePath, hostPath: index.hostPath(path),
-        assetId: reference.rowId.string(index.ids), libraryId: reference.library >= 0 ? libraries[Int(reference.library)].id : nil,
-        ownerId: index.ownerId(of: reference)?.string(index.ids), detail: detail, candidates: candidates))
+      var finding = facts.finding(.likelyMoved, reference, detail)
+      finding.candidates = candidates
+      findings.append(finding)
     }
     return findings
   }

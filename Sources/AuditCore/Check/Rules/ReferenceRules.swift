@@ -1,0 +1,28 @@
+import CompactStore
+
+/// Every finding of one check: the roots' (`RootRules`), then one pass over the index's
+/// references in which each rule family about referenced files looks at each reference, then
+/// the files nothing references (`UnreferencedFileRule`, made by the caller from the walks)
+/// and `LikelyMovedRule`, which pairs the two.
+enum ReferenceRules {
+  /// `disk`: `UnreferencedFileRule.findings`; `verification`: what content hashing found.
+  static func findings(_ facts: AuditFacts, disk: [Finding], verification: VerificationOutcome) -> [Finding] {
+    var findings = RootRules.findings(facts)
+    var missing = MissingFileRule()
+    let sizes = SizeAndChecksumRule(mismatched: verification.mismatched)
+    for reference in facts.index.references {
+      let path = reference.path
+      // Under an offline root the root's finding covers it, inside an unreadable folder the folder's.
+      if facts.isOffline(path) || facts.covered[path] != nil { continue }
+      let state = facts.states[path]
+      // A row queued for Immich's delete job whose file is still there gives nothing.
+      if reference.flags.contains(.deletedStatus) && state != .missing { continue }
+      sizes.check(reference, state, facts, into: &findings)
+      missing.check(reference, state, facts, into: &findings)
+      DerivativeRule.check(reference, state, facts, into: &findings)
+    }
+    findings += disk
+    findings += LikelyMovedRule.findings(facts, candidates: disk, digests: verification.candidateDigests)
+    return findings
+  }
+}

@@ -1,0 +1,75 @@
+import CompactStore
+
+/// Files on disk that no reference accounts for: media under an import path that the next
+/// library scan would import as new assets (`unindexed-original`, by Immich's own rules:
+/// extensions, exclusion patterns, hidden folders), files in the upload folders no asset
+/// references (`untracked-upload`), and, for the derivative folders, `DerivativeRule`'s
+/// orphans. The walk asks `kind` of every file; the findings are made from what it kept.
+struct UnreferencedFileRule {
+  let facts: AuditFacts
+  /// Per import-path root, Immich's rules (read-only; `GlobPattern`'s regexes are not mutated).
+  let importRules: [ImportPathRules?]
+  /// Per root, the number of its library in `facts.libraries` (-1: none).
+  let libraryOfRoot: [Int32]
+  private let containerPrefixes: [[UInt8]]
+
+  static let originalOrSidecar: ReferenceIndex.Kinds = [.init(.original), .init(.sidecar)]
+
+  init(facts: AuditFacts) {
+    self.facts = facts
+    let libraries = facts.libraries
+    importRules = facts.roots.map { root in
+      root.kind == .importPath ? ImportPathRules(exclusionPatterns: libraries.first { $0.id == root.libraryId }?.exclusionPatterns ?? []) : nil
+    }
+    libraryOfRoot = facts.roots.map { root in Int32(libraries.firstIndex { $0.id == root.libraryId } ?? -1) }
+    containerPrefixes = facts.roots.map { Array($0.container.utf8) + [UInt8(ascii: "/")] }
+  }
+
+  /// What a regular file below root `root` is reported as if no reference accounts for it
+  /// (nil: nothing). `path`: the referenced path it is, if any; `isMarker`: the root's own
+  /// `.immich` file.
+  func kind(root: Int, path: PathID?, isMarker: Bool, relativePath: () -> [UInt8]) -> FindingKind? {
+    let kinds = path.map { facts.index.kinds(at: $0) } ?? []
+    switch facts.roots[root].kind {
+    case .upload, .library:
+      return !isMarker && kinds.isDisjoint(with: Self.originalOrSidecar) ? .untrackedUpload : nil
+    case .thumbs, .encodedVideo:
+      return !isMarker && DerivativeRule.isOrphaned(kinds) ? .orphanedDerivative : nil
+    case .profile:
+      return nil
+    case .importPath:
+      if let path, facts.index.isOriginal(path, ofLibrary: libraryOfRoot[root]) { return nil }
+      guard let rules = importRules[root] else { return nil }
+      let relative = relativePath()
+      let container = String(decoding: containerPrefixes[root] + relative, as: UTF8.self)
+      return rules.wouldImport(relativePath: relative, containerPath: container) ? .unindexedOriginal : nil
+    }
+  }
+
+  /// The findings of the files each walk of an online root kept.
+  static func findings(_ facts: AuditFacts) -> [Finding] {
+    var findings: [Finding] = []
+    for (root, walk) in facts.walks.enumerated() where !facts.roots[root].offline {
+      let ownerId = facts.roots[root].libraryId.flatMap { id in facts.libraries.first { $0.id == id }?.ownerId }
+      for file in walk.unmatched {
+        var detail: String
+        switch file.kind {
+        case .unindexedOriginal:
+          detail = "no asset of this library references it: the next library scan imports it as a new asset"
+          // Seen by the walk, not stat'ed again: a slow mount answers each stat in a round trip.
+          if let sidecar = MissingFileRule.sidecarCandidates(file.relative).first(where: { walk.xmpFiles.contains(RootWalk.folderKey($0)) }) {
+            detail += " (with its sidecar \(String(decoding: LikelyMovedRule.fileName(sidecar[...]), as: UTF8.self)))"
+          }
+        case .untrackedUpload: detail = "no asset references it"
+        default: detail = DerivativeRule.orphanedDetail
+        }
+        let (path, hostPath) = facts.paths(root: root, file.relative)
+        var finding = Finding(
+          kind: file.kind, path: path, hostPath: hostPath, libraryId: facts.roots[root].libraryId, ownerId: ownerId, detail: detail)
+        finding.diskSize = file.size
+        findings.append(finding)
+      }
+    }
+    return findings
+  }
+}
