@@ -70,25 +70,46 @@ public struct FailurePolicy: Sendable, Equatable {
     self.maxima = maxima
   }
 
-  /// Parses the flags; errors are usage errors naming the bad part and the valid kinds.
+  /// The flags as given: each `--fail-on` value's kinds (none given: the default set), and
+  /// each `--max` limit.
+  public init(failOn: [[FindingKind]], maxima: [Limit]) {
+    var limits: [FindingKind: Int] = [:]
+    for maximum in maxima { limits[maximum.kind] = maximum.limit }
+    self.init(failing: failOn.isEmpty ? FindingKind.defaultFailing : Set(failOn.joined()), maxima: limits)
+  }
+
+  /// Parses the flags' texts; errors are usage errors naming the bad part and the valid kinds.
   public init(failOn: [String], max: [String]) throws(FailurePolicyError) {
-    var failing = FindingKind.defaultFailing
-    if !failOn.isEmpty {
-      failing = []
-      for part in failOn.flatMap({ $0.split(separator: ",") }).map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
-        guard let kind = FindingKind(rawValue: part) else { throw FailurePolicyError.unknownKind(part, flag: "--fail-on") }
-        failing.insert(kind)
-      }
+    var kinds: [[FindingKind]] = []
+    for text in failOn { kinds.append(try Self.kinds(failOn: text)) }
+    var limits: [Limit] = []
+    for text in max { limits.append(try Self.limit(max: text)) }
+    self.init(failOn: kinds, maxima: limits)
+  }
+
+  /// One `--fail-on` value: finding kinds, comma-separated.
+  public static func kinds(failOn text: String) throws(FailurePolicyError) -> [FindingKind] {
+    var kinds: [FindingKind] = []
+    for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+      guard let kind = FindingKind(rawValue: part) else { throw FailurePolicyError.unknownKind(part, flag: "--fail-on") }
+      kinds.append(kind)
     }
-    var maxima: [FindingKind: Int] = [:]
-    for item in max {
-      let pieces = item.split(separator: "=", maxSplits: 1).map(String.init)
-      guard pieces.count == 2 else { throw FailurePolicyError.malformed(item) }
-      guard let kind = FindingKind(rawValue: pieces[0]) else { throw FailurePolicyError.unknownKind(pieces[0], flag: "--max") }
-      guard let limit = Int(pieces[1]), limit >= 0 else { throw FailurePolicyError.malformed(item) }
-      maxima[kind] = limit
-    }
-    self.init(failing: failing, maxima: maxima)
+    return kinds
+  }
+
+  /// One `--max` value: KIND=N.
+  public static func limit(max text: String) throws(FailurePolicyError) -> Limit {
+    let pieces = text.split(separator: "=", maxSplits: 1).map(String.init)
+    guard pieces.count == 2 else { throw FailurePolicyError.malformed(text) }
+    guard let kind = FindingKind(rawValue: pieces[0]) else { throw FailurePolicyError.unknownKind(pieces[0], flag: "--max") }
+    guard let limit = Int(pieces[1]), limit >= 0 else { throw FailurePolicyError.malformed(text) }
+    return Limit(kind: kind, limit: limit)
+  }
+
+  /// One `--max KIND=N`.
+  public struct Limit: Sendable, Equatable {
+    public let kind: FindingKind
+    public let limit: Int
   }
 
   /// The kinds whose counts fail the run. `root-offline` counts only for roots holding
@@ -108,10 +129,18 @@ public enum FailurePolicyError: Error, CustomStringConvertible, Sendable, Equata
 
   public var description: String {
     switch self {
-    case let .unknownKind(kind, flag):
-      return "\(flag): unknown finding kind \(kind) (kinds: \(FindingKind.allCases.map(\.rawValue).joined(separator: ", ")))"
-    case let .malformed(text):
-      return "--max \(text): expected KIND=N with N a whole number, e.g. --max missing-original=5"
+    case let .unknownKind(_, flag): return "\(flag): \(reason)"
+    case let .malformed(text): return "--max \(text): \(reason)"
+    }
+  }
+
+  /// What is wrong with the value, without naming the option (ArgumentParser names it).
+  public var reason: String {
+    switch self {
+    case let .unknownKind(kind, _):
+      return "unknown finding kind \(kind) (kinds: \(FindingKind.allCases.map(\.rawValue).joined(separator: ", ")))"
+    case .malformed:
+      return "expected KIND=N with N a whole number, e.g. --max missing-original=5"
     }
   }
 }

@@ -18,26 +18,26 @@ public struct Tolerance: Sendable, Equatable {
   /// Parses `KEY=N` / `KEY=N%`. Judged before any I/O, so errors are usage errors.
   public init(parsing text: String) throws(ToleranceError) {
     guard let equals = text.lastIndex(of: "=") else {
-      throw ToleranceError("--tolerance \(text): expected KEY=N or KEY=N% (e.g. assets.active=5, *=1%)")
+      throw ToleranceError(text, "expected KEY=N or KEY=N% (e.g. assets.active=5, *=1%)")
     }
     let key = String(text[..<equals]).trimmingCharacters(in: .whitespaces)
     var value = String(text[text.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
-    guard !key.isEmpty else { throw ToleranceError("--tolerance \(text): the key is empty (use * for every key)") }
+    guard !key.isEmpty else { throw ToleranceError(text, "the key is empty (use * for every key)") }
     if key != "*" {
       let stem = key.hasSuffix("*") ? String(key.dropLast()) : key
       guard CountKey.all.contains(where: { key.hasSuffix("*") ? $0.hasPrefix(stem) : $0 == stem }) else {
-        throw ToleranceError("--tolerance \(text): unknown count key \(key) (keys: \(CountKey.all.joined(separator: ", ")))")
+        throw ToleranceError(text, "unknown count key \(key) (keys: \(CountKey.all.joined(separator: ", ")))")
       }
     }
     if value.hasSuffix("%") {
       value.removeLast()
       guard let percent = Double(value), percent >= 0, percent.isFinite else {
-        throw ToleranceError("--tolerance \(text): \(value)% is not a non-negative percentage")
+        throw ToleranceError(text, "\(value)% is not a non-negative percentage")
       }
       self.init(pattern: key, amount: .percent(percent))
     } else {
       guard let number = Int(value), number >= 0 else {
-        throw ToleranceError("--tolerance \(text): \(value) is not a non-negative whole number")
+        throw ToleranceError(text, "\(value) is not a non-negative whole number")
       }
       self.init(pattern: key, amount: .absolute(number))
     }
@@ -61,8 +61,13 @@ public struct Tolerance: Sendable, Equatable {
 }
 
 public struct ToleranceError: Error, CustomStringConvertible, Sendable {
+  /// What is wrong with the value, without naming the option (ArgumentParser names it).
+  public let reason: String
   public let description: String
-  init(_ description: String) { self.description = description }
+  init(_ text: String, _ reason: String) {
+    self.reason = reason
+    description = "--tolerance \(text): \(reason)"
+  }
 }
 
 /// Two manifests side by side (DESIGN.md § Compare).

@@ -65,15 +65,15 @@ public struct PathMapper: Sendable {
   /// also be relative (`upload`), as old databases store it.
   public static func parseMap(_ text: String) throws(PathMappingError) -> Mapping {
     guard let equals = text.firstIndex(of: "=") else {
-      throw PathMappingError("--map \(text): expected CONTAINER=HOST, e.g. --map /data=/srv/immich/library")
+      throw PathMappingError(text, "expected CONTAINER=HOST, e.g. --map /data=/srv/immich/library")
     }
     let container = String(text[..<equals])
     let host = String(text[text.index(after: equals)...])
     guard !container.isEmpty, !host.isEmpty else {
-      throw PathMappingError("--map \(text): both sides are needed, e.g. --map /data=/srv/immich/library")
+      throw PathMappingError(text, "both sides are needed, e.g. --map /data=/srv/immich/library")
     }
     guard host.hasPrefix("/") else {
-      throw PathMappingError("--map \(text): the host path \(host) must be absolute")
+      throw PathMappingError(text, "the host path \(host) must be absolute")
     }
     return Mapping(container: container, host: host, source: .map)
   }
@@ -198,6 +198,11 @@ public struct PathMapper: Sendable {
 }
 
 public struct PathMappingError: Error, CustomStringConvertible, Sendable {
+  /// What is wrong with the value, without naming the option (ArgumentParser names it).
+  public let reason: String
   public let description: String
-  init(_ description: String) { self.description = description }
+  init(_ text: String, _ reason: String) {
+    self.reason = reason
+    description = "--map \(text): \(reason)"
+  }
 }

@@ -33,19 +33,27 @@ struct Check: ParsableCommand {
   @Option(help: ArgumentHelp("Write the report to this file instead of stdout (atomically).", valueName: "file"))
   var output: String?
 
-  @Option(name: .customLong("report"), help: ArgumentHelp(
-    "Also write the report in FORMAT to FILE (repeatable; - is stdout), from the same run: e.g. --report json:audit.json --report junit:junit.xml --report markdown:$GITHUB_STEP_SUMMARY.",
-    valueName: "format:file"))
-  var reports: [String] = []
+  @Option(
+    name: .customLong("report"),
+    help: ArgumentHelp(
+      "Also write the report in FORMAT to FILE (repeatable; - is stdout), from the same run: e.g. --report json:audit.json --report junit:junit.xml --report markdown:$GITHUB_STEP_SUMMARY.",
+      valueName: "format:file"),
+    transform: ExtraReport.init(parsing:))
+  var reports: [ExtraReport] = []
 
   @Option(help: ArgumentHelp("Also write Prometheus metrics for node_exporter's textfile collector (atomically).", valueName: "file"))
   var prometheus: String?
 
-  @Option(name: .customLong("fail-on"), help: ArgumentHelp("Finding kinds that fail the run (comma-separated; replaces the default set).", valueName: "kind,…"))
-  var failOn: [String] = []
+  @Option(
+    name: .customLong("fail-on"),
+    help: ArgumentHelp("Finding kinds that fail the run (comma-separated; replaces the default set).", valueName: "kind,…"),
+    transform: Self.kinds(failOn:))
+  var failOn: [[FindingKind]] = []
 
-  @Option(name: .customLong("max"), help: ArgumentHelp("Allow up to N findings of KIND; more fail the run (repeatable).", valueName: "kind=n"))
-  var max: [String] = []
+  @Option(
+    name: .customLong("max"), help: ArgumentHelp("Allow up to N findings of KIND; more fail the run (repeatable).", valueName: "kind=n"),
+    transform: Self.limit(max:))
+  var max: [FailurePolicy.Limit] = []
 
   @Option(help: ArgumentHelp("none: existence only; size: also sizes against the database (default); sample:N% or sample:N: also the content SHA-1 of a random sample of the content-hashed originals; all: of every one.", valueName: "tier"))
   var verify: VerifyTier = .size
@@ -71,8 +79,6 @@ struct Check: ParsableCommand {
   enum CheckFormat: String, ExpressibleByArgument, CaseIterable { case text, json, ndjson, junit, markdown, csv }
 
   func validate() throws {
-    do { _ = try FailurePolicy(failOn: failOn, max: max) } catch { throw ValidationError(error.description) }
-    _ = try extraReports()
     if let jobs, jobs < 1 || jobs > 1024 { throw ValidationError("--jobs must be between 1 and 1024") }
     if limit < 0 { throw ValidationError("--limit must be 0 or more") }
     if let seed, seed > UInt64(Int64.max) { throw ValidationError("--seed must be between 0 and \(Int64.max)") }
@@ -94,23 +100,35 @@ struct Check: ParsableCommand {
     case prometheus
   }
 
-  /// `--report FORMAT:FILE`, parsed (FILE `-` is stdout; the first colon ends FORMAT).
-  func extraReports() throws -> [(format: CheckFormat, path: String?)] {
-    try reports.map { text in
+  @Sendable static func kinds(failOn text: String) throws -> [FindingKind] {
+    do { return try FailurePolicy.kinds(failOn: text) } catch { throw OptionValueError(error.reason) }
+  }
+
+  @Sendable static func limit(max text: String) throws -> FailurePolicy.Limit {
+    do { return try FailurePolicy.limit(max: text) } catch { throw OptionValueError(error.reason) }
+  }
+
+  /// `--report FORMAT:FILE` (FILE `-` is stdout; the first colon ends FORMAT).
+  struct ExtraReport {
+    let format: CheckFormat
+    let path: String?
+
+    init(parsing text: String) throws {
       guard let colon = text.firstIndex(of: ":"), let format = CheckFormat(rawValue: String(text[..<colon])) else {
-        throw ValidationError("--report \(text): expected FORMAT:FILE with FORMAT one of \(CheckFormat.allCases.map(\.rawValue).joined(separator: ", ")) (e.g. junit:junit.xml; - for stdout)")
+        throw OptionValueError("expected FORMAT:FILE with FORMAT one of \(CheckFormat.allCases.map(\.rawValue).joined(separator: ", ")) (e.g. junit:junit.xml; - for stdout)")
       }
       let path = String(text[text.index(after: colon)...])
-      guard !path.isEmpty else { throw ValidationError("--report \(text): give a file after the colon (- for stdout)") }
-      return (format, path == "-" ? nil : path)
+      guard !path.isEmpty else { throw OptionValueError("give a file after the colon (- for stdout)") }
+      self.format = format
+      self.path = path == "-" ? nil : path
     }
   }
 
   /// Where each report and the metrics go: checked before the audit, written after it.
-  func products() throws -> [(destination: ReportDestination, product: Product)] {
+  func products() -> [(destination: ReportDestination, product: Product)] {
     var list: [(ReportDestination, Product)] = [(output.map { ReportDestination(option: "--output", path: $0) } ?? .standardOutput(), .report(format))]
     if let prometheus { list.append((ReportDestination(option: "--prometheus", path: prometheus), .prometheus)) }
-    for extra in try extraReports() {
+    for extra in reports {
       list.append((extra.path.map { ReportDestination(option: "--report \(extra.format.rawValue):", path: $0) } ?? .standardOutput(), .report(extra.format)))
     }
     return list
@@ -118,10 +136,10 @@ struct Check: ParsableCommand {
 
   /// The audit; returns the exit code.
   func audit() throws -> Int32 {
-    let policy = try FailurePolicy(failOn: failOn, max: max)
+    let policy = FailurePolicy(failOn: failOn, maxima: max)
     let started = Date()
     let runner = Runner()
-    let products = try products()
+    let products = products()
     let outputs = ReportOutputs(destinations: products.map(\.destination))
     do {
       try outputs.preflight(runner)
@@ -142,18 +160,11 @@ struct Check: ParsableCommand {
   }
 
   private func audit(runner: Runner, outputs: ReportOutputs, products: [Product], policy: FailurePolicy, started: Date) throws -> Int32 {
-    let files = try runner.immichFiles(connection, compose: mapping.compose, discover: true)
-    let database = try runner.openDatabase(connection, files: files)
+    let databaseStart = Date()
+    let prepared = try runner.prepare(connection.request(mapping), samplesPerKind: 0, prefixesOnlyIfNeeded: true)
+    let (database, overview, mappings) = (prepared.database, prepared.overview, prepared.mappings)
     let progress = AuditProgress()
     let line = ProgressLine(progress: progress, enabled: !noProgress && isatty(2) == 1)
-    let databaseStart = Date()
-    let overview: DatabaseOverview
-    do {
-      overview = try database.overview(samplesPerKind: 0, prefixesOnlyIfNeeded: true)
-    } catch {
-      throw runner.fail(error.description, exitCode: 2)
-    }
-    let mappings = RunMappings(overview: overview, configuration: runner.mappingConfiguration(mapping, files: files))
     let counts: Counts
     let outcome: FilesystemAudit.Outcome
     let audit: FilesystemAudit
@@ -205,7 +216,7 @@ struct Check: ParsableCommand {
 extension Check {
   /// The report in one format, rendered into its destination when written.
   static func render(_ report: AuditReport, format: CheckFormat, policy: FailurePolicy, limit: Int, colour: Bool) -> ReportOutputs.Render {
-    let tool = ToolIdentity(name: ToolInfo.name, version: ToolInfo.version)
+    let tool = ToolInfo.identity
     switch format {
     case .text: return ReportOutputs.text(TextReport.render(report, policy: policy, limit: limit, colour: colour))
     case .json: return { sink in var out = sink; ReportJSON.write(report, tool: tool, to: &out) }

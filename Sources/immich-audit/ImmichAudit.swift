@@ -1,4 +1,6 @@
 import ArgumentParser
+import AuditCore
+import AuditReports
 import Foundation
 
 @main
@@ -80,4 +82,5 @@ struct ImmichAudit: ParsableCommand {
 enum ToolInfo {
   static let name = "immich-audit"
   static let version = "0.1.0"
+  static let identity = ToolIdentity(name: name, version: version)
 }

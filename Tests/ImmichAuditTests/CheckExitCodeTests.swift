@@ -23,11 +23,11 @@ struct CheckExitCodeTests {
   @Test("usage errors exit 64 with one line, before connecting")
   func usage() throws {
     for (arguments, message) in [
-      (["check", "--fail-on", "missing-originals"], "--fail-on: unknown finding kind missing-originals (kinds: missing-original,"),
-      (["check", "--max", "missing-original=many"], "--max missing-original=many: expected KIND=N"),
+      (["check", "--fail-on", "missing-originals"], "'missing-originals' is invalid for '--fail-on <kind,…>': unknown finding kind missing-originals (kinds: missing-original,"),
+      (["check", "--max", "missing-original=many"], "'missing-original=many' is invalid for '--max <kind=n>': expected KIND=N"),
       (["check", "--verify", "everything"], "everything"),
       (["check", "--jobs", "0"], "--jobs must be between 1 and 1024"),
-      (["check", "--map", "data"], "--map data: expected CONTAINER=HOST"),
+      (["check", "--map", "data"], "'data' is invalid for '--map <container=host>': expected CONTAINER=HOST"),
     ] {
       // An unreachable database: had it connected first, the exit would be 2.
       let result = try CLI.run(arguments + ["--db", "host=127.0.0.1 port=1 connect_timeout=1"])

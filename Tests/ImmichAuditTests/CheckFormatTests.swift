@@ -156,6 +156,19 @@ struct CheckFormatTests {
     #expect(toFolder.stderr.contains("is a directory"), "\(toFolder.stderr)")
   }
 
+  @Test("explain's preflight matches its golden file: probes, prefixes, libraries, mappings, roots, samples and the SQL as run")
+  func explain() throws {
+    let scene = try Self.scene()
+    let result = try CLI.run(["explain", "--db", scene.conninfo, "--samples", "2", "--sql"] + scene.mappingArguments)
+    #expect(result.status == 0, "\(result.stderr)")
+    // The server's version line and the catalog's answers differ by installation only in the version.
+    var text = Self.normalized(result.stdout, scene)
+    text = text.replacingOccurrences(of: #"(?m)^PostgreSQL: .*$"#, with: "PostgreSQL: $SERVERVERSION", options: .regularExpression)
+    // Columns are padded to the temporary folder's length, which differs by machine: runs of spaces count as one gap.
+    text = text.replacingOccurrences(of: " {2,}", with: "  ", options: .regularExpression)
+    try Self.compare(text, golden: "explain.txt")
+  }
+
   @Test("--output writes the report to a file, nothing on stdout")
   func outputFile() throws {
     let scene = try AuditScene()

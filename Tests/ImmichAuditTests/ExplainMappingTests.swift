@@ -59,7 +59,7 @@ struct ExplainMappingTests {
   func badMap() throws {
     let result = try CLI.run(["explain", "--map", "/data"])
     #expect(result.status == 64)
-    #expect(result.stderr.contains("--map /data: expected CONTAINER=HOST"))
+    #expect(result.stderr.contains("'/data' is invalid for '--map <container=host>': expected CONTAINER=HOST"))
   }
 }
 

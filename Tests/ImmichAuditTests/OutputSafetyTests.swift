@@ -61,7 +61,7 @@ struct OutputSafetyTests {
     expectOneLine(twice.stderr, "two reports would go to standard output")
     let malformed = try CLI.run(["check", "--report", "pdf:x.pdf"])
     #expect(malformed.status == 64)
-    expectOneLine(malformed.stderr, "--report pdf:x.pdf: expected FORMAT:FILE with FORMAT one of text, json, ndjson, junit, markdown, csv")
+    expectOneLine(malformed.stderr, "'pdf:x.pdf' is invalid for '--report <format:file>': expected FORMAT:FILE with FORMAT one of text, json, ndjson, junit, markdown, csv")
   }
 
   @Test("explain, counts and compare on a full disk: exit 2 and one sentence, for stdout and --output")
