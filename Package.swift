@@ -37,11 +37,12 @@ let queryFiles = [
 
 // CI treats warnings as errors (an unused value is a mistake to fix, not to scroll past); a
 // developer's build only shows them.
-let swiftSettings: [SwiftSetting] = [
-  .swiftLanguageMode(.v6),
-  .enableUpcomingFeature("ExistentialAny"),
-  .enableUpcomingFeature("MemberImportVisibility"),
-] + (Context.environment["CI"] != nil ? [.treatAllWarnings(as: .error)] : [])
+let swiftSettings: [SwiftSetting] =
+  [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+  ] + (Context.environment["CI"] != nil ? [.treatAllWarnings(as: .error)] : [])
 
 let package = Package(
   name: "immich-audit",
@@ -137,7 +138,8 @@ let package = Package(
     .testTarget(
       name: "ImmichAuditTests",
       dependencies: [
-        "AuditCore", "AuditReports", "PostgresClient", "ImmichQueries", "FileScan", "CompactStore", "UUIDText", "immich-audit",
+        "AuditCore", "AuditReports", "PostgresClient", "ImmichQueries", "FileScan", "CompactStore", "UUIDText",
+        "immich-audit",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "PropertyBased", package: "swift-property-based"),
         .product(name: "Yams", package: "Yams"),

@@ -24,7 +24,8 @@ public enum QueryFiles {
     "paths-asset-files": PackageResources.paths_asset_files_sql,
     "paths-originals": PackageResources.paths_originals_sql,
     "paths-originals.without-checksumAlgorithm": PackageResources.paths_originals_without_checksumAlgorithm_sql,
-    "paths-originals.without-checksumAlgorithm.without-status": PackageResources.paths_originals_without_checksumAlgorithm_without_status_sql,
+    "paths-originals.without-checksumAlgorithm.without-status": PackageResources
+      .paths_originals_without_checksumAlgorithm_without_status_sql,
     "paths-person-thumbnails": PackageResources.paths_person_thumbnails_sql,
     "paths-profile-images": PackageResources.paths_profile_images_sql,
     "paths-sizes": PackageResources.paths_sizes_sql,

@@ -35,7 +35,8 @@ public struct ComposeVolumes: Sendable {
     if FileManager.default.fileExists(atPath: envFile.path) {
       do {
         // Values from the shell override the .env file, as in Docker Compose.
-        for (key, value) in try DotEnv(contentsOf: envFile, environment: environment).values where environment[key] == nil {
+        for (key, value) in try DotEnv(contentsOf: envFile, environment: environment).values
+        where environment[key] == nil {
           variables[key] = value
         }
       } catch {
@@ -60,11 +61,17 @@ public struct ComposeVolumes: Sendable {
       throw ComposeError("no services: section; is this Immich's docker-compose.yml?")
     }
     // Immich's file names the service immich-server; otherwise find it by its image.
-    let name = services["immich-server"] != nil ? "immich-server" : services.keys.sorted().first { key in
-      ((services[key] as? [String: Any])?["image"] as? String)?.contains("immich-server") ?? false
-    }
+    let name =
+      services["immich-server"] != nil
+      ? "immich-server"
+      : services.keys.sorted().first { key in
+        ((services[key] as? [String: Any])?["image"] as? String)?.contains("immich-server") ?? false
+      }
     guard let name, let service = services[name] as? [String: Any] else {
-      throw ComposeError("no Immich server service (named immich-server, or with an immich-server image) among \(services.keys.sorted().joined(separator: ", "))")
+      throw ComposeError(
+        "no Immich server service (named immich-server, or with an immich-server image) among "
+          + "\(services.keys.sorted().joined(separator: ", "))"
+      )
     }
     func expand(_ value: String) throws(ComposeError) -> String {
       do {
@@ -85,16 +92,23 @@ public struct ComposeVolumes: Sendable {
     var entries: [Any] = []
     if let value = service["volumes"], !(value is NSNull) {
       guard let list = value as? [Any] else {
-        throw ComposeError("service \(name): volumes: is \(Self.describe(value)), not a list of volumes (- HOST:CONTAINER)")
+        throw ComposeError(
+          "service \(name): volumes: is \(Self.describe(value)), not a list of volumes (- HOST:CONTAINER)")
       }
       entries = list
     }
     for entry in entries {
       if let short = entry as? String {
         let parts = try expand(short).split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 2 else { skipped.append(short); continue }
+        guard parts.count >= 2 else {
+          skipped.append(short)
+          continue
+        }
         let host = parts[0]
-        guard host.hasPrefix("/") || host.hasPrefix(".") || host.hasPrefix("~") else { skipped.append(short); continue }
+        guard host.hasPrefix("/") || host.hasPrefix(".") || host.hasPrefix("~") else {
+          skipped.append(short)
+          continue
+        }
         let options = parts.count > 2 ? parts[2].split(separator: ",").map(String.init) : []
         volumes.append(Volume(host: resolve(host), container: parts[1], readOnly: options.contains("ro")))
       } else if let long = entry as? [String: Any] {
@@ -103,7 +117,10 @@ public struct ComposeVolumes: Sendable {
           skipped.append("\(long["source"] ?? long["target"] ?? type)")
           continue
         }
-        volumes.append(Volume(host: resolve(try expand(source)), container: try expand(target), readOnly: long["read_only"] as? Bool ?? false))
+        volumes.append(
+          Volume(
+            host: resolve(try expand(source)), container: try expand(target),
+            readOnly: long["read_only"] as? Bool ?? false))
       }
     }
     // env_file: a path, a list of paths, or (Compose 2.24+) a list of {path, required}.

@@ -28,7 +28,8 @@ public struct ConnectionConfiguration: Sendable {
         throw .unreadableInput(error.description)
       } catch let error as PostgresError {
         let url = (try? immichEnv.value("DB_URL")) ?? ""
-        throw .invalidConnectionString("DB_URL in \(immichEnv.directory?.path ?? ".env"): \(Redactor.parseError(error.message, conninfo: url))")
+        throw .invalidConnectionString(
+          "DB_URL in \(immichEnv.directory?.path ?? ".env"): \(Redactor.parseError(error.message, conninfo: url))")
       } catch {
         throw .unreadableInput("\(error)")
       }
@@ -50,7 +51,10 @@ public struct ConnectionConfiguration: Sendable {
       return try ConnectionParameters.parse(url)
     }
     var result = ConnectionParameters()
-    let mapping = [("DB_HOSTNAME", "host"), ("DB_PORT", "port"), ("DB_USERNAME", "user"), ("DB_PASSWORD", "password"), ("DB_DATABASE_NAME", "dbname")]
+    let mapping = [
+      ("DB_HOSTNAME", "host"), ("DB_PORT", "port"), ("DB_USERNAME", "user"), ("DB_PASSWORD", "password"),
+      ("DB_DATABASE_NAME", "dbname"),
+    ]
     for (variable, keyword) in mapping {
       if let value = try env.value(variable) { result.set(keyword, value) }
     }
@@ -103,7 +107,8 @@ public enum Redactor {
       }
       return text.replacing(/([?&]password=)[^&]*/.ignoresCase(), with: { "\($0.output.1)***" })
     }
-    return text.replacing(/\b(password(?:\s*=\s*|\s+))('(?:[^'\\]|\\.)*'?|[^\s']+)/.ignoresCase(), with: { "\($0.output.1)***" })
+    return text.replacing(
+      /\b(password(?:\s*=\s*|\s+))('(?:[^'\\]|\\.)*'?|[^\s']+)/.ignoresCase(), with: { "\($0.output.1)***" })
   }
 
   /// Password values in a conninfo string or URI, found both by libpq's parser and by pattern, so

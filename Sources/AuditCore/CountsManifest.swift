@@ -8,10 +8,11 @@ public enum CountKey {
     "assets.external", "assets.uploaded", "assets.archived", "assets.favorites",
     "assets.with-description", "assets.with-location",
   ]
-  public static let all = assets + [
-    "albums", "albums.shared", "album-assets", "people", "people.named", "people.hidden", "faces",
-    "faces.assigned", "tags", "tag-assets", "stacks", "memories", "shared-links", "users", "libraries",
-  ]
+  public static let all =
+    assets + [
+      "albums", "albums.shared", "album-assets", "people", "people.named", "people.hidden", "faces",
+      "faces.assigned", "tags", "tag-assets", "stacks", "memories", "shared-links", "users", "libraries",
+    ]
 }
 
 /// Counts under their keys, in report order.
@@ -103,15 +104,26 @@ public struct CountsManifest: Sendable, Equatable {
       ("takenAt", .string(takenAt)),
       ("database", database.json),
       ("counts", counts.json),
-      ("byOwner", .object(byOwner.map { owner in
-        (owner.id, .object([
-          ("email", .optional(owner.email)), ("counts", owner.counts.json),
-          ("newestAssetCreatedAt", .optional(owner.newestAssetCreatedAt)),
-        ]))
-      })),
-      ("byLibrary", .object(byLibrary.map { library in
-        (library.id, .object([("name", .optional(library.name)), ("counts", library.counts.json)]))
-      })),
+      (
+        "byOwner",
+        .object(
+          byOwner.map { owner in
+            (
+              owner.id,
+              .object([
+                ("email", .optional(owner.email)), ("counts", owner.counts.json),
+                ("newestAssetCreatedAt", .optional(owner.newestAssetCreatedAt)),
+              ])
+            )
+          })
+      ),
+      (
+        "byLibrary",
+        .object(
+          byLibrary.map { library in
+            (library.id, .object([("name", .optional(library.name)), ("counts", library.counts.json)]))
+          })
+      ),
       ("newestAssetCreatedAt", .optional(newestAssetCreatedAt)),
     ])
   }
@@ -120,14 +132,19 @@ public struct CountsManifest: Sendable, Equatable {
   public init(json: JSONValue) throws(ManifestError) {
     guard case .object = json else { throw ManifestError("not a JSON object") }
     guard let versionValue = json["manifestVersion"] else {
-      throw ManifestError("no manifestVersion: not an immich-audit counts manifest (make one with `immich-audit counts --format json`)")
+      throw ManifestError(
+        "no manifestVersion: not an immich-audit counts manifest (make one with `immich-audit counts --format json`)")
     }
     guard let version = versionValue.intValue else {
       let shown = versionValue.stringValue.map { "the string \"\($0)\"" } ?? versionValue.renderedCompact()
-      throw ManifestError("manifestVersion is \(shown), not a number: expected \"manifestVersion\": \(Self.version) (was the file edited by hand?)")
+      throw ManifestError(
+        "manifestVersion is \(shown), not a number: expected \"manifestVersion\": \(Self.version) (was the file "
+          + "edited by hand?)"
+      )
     }
     guard version == Self.version else {
-      throw ManifestError("manifestVersion \(version) is not supported (this immich-audit reads version \(Self.version))")
+      throw ManifestError(
+        "manifestVersion \(version) is not supported (this immich-audit reads version \(Self.version))")
     }
     func counts(_ value: JSONValue?, _ place: String) throws(ManifestError) -> Counts {
       guard let members = value?.objectMembers else { throw ManifestError("\(place): counts missing or not an object") }
@@ -151,19 +168,25 @@ public struct CountsManifest: Sendable, Equatable {
     self.counts = try counts(json["counts"], "counts")
     var owners: [Owner] = []
     for (id, value) in json["byOwner"]?.objectMembers ?? [] {
-      owners.append(Owner(id: id, email: value["email"]?.stringValue, counts: try counts(value["counts"], "byOwner.\(id)"),
-                          newestAssetCreatedAt: value["newestAssetCreatedAt"]?.stringValue))
+      owners.append(
+        Owner(
+          id: id, email: value["email"]?.stringValue, counts: try counts(value["counts"], "byOwner.\(id)"),
+          newestAssetCreatedAt: value["newestAssetCreatedAt"]?.stringValue))
     }
     var libraries: [Library] = []
     for (id, value) in json["byLibrary"]?.objectMembers ?? [] {
-      libraries.append(Library(id: id, name: value["name"]?.stringValue, counts: try counts(value["counts"], "byLibrary.\(id)")))
+      libraries.append(
+        Library(id: id, name: value["name"]?.stringValue, counts: try counts(value["counts"], "byLibrary.\(id)")))
     }
     self.byOwner = owners
     self.byLibrary = libraries
     self.newestAssetCreatedAt = json["newestAssetCreatedAt"]?.stringValue
   }
 
-  public init(takenAt: String, database: DatabaseDescription, counts: Counts, byOwner: [Owner], byLibrary: [Library], newestAssetCreatedAt: String?) {
+  public init(
+    takenAt: String, database: DatabaseDescription, counts: Counts, byOwner: [Owner], byLibrary: [Library],
+    newestAssetCreatedAt: String?
+  ) {
     self.takenAt = takenAt
     self.database = database
     self.counts = counts
@@ -214,7 +237,10 @@ public enum Timestamp {
   /// as ISO-8601 (`2024-06-10T12:34:56.123456Z`).
   public static func fromPostgres(_ text: String) -> String {
     var value = text.replacingOccurrences(of: " ", with: "T")
-    if value.hasSuffix("+00") { value.removeLast(3); value += "Z" }
+    if value.hasSuffix("+00") {
+      value.removeLast(3)
+      value += "Z"
+    }
     return value
   }
 
@@ -225,7 +251,9 @@ public enum Timestamp {
     formatter.formatOptions = [.withInternetDateTime]
     if let date = formatter.date(from: text) { return date }
     // Microseconds: ISO8601DateFormatter accepts at most milliseconds.
-    if let dot = text.firstIndex(of: "."), let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
+    if let dot = text.firstIndex(of: "."),
+      let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" })
+    {
       let fraction = Double("0" + text[dot..<zone]) ?? 0
       if let whole = formatter.date(from: String(text[..<dot]) + String(text[zone...])) {
         return whole.addingTimeInterval(fraction)

@@ -37,18 +37,24 @@ extension ImmichDatabase {
   /// Reads the overview; `samplesPerKind` paths of each kind. With `prefixesOnlyIfNeeded`, the
   /// original-path prefixes (a scan of every asset row) are read only when no `MediaLocation`
   /// says where the media folders are.
-  public func overview(samplesPerKind: Int = 3, prefixesOnlyIfNeeded: Bool = false) throws(AuditError) -> DatabaseOverview {
+  public func overview(samplesPerKind: Int = 3, prefixesOnlyIfNeeded: Bool = false) throws(AuditError)
+    -> DatabaseOverview
+  {
     var mediaLocation: String?
     if schema.hasMediaLocation {
       mediaLocation = try rows("media-location").first?[0]
     }
-    let prefixes = prefixesOnlyIfNeeded && mediaLocation != nil ? [] : try rows("path-prefixes").map {
-      DatabaseOverview.PathPrefix(prefix: $0[0] ?? "(none)", external: $0.bool(1) ?? false, assets: $0.int(2) ?? 0)
-    }
+    let prefixes =
+      prefixesOnlyIfNeeded && mediaLocation != nil
+      ? []
+      : try rows("path-prefixes").map {
+        DatabaseOverview.PathPrefix(prefix: $0[0] ?? "(none)", external: $0.bool(1) ?? false, assets: $0.int(2) ?? 0)
+      }
     let libraries = try rows("libraries").map { row in
       DatabaseOverview.Library(
         id: row[0] ?? "", name: row[1] ?? "", ownerId: row[2] ?? "",
-        importPaths: Self.jsonStrings(row[3]), exclusionPatterns: Self.jsonStrings(row[4]), deleted: row.bool(5) ?? false)
+        importPaths: Self.jsonStrings(row[3]), exclusionPatterns: Self.jsonStrings(row[4]),
+        deleted: row.bool(5) ?? false)
     }
     let limit = String(samplesPerKind)
     var samples: [DatabaseOverview.SamplePath] = []
@@ -61,12 +67,19 @@ extension ImmichDatabase {
     }
     if schema.hasAssetFileTable {
       samples += try rows("sample-asset-files", [limit]).map {
-        .init(kind: ReferencedFile.Kind(assetFileType: $0[0] ?? "")?.rawValue ?? ($0[0] ?? ""), id: $0[1] ?? "", path: $0[2] ?? "")
+        .init(
+          kind: ReferencedFile.Kind(assetFileType: $0[0] ?? "")?.rawValue ?? ($0[0] ?? ""), id: $0[1] ?? "",
+          path: $0[2] ?? "")
       }
     }
-    samples += try rows("sample-person-thumbnails", [limit]).map { .init(kind: "person-thumbnail", id: $0[0] ?? "", path: $0[1] ?? "") }
-    samples += try rows("sample-profile-images", [limit]).map { .init(kind: "profile-image", id: $0[0] ?? "", path: $0[1] ?? "") }
-    return DatabaseOverview(mediaLocation: mediaLocation, pathPrefixes: prefixes, libraries: libraries, samples: samples)
+    samples += try rows("sample-person-thumbnails", [limit]).map {
+      .init(kind: "person-thumbnail", id: $0[0] ?? "", path: $0[1] ?? "")
+    }
+    samples += try rows("sample-profile-images", [limit]).map {
+      .init(kind: "profile-image", id: $0[0] ?? "", path: $0[1] ?? "")
+    }
+    return DatabaseOverview(
+      mediaLocation: mediaLocation, pathPrefixes: prefixes, libraries: libraries, samples: samples)
   }
 
   static func jsonStrings(_ text: String?) -> [String] {

@@ -24,7 +24,9 @@ public enum DisplayText {
     while position < bytes.count {
       let byte = bytes[position]
       let length = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 ? 2 : 0
-      if length >= 1, position + length <= bytes.count, let text = String(validating: bytes[position..<position + length], as: UTF8.self) {
+      if length >= 1, position + length <= bytes.count,
+        let text = String(validating: bytes[position..<position + length], as: UTF8.self)
+      {
         for scalar in text.unicodeScalars { append(scalar, to: &output) }
         position += length
       } else {
@@ -37,7 +39,8 @@ public enum DisplayText {
 
   static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
     switch scalar.value {
-    case 0..<0x20, 0x5C, 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: return true
+    case 0..<0x20, 0x5C, 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069:
+      return true
     default: return false
     }
   }
@@ -53,7 +56,11 @@ public enum DisplayText {
     case "\r": output += "\\r"
     case "\\": output += "\\\\"
     default:
-      if scalar.value < 0x80 { output += hexByte(UInt8(scalar.value)) } else { output += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" }
+      if scalar.value < 0x80 {
+        output += hexByte(UInt8(scalar.value))
+      } else {
+        output += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+      }
     }
   }
 

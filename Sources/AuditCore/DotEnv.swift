@@ -29,14 +29,23 @@ public struct DotEnv: Sendable {
     }
     func skipLine() {
       while let c = peek(), c != "\n" { index += 1 }
-      if peek() == "\n" { index += 1; lineNumber += 1 }
+      if peek() == "\n" {
+        index += 1
+        lineNumber += 1
+      }
     }
 
     while index < scalars.count {
       skipSpaces()
       guard let first = peek() else { break }
-      if first == "\n" || first == "\r" { skipLine(); continue }
-      if first == "#" { skipLine(); continue }
+      if first == "\n" || first == "\r" {
+        skipLine()
+        continue
+      }
+      if first == "#" {
+        skipLine()
+        continue
+      }
       var key = String.UnicodeScalarView()
       while let c = peek(), c != "=" && c != "\n" && c != " " && c != "\t" {
         key.append(c)
@@ -84,7 +93,9 @@ public struct DotEnv: Sendable {
             case "\"": raw.append("\"")
             case "\\": raw.append("\\")
             case "$": raw.append(contentsOf: "$$".unicodeScalars)
-            default: raw.append("\\"); raw.append(next)
+            default:
+              raw.append("\\")
+              raw.append(next)
             }
             index += 2
             continue
@@ -104,7 +115,8 @@ public struct DotEnv: Sendable {
           raw.append(c)
           index += 1
         }
-        let trimmed = String(raw).trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+        let trimmed = String(raw).trimmingCharacters(in: .whitespaces).trimmingCharacters(
+          in: CharacterSet(charactersIn: "\r"))
         value = try Self.interpolate(trimmed, known: values, environment: environment, line: startLine)
       }
       skipLine()
@@ -119,10 +131,13 @@ public struct DotEnv: Sendable {
     do {
       data = try PlainFile.read(url.path)
     } catch {
-      throw DotEnvError(file: url.path, line: nil, message: "cannot read it (\(error)): check the path and its permissions")
+      throw DotEnvError(
+        file: url.path, line: nil, message: "cannot read it (\(error)): check the path and its permissions")
     }
     do {
-      try self.init(parsing: String(decoding: data, as: UTF8.self), directory: url.deletingLastPathComponent(), environment: environment)
+      try self.init(
+        parsing: String(decoding: data, as: UTF8.self), directory: url.deletingLastPathComponent(),
+        environment: environment)
     } catch var error {
       error.file = url.path
       throw error
@@ -134,7 +149,8 @@ public struct DotEnv: Sendable {
   public func value(_ key: String) throws(DotEnvError) -> String? {
     if let direct = values[key], !direct.isEmpty { return direct }
     guard let path = values[key + "_FILE"], !path.isEmpty else { return nil }
-    let url = path.hasPrefix("/") || directory == nil ? URL(fileURLWithPath: path) : directory!.appendingPathComponent(path)
+    let url =
+      path.hasPrefix("/") || directory == nil ? URL(fileURLWithPath: path) : directory!.appendingPathComponent(path)
     do {
       var text = String(decoding: try PlainFile.read(url.path), as: UTF8.self)
       if text.hasSuffix("\n") { text.removeLast() }
@@ -147,11 +163,15 @@ public struct DotEnv: Sendable {
 
   static func isValidKey(_ key: String) -> Bool {
     guard let first = key.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
-    return key.unicodeScalars.allSatisfy { $0 == "_" || $0 == "." || $0 == "-" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+    return key.unicodeScalars.allSatisfy {
+      $0 == "_" || $0 == "." || $0 == "-" || $0.properties.isAlphabetic || ("0"..."9").contains($0)
+    }
   }
 
   /// Compose-style interpolation: `$$` is a literal dollar.
-  static func interpolate(_ text: String, known: [String: String], environment: [String: String], line: Int) throws(DotEnvError) -> String {
+  static func interpolate(_ text: String, known: [String: String], environment: [String: String], line: Int)
+    throws(DotEnvError) -> String
+  {
     guard text.contains("$") else { return text }
     func lookup(_ name: String) -> String? { known[name] ?? environment[name] }
     let scalars = Array(text.unicodeScalars)
@@ -159,9 +179,17 @@ public struct DotEnv: Sendable {
     var i = 0
     while i < scalars.count {
       let c = scalars[i]
-      guard c == "$", i + 1 < scalars.count else { output.append(c); i += 1; continue }
+      guard c == "$", i + 1 < scalars.count else {
+        output.append(c)
+        i += 1
+        continue
+      }
       let next = scalars[i + 1]
-      if next == "$" { output.append("$"); i += 2; continue }
+      if next == "$" {
+        output.append("$")
+        i += 2
+        continue
+      }
       if next == "{" {
         guard let close = scalars[(i + 2)...].firstIndex(of: "}") else {
           throw DotEnvError(line: line, message: "unterminated ${ in value")
@@ -173,7 +201,9 @@ public struct DotEnv: Sendable {
       }
       if next == "_" || next.properties.isAlphabetic {
         var end = i + 1
-        while end < scalars.count, scalars[end] == "_" || scalars[end].properties.isAlphabetic || ("0"..."9").contains(scalars[end]) { end += 1 }
+        while end < scalars.count,
+          scalars[end] == "_" || scalars[end].properties.isAlphabetic || ("0"..."9").contains(scalars[end])
+        { end += 1 }
         let name = String(String.UnicodeScalarView(scalars[(i + 1)..<end]))
         output.append(contentsOf: (lookup(name) ?? "").unicodeScalars)
         i = end
@@ -188,7 +218,9 @@ public struct DotEnv: Sendable {
   /// `NAME`, `NAME:-default` (default when unset or empty), `NAME-default` (when unset),
   /// `NAME:?message` and `NAME?message` (empty when unset).
   static func resolve(_ body: String, lookup: (String) -> String?) -> String {
-    for (separator, emptyCounts) in [(":-", true), ("-", false), (":?", true), ("?", false), (":+", true), ("+", false)] {
+    for (separator, emptyCounts) in [
+      (":-", true), ("-", false), (":?", true), ("?", false), (":+", true), ("+", false),
+    ] {
       guard let range = body.range(of: separator) else { continue }
       let name = String(body[..<range.lowerBound])
       guard isValidKey(name) else { continue }
@@ -218,9 +250,9 @@ public struct DotEnvError: Error, CustomStringConvertible, Sendable {
 
   public var description: String {
     switch (file, line) {
-    case let (file?, line?): return "\(file):\(line): \(message)"
-    case let (file?, nil): return "\(file): \(message)"
-    case let (nil, line?): return "line \(line): \(message)"
+    case (let file?, let line?): return "\(file):\(line): \(message)"
+    case (let file?, nil): return "\(file): \(message)"
+    case (nil, let line?): return "line \(line): \(message)"
     case (nil, nil): return message
     }
   }

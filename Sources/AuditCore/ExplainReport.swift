@@ -46,7 +46,8 @@ public struct ExplainReport: Sendable {
     unmapped = mapper.mappings.isEmpty
     var options = FilesystemAudit.Options()
     options.ioTimeout = ioTimeout
-    roots = FilesystemAudit(mapper: mapper, mediaLocation: run.style, libraries: overview.libraries, options: options).probedRoots()
+    roots = FilesystemAudit(mapper: mapper, mediaLocation: run.style, libraries: overview.libraries, options: options)
+      .probedRoots()
     advice = run.advice(for: roots, libraries: overview.libraries)
     // Under the I/O timeout: a sample on a dead mount says so instead of hanging explain.
     let hosts = overview.samples.map { mapper.hostPath(Array($0.path.utf8)).path }
@@ -65,9 +66,13 @@ public struct ExplainReport: Sendable {
     if !samples.isEmpty && missing * 2 > samples.count {
       var sentence = "\(missing) of \(samples.count) sample paths do not exist on this machine. "
       if mapper.hostPath(Array(run.style.utf8)).mapping == nil {
-        sentence += "The media location is \(DisplayText.escaped(run.style)) in the container: give its host folder (Immich's UPLOAD_LOCATION) with --media-root DIR, or --map \(DisplayText.escaped(run.style))=DIR."
+        sentence +=
+          "The media location is \(DisplayText.escaped(run.style)) in the container: give its host folder (Immich's "
+          + "UPLOAD_LOCATION) with --media-root DIR, or --map \(DisplayText.escaped(run.style))=DIR."
       } else {
-        sentence += "Check the host folders above; an external library's import path needs --map CONTAINER=HOST (or --compose with Immich's docker-compose.yml)."
+        sentence +=
+          "Check the host folders above; an external library's import path needs --map CONTAINER=HOST (or --compose "
+          + "with Immich's docker-compose.yml)."
       }
       samplesAdvice = sentence
     } else {

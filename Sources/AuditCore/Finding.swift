@@ -31,7 +31,8 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
   public var defaultSeverity: Severity {
     switch self {
     case .missingOriginal, .sizeMismatch, .checksumMismatch, .unreadable, .notAFile, .rootOffline: return .error
-    case .unindexedOriginal, .untrackedUpload, .missingSidecar, .missingProfileImage, .pathChecksumMismatch, .likelyMoved:
+    case .unindexedOriginal, .untrackedUpload, .missingSidecar, .missingProfileImage, .pathChecksumMismatch,
+      .likelyMoved:
       return .warning
     case .missingOriginalTrashed, .offlinePresent, .missingDerivative, .missingPersonThumbnail, .orphanedDerivative:
       return .info
@@ -91,7 +92,9 @@ public struct FailurePolicy: Sendable, Equatable {
   public static func kinds(failOn text: String) throws(FailurePolicyError) -> [FindingKind] {
     var kinds: [FindingKind] = []
     for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
-      guard let kind = FindingKind(rawValue: part) else { throw FailurePolicyError.unknownKind(part, flag: "--fail-on") }
+      guard let kind = FindingKind(rawValue: part) else {
+        throw FailurePolicyError.unknownKind(part, flag: "--fail-on")
+      }
       kinds.append(kind)
     }
     return kinds
@@ -101,7 +104,9 @@ public struct FailurePolicy: Sendable, Equatable {
   public static func limit(max text: String) throws(FailurePolicyError) -> Limit {
     let pieces = text.split(separator: "=", maxSplits: 1).map(String.init)
     guard pieces.count == 2 else { throw FailurePolicyError.malformed(text) }
-    guard let kind = FindingKind(rawValue: pieces[0]) else { throw FailurePolicyError.unknownKind(pieces[0], flag: "--max") }
+    guard let kind = FindingKind(rawValue: pieces[0]) else {
+      throw FailurePolicyError.unknownKind(pieces[0], flag: "--max")
+    }
     guard let limit = Int(pieces[1]), limit >= 0 else { throw FailurePolicyError.malformed(text) }
     return Limit(kind: kind, limit: limit)
   }
@@ -129,15 +134,15 @@ public enum FailurePolicyError: Error, CustomStringConvertible, Sendable, Equata
 
   public var description: String {
     switch self {
-    case let .unknownKind(_, flag): return "\(flag): \(reason)"
-    case let .malformed(text): return "--max \(text): \(reason)"
+    case .unknownKind(_, let flag): return "\(flag): \(reason)"
+    case .malformed(let text): return "--max \(text): \(reason)"
     }
   }
 
   /// What is wrong with the value, without naming the option (ArgumentParser names it).
   public var reason: String {
     switch self {
-    case let .unknownKind(kind, _):
+    case .unknownKind(let kind, _):
       return "unknown finding kind \(kind) (kinds: \(FindingKind.allCases.map(\.rawValue).joined(separator: ", ")))"
     case .malformed:
       return "expected KIND=N with N a whole number, e.g. --max missing-original=5"

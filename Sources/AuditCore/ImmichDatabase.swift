@@ -30,7 +30,9 @@ public final class ImmichDatabase {
   /// The newest Immich release whose schema this tool knows.
   public static let newestKnownRelease = (major: 3, minor: 1)
 
-  public static func open(_ parameters: ConnectionParameters, settings: Settings = Settings(), onConnected: (Canceller?) -> Void = { _ in }) throws(AuditError) -> ImmichDatabase {
+  public static func open(
+    _ parameters: ConnectionParameters, settings: Settings = Settings(), onConnected: (Canceller?) -> Void = { _ in }
+  ) throws(AuditError) -> ImmichDatabase {
     let connection: Connection
     do {
       connection = try Connection.connect(parameters)
@@ -76,13 +78,16 @@ public final class ImmichDatabase {
     }
     // The target as libpq resolved it (environment and service file included), secrets never shown.
     let effective = connection.effectiveParameters
-    let target = ConnectionParameters(["host", "hostaddr", "port", "user", "dbname"].compactMap { key in
-      effective[key].flatMap { $0.isEmpty ? nil : (key, $0) }
-    })
+    let target = ConnectionParameters(
+      ["host", "hostaddr", "port", "user", "dbname"].compactMap { key in
+        effective[key].flatMap { $0.isEmpty ? nil : (key, $0) }
+      })
     let description = DatabaseDescription(
-      target: target.redactedDescription, serverVersion: connection.serverVersion.split(separator: " ").first.map(String.init) ?? "unknown",
+      target: target.redactedDescription,
+      serverVersion: connection.serverVersion.split(separator: " ").first.map(String.init) ?? "unknown",
       immichVersion: immichVersion, schema: schema.generation)
-    let database = ImmichDatabase(connection: connection, schema: schema, queries: queries, description: description, canceller: canceller)
+    let database = ImmichDatabase(
+      connection: connection, schema: schema, queries: queries, description: description, canceller: canceller)
     database.executed.append(("schema-catalog", QueryCatalog.catalogSQL))
     if schema.hasVersionHistory { database.executed.append(("immich-version", queries.sql("immich-version"))) }
     database.warnings = schema.warnings
@@ -91,10 +96,14 @@ public final class ImmichDatabase {
       if let row = try connection.query(queries.sql("role-privileges"), [assetTable]).first {
         database.executed.append(("role-privileges", queries.sql("role-privileges")))
         let role = row[2] ?? "?"
-        let power = row[0] == "true" ? "is a superuser" : row[1] == "true" ? "may INSERT, UPDATE or DELETE on \(assetTable)" : nil
+        let power =
+          row[0] == "true" ? "is a superuser" : row[1] == "true" ? "may INSERT, UPDATE or DELETE on \(assetTable)" : nil
         if let power {
           database.warnings.append(
-            "role \(role) \(power): this run stays read-only (one READ ONLY transaction), but a restore drill should connect as a role that can only read (CREATE ROLE immich_audit LOGIN; GRANT pg_read_all_data TO immich_audit; see README, Read-only guarantee)")
+            "role \(role) \(power): this run stays read-only (one READ ONLY transaction), but a restore drill should "
+              + "connect as a role that can only read (CREATE ROLE immich_audit LOGIN; GRANT pg_read_all_data TO "
+              + "immich_audit; see README, Read-only guarantee)"
+          )
         }
       }
     } catch {
@@ -102,12 +111,18 @@ public final class ImmichDatabase {
     }
     if let version = immichVersion, Self.isNewerThanKnown(version) {
       database.warnings.append(
-        "Immich \(version) is newer than the newest release this immich-audit knows (v\(newestKnownRelease.major).\(newestKnownRelease.minor)); its schema has the structure of \(schema.generation), so the audit goes on: check for a newer immich-audit")
+        "Immich \(version) is newer than the newest release this immich-audit knows "
+          + "(v\(newestKnownRelease.major).\(newestKnownRelease.minor)); its schema has the structure of "
+          + "\(schema.generation), so the audit goes on: check for a newer immich-audit"
+      )
     }
     return database
   }
 
-  private init(connection: Connection, schema: ImmichSchema, queries: QueryCatalog, description: DatabaseDescription, canceller: Canceller?) {
+  private init(
+    connection: Connection, schema: ImmichSchema, queries: QueryCatalog, description: DatabaseDescription,
+    canceller: Canceller?
+  ) {
     self.connection = connection
     self.schema = schema
     self.queries = queries
@@ -116,16 +131,22 @@ public final class ImmichDatabase {
   }
 
   static func isNewerThanKnown(_ version: String) -> Bool {
-    let parts = version.trimmingCharacters(in: CharacterSet(charactersIn: "v")).split(separator: ".").map { Int($0.prefix { $0.isNumber }) ?? 0 }
+    let parts = version.trimmingCharacters(in: CharacterSet(charactersIn: "v")).split(separator: ".").map {
+      Int($0.prefix { $0.isNumber }) ?? 0
+    }
     guard parts.count >= 2 else { return false }
     return (parts[0], parts[1]) > (newestKnownRelease.major, newestKnownRelease.minor)
   }
 
   /// Streams query file `name` (chosen and renamed for this schema), recording the statement for
   /// `explain --sql` and phrasing a failure for the user.
-  func stream(_ name: String, _ parameters: [String?] = [], substituting replacements: [String: String] = [:], _ body: (RowView) throws -> Void) throws(AuditError) {
+  func stream(
+    _ name: String, _ parameters: [String?] = [], substituting replacements: [String: String] = [:],
+    _ body: (RowView) throws -> Void
+  ) throws(AuditError) {
     let sql = queries.sql(name, substituting: replacements)
-    executed.append((replacements.isEmpty ? name : "\(name) (\(replacements.values.sorted().joined(separator: ", ")))", sql))
+    executed.append(
+      (replacements.isEmpty ? name : "\(name) (\(replacements.values.sorted().joined(separator: ", ")))", sql))
     do {
       try connection.stream(sql, parameters, body)
     } catch {
@@ -135,9 +156,12 @@ public final class ImmichDatabase {
 
   /// Streams query file `name` through a binary COPY (`Connection.copyStream`): for the path
   /// queries of millions of rows.
-  func copyStream(_ name: String, substituting replacements: [String: String] = [:], _ body: (RowView) throws -> Void) throws(AuditError) {
+  func copyStream(_ name: String, substituting replacements: [String: String] = [:], _ body: (RowView) throws -> Void)
+    throws(AuditError)
+  {
     let sql = queries.sql(name, substituting: replacements)
-    executed.append((replacements.isEmpty ? name : "\(name) (\(replacements.values.sorted().joined(separator: ", ")))", sql))
+    executed.append(
+      (replacements.isEmpty ? name : "\(name) (\(replacements.values.sorted().joined(separator: ", ")))", sql))
     do {
       try connection.copyStream(sql, body)
     } catch {
@@ -146,7 +170,9 @@ public final class ImmichDatabase {
   }
 
   /// Runs query file `name` and returns its (few) rows.
-  func rows(_ name: String, _ parameters: [String?] = [], substituting replacements: [String: String] = [:]) throws(AuditError) -> [Row] {
+  func rows(_ name: String, _ parameters: [String?] = [], substituting replacements: [String: String] = [:])
+    throws(AuditError) -> [Row]
+  {
     var rows: [Row] = []
     try stream(name, parameters, substituting: replacements) { rows.append(Row(copying: $0)) }
     return rows
@@ -185,7 +211,10 @@ public final class ImmichDatabase {
       let id = user[0] ?? ""
       seenOwners.insert(id)
       let entry = owners[id]
-      byOwner.append(.init(id: id, email: user[1], counts: entry?.counts ?? Counts.zero(CountKey.assets), newestAssetCreatedAt: entry?.newest))
+      byOwner.append(
+        .init(
+          id: id, email: user[1], counts: entry?.counts ?? Counts.zero(CountKey.assets),
+          newestAssetCreatedAt: entry?.newest))
     }
     for id in owners.keys.sorted() where !seenOwners.contains(id) {
       byOwner.append(.init(id: id, email: nil, counts: owners[id]!.counts, newestAssetCreatedAt: owners[id]!.newest))
@@ -207,7 +236,9 @@ public final class ImmichDatabase {
     }
     var ordered = Counts()
     for key in CountKey.all { ordered[key] = overall[key] ?? 0 }
-    return CountsManifest(takenAt: takenAt, database: description, counts: ordered, byOwner: byOwner, byLibrary: byLibrary, newestAssetCreatedAt: newest)
+    return CountsManifest(
+      takenAt: takenAt, database: description, counts: ordered, byOwner: byOwner, byLibrary: byLibrary,
+      newestAssetCreatedAt: newest)
   }
 
   /// The overall counts alone (every key, in report order), as `check` reports them: the
@@ -215,7 +246,8 @@ public final class ImmichDatabase {
   /// server count assets and exif rows apart instead of joining them (queries/counts-assets-overall.sql).
   public func overallCounts() throws(AuditError) -> Counts {
     var overall = Counts()
-    try addKeyedCounts(["counts-assets-overall", "counts-albums", "counts-people", "counts-faces", "counts-other"], to: &overall)
+    try addKeyedCounts(
+      ["counts-assets-overall", "counts-albums", "counts-people", "counts-faces", "counts-other"], to: &overall)
     var ordered = Counts()
     for key in CountKey.all { ordered[key] = overall[key] ?? 0 }
     return ordered
@@ -263,17 +295,29 @@ public struct AuditError: Error, CustomStringConvertible, Sendable {
     let message: String
     switch error.code {
     case .connectionRefused:
-      message = "could not connect to the database server: \(detail). Check the host and port (--db, PGHOST/PGPORT, or DB_HOSTNAME/DB_PORT in Immich's .env) and that PostgreSQL is running"
+      message =
+        "could not connect to the database server: \(detail). Check the host and port (--db, PGHOST/PGPORT, or "
+        + "DB_HOSTNAME/DB_PORT in Immich's .env) and that PostgreSQL is running"
     case .hostNotFound:
-      message = "could not connect: \(detail). This machine cannot resolve that host name (Immich's own `database` is a container name only Docker's network knows): give the host the database is published on (--db host=… port=…)"
+      message =
+        "could not connect: \(detail). This machine cannot resolve that host name (Immich's own `database` is a "
+        + "container name only Docker's network knows): give the host the database is published on "
+        + "(--db host=… port=…)"
     case .timeout:
-      message = "could not connect: the server did not answer within connect_timeout (\(parameters["connect_timeout"] ?? ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] ?? "10") s). Check the host, the port and any firewall"
+      message =
+        "could not connect: the server did not answer within connect_timeout "
+        + "(\(parameters["connect_timeout"] ?? ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] ?? "10") s). "
+        + "Check the host, the port and any firewall"
     case .authenticationFailed:
       message = "\(detail): check the password (--db, PGPASSWORD, ~/.pgpass, or DB_PASSWORD in Immich's .env)"
     case .passwordMissing:
-      message = "the server asks for a password and none was given: set it in --db, PGPASSWORD, ~/.pgpass or DB_PASSWORD in Immich's .env"
+      message =
+        "the server asks for a password and none was given: set it in --db, PGPASSWORD, ~/.pgpass or DB_PASSWORD in "
+        + "Immich's .env"
     case .databaseMissing:
-      message = "\(detail): check the database name (--db dbname=…, PGDATABASE, or DB_DATABASE_NAME in Immich's .env) and that the restore created it"
+      message =
+        "\(detail): check the database name (--db dbname=…, PGDATABASE, or DB_DATABASE_NAME in Immich's .env) and "
+        + "that the restore created it"
     case .roleMissing:
       message = "\(detail): check the user name (--db user=…, PGUSER, or DB_USERNAME in Immich's .env)"
     case .accessRejected:
@@ -288,16 +332,30 @@ public struct AuditError: Error, CustomStringConvertible, Sendable {
     switch error.code {
     case .permissionDenied:
       return AuditError(
-        "\(error.message) while \(activity): the audit role needs read access to every Immich table. As a superuser run GRANT pg_read_all_data TO <role>; (PostgreSQL 14+) or GRANT SELECT ON ALL TABLES IN SCHEMA public TO <role>;",
+        "\(error.message) while \(activity): the audit role needs read access to every Immich table. As a superuser "
+          + "run GRANT pg_read_all_data TO <role>; (PostgreSQL 14+) or GRANT SELECT ON ALL TABLES IN SCHEMA public TO "
+          + "<role>;",
         postgresCode: error.code)
     case .queryCanceled:
-      return AuditError("the query was cancelled while \(activity) (\(error.message)): raise --statement-timeout if the timeout ended it", postgresCode: error.code)
+      return AuditError(
+        "the query was cancelled while \(activity) (\(error.message)): raise --statement-timeout if the timeout "
+          + "ended it",
+        postgresCode: error.code)
     case .lockTimeout:
-      return AuditError("\(error.message) while \(activity): another session holds a lock on an Immich table (is Immich running a migration against this database?); wait for it, or raise --lock-timeout", postgresCode: error.code)
+      return AuditError(
+        "\(error.message) while \(activity): another session holds a lock on an Immich table (is Immich running a "
+          + "migration against this database?); wait for it, or raise --lock-timeout",
+        postgresCode: error.code)
     case .connectionLost:
-      return AuditError("the connection to the database was lost while \(activity): \(firstLine(error.message)). Nothing was reported; run the audit again", postgresCode: error.code)
+      return AuditError(
+        "the connection to the database was lost while \(activity): \(firstLine(error.message)). Nothing was "
+          + "reported; run the audit again",
+        postgresCode: error.code)
     case .undefinedTable, .undefinedColumn:
-      return AuditError("\(error.message) while \(activity): the schema does not match what its catalog said; is another process changing it?", postgresCode: error.code)
+      return AuditError(
+        "\(error.message) while \(activity): the schema does not match what its catalog said; is another process "
+          + "changing it?",
+        postgresCode: error.code)
     default:
       var message = "database error while \(activity): \(error.message)"
       if let hint = error.hint { message += " (hint: \(hint))" }

@@ -59,8 +59,13 @@ public struct ImmichSchema: Sendable {
   /// Columns every supported release has, by current table name. A missing one means this is
   /// not Immich, or not a release this tool reads.
   static let requiredColumns: [(table: String, columns: [String])] = [
-    ("asset", ["id", "ownerId", "libraryId", "originalPath", "type", "checksum", "isExternal", "isOffline",
-               "isFavorite", "deletedAt", "createdAt", "duplicateId"]),
+    (
+      "asset",
+      [
+        "id", "ownerId", "libraryId", "originalPath", "type", "checksum", "isExternal", "isOffline",
+        "isFavorite", "deletedAt", "createdAt", "duplicateId",
+      ]
+    ),
     ("asset_exif", ["assetId", "description", "latitude", "longitude", "fileSizeInByte"]),
     ("user", ["id", "email", "deletedAt", "profileImagePath"]),
     ("library", ["id", "name", "ownerId", "importPaths", "exclusionPatterns", "deletedAt"]),
@@ -106,14 +111,16 @@ public struct ImmichSchema: Sendable {
     case (false, true): plural = true
     case (false, false):
       throw SchemaError(
-        "no Immich tables in schema public (looked for table asset or assets; found \(Self.describe(tables))): is this the Immich database?"
+        "no Immich tables in schema public (looked for table asset or assets; found \(Self.describe(tables))): is "
+          + "this the Immich database?"
       )
     }
     func table(_ current: String) -> String { plural ? (pluralTableNames[current] ?? current) : current }
     let assetColumns = tables[table("asset")] ?? []
     if !assetColumns.contains("duplicateId") {
       throw SchemaError(
-        "found table \(table("asset")) without column duplicateId: Immich older than v1.106? Start the database once on Immich v1.106 or newer, then audit it"
+        "found table \(table("asset")) without column duplicateId: Immich older than v1.106? Start the database once "
+          + "on Immich v1.106 or newer, then audit it"
       )
     }
     let albumAsset = tables[table("album_asset")] ?? []
@@ -121,39 +128,65 @@ public struct ImmichSchema: Sendable {
     for (current, columns) in requiredColumns {
       let name = table(current)
       guard let present = tables[name] else {
-        throw SchemaError("found table \(table("asset")) but no table \(name), which every Immich from v1.106 to v3.1 has: not an Immich database, or an incomplete restore")
+        throw SchemaError(
+          "found table \(table("asset")) but no table \(name), which every Immich from v1.106 to v3.1 has: not an "
+            + "Immich database, or an incomplete restore"
+        )
       }
       for column in columns {
         let actual = oldJoins ? (oldJoinColumnNames[current]?[column] ?? column) : column
         if !present.contains(actual) {
-          throw SchemaError("found table \(name) without column \(actual), which every Immich from v1.106 to v3.1 has: not an Immich database, or an incomplete restore")
+          throw SchemaError(
+            "found table \(name) without column \(actual), which every Immich from v1.106 to v3.1 has: not an Immich "
+              + "database, or an incomplete restore"
+          )
         }
       }
     }
     let hasVisibility = assetColumns.contains("visibility")
     if !hasVisibility && !assetColumns.contains("isArchived") {
-      throw SchemaError("found table \(table("asset")) with neither column visibility (Immich v1.133+) nor isArchived (before v1.133): not a schema this tool knows")
+      throw SchemaError(
+        "found table \(table("asset")) with neither column visibility (Immich v1.133+) nor isArchived (before "
+          + "v1.133): not a schema this tool knows"
+      )
     }
     let assetFile = tables[table("asset_file")]
     let pathColumns = ["previewPath", "thumbnailPath", "sidecarPath", "encodedVideoPath"].filter(assetColumns.contains)
     if assetFile == nil && !(pathColumns.contains("previewPath") && pathColumns.contains("thumbnailPath")) {
-      throw SchemaError("found table \(table("asset")) with neither table \(table("asset_file")) (Immich v1.113+) nor columns previewPath and thumbnailPath (v1.101–v1.112): not a schema this tool knows")
+      throw SchemaError(
+        "found table \(table("asset")) with neither table \(table("asset_file")) (Immich v1.113+) nor columns "
+          + "previewPath and thumbnailPath (v1.101–v1.112): not a schema this tool knows"
+      )
     }
     let faceColumns = tables[table("asset_face")] ?? []
     let albumColumns = tables[table("album")] ?? []
 
     let probes: [Probe] = [
-      Probe(release: "v1.113", question: "table \(table("asset_file")) holds previews and thumbnails", answer: assetFile != nil),
+      Probe(
+        release: "v1.113", question: "table \(table("asset_file")) holds previews and thumbnails",
+        answer: assetFile != nil),
       Probe(release: "v1.116", question: "\(table("asset")).status exists", answer: assetColumns.contains("status")),
-      Probe(release: "v1.127", question: "\(table("asset_face")).deletedAt exists", answer: faceColumns.contains("deletedAt")),
+      Probe(
+        release: "v1.127", question: "\(table("asset_face")).deletedAt exists",
+        answer: faceColumns.contains("deletedAt")),
       Probe(release: "v1.133", question: "\(table("asset")).visibility replaces isArchived", answer: hasVisibility),
       Probe(release: "v1.136", question: "singular table names (asset, album, user)", answer: !plural),
       Probe(release: "v2.3", question: "join columns albumId/assetId (not albumsId/assetsId)", answer: !oldJoins),
-      Probe(release: "v2.4", question: "sidecars are asset_file rows (no \(table("asset")).sidecarPath)", answer: assetFile != nil && !assetColumns.contains("sidecarPath")),
-      Probe(release: "v2.5", question: "\(table("asset_file")).isEdited exists", answer: assetFile?.contains("isEdited") ?? false),
-      Probe(release: "v2.6", question: "encoded videos are asset_file rows (no \(table("asset")).encodedVideoPath)", answer: assetFile != nil && !assetColumns.contains("encodedVideoPath")),
-      Probe(release: "v2.7", question: "\(table("asset")).checksumAlgorithm exists", answer: assetColumns.contains("checksumAlgorithm")),
-      Probe(release: "v3.0", question: "album owner is an album_user row (no \(table("album")).ownerId)", answer: !albumColumns.contains("ownerId")),
+      Probe(
+        release: "v2.4", question: "sidecars are asset_file rows (no \(table("asset")).sidecarPath)",
+        answer: assetFile != nil && !assetColumns.contains("sidecarPath")),
+      Probe(
+        release: "v2.5", question: "\(table("asset_file")).isEdited exists",
+        answer: assetFile?.contains("isEdited") ?? false),
+      Probe(
+        release: "v2.6", question: "encoded videos are asset_file rows (no \(table("asset")).encodedVideoPath)",
+        answer: assetFile != nil && !assetColumns.contains("encodedVideoPath")),
+      Probe(
+        release: "v2.7", question: "\(table("asset")).checksumAlgorithm exists",
+        answer: assetColumns.contains("checksumAlgorithm")),
+      Probe(
+        release: "v3.0", question: "album owner is an album_user row (no \(table("album")).ownerId)",
+        answer: !albumColumns.contains("ownerId")),
     ]
     var generation = "v1.106"
     var warnings: [String] = []
@@ -164,13 +197,17 @@ public struct ImmichSchema: Sendable {
       } else if !probe.answer {
         inPrefix = false
       } else {
-        warnings.append("the schema mixes Immich generations: \(probe.question) (\(probe.release)), yet it lacks an older change; reading each feature as found")
+        warnings.append(
+          "the schema mixes Immich generations: \(probe.question) (\(probe.release)), yet it lacks an older change; "
+            + "reading each feature as found"
+        )
       }
     }
     return ImmichSchema(
       tables: tables, pluralNames: plural, oldJoinColumns: oldJoins, hasAssetFileTable: assetFile != nil,
       assetPathColumns: pathColumns, hasStatus: assetColumns.contains("status"), hasVisibility: hasVisibility,
-      hasFaceDeletedAt: faceColumns.contains("deletedAt"), hasChecksumAlgorithm: assetColumns.contains("checksumAlgorithm"),
+      hasFaceDeletedAt: faceColumns.contains("deletedAt"),
+      hasChecksumAlgorithm: assetColumns.contains("checksumAlgorithm"),
       albumOwnerInAlbumUser: !albumColumns.contains("ownerId"), hasVersionHistory: tables["version_history"] != nil,
       hasMediaLocation: tables["system_metadata"] != nil, generation: generation, probes: probes, warnings: warnings
     )

@@ -41,7 +41,9 @@ public struct ImportPathRules {
   }
 
   public static func hasSupportedExtension(_ path: [UInt8]) -> Bool {
-    guard let dot = path.lastIndex(of: UInt8(ascii: ".")), !path[dot...].contains(UInt8(ascii: "/")) else { return false }
+    guard let dot = path.lastIndex(of: UInt8(ascii: ".")), !path[dot...].contains(UInt8(ascii: "/")) else {
+      return false
+    }
     let ext = path[(dot + 1)...].map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }
     guard ext.count <= 5 else { return false }
     return supportedExtensions.contains(String(decoding: ext, as: UTF8.self))

@@ -13,12 +13,12 @@ public indirect enum JSONValue: Sendable, Equatable {
   public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
     switch (lhs, rhs) {
     case (.null, .null): return true
-    case let (.bool(a), .bool(b)): return a == b
-    case let (.int(a), .int(b)): return a == b
-    case let (.double(a), .double(b)): return a == b
-    case let (.string(a), .string(b)): return a == b
-    case let (.array(a), .array(b)): return a == b
-    case let (.object(a), .object(b)): return a.elementsEqual(b) { $0.0 == $1.0 && $0.1 == $1.1 }
+    case (.bool(let a), .bool(let b)): return a == b
+    case (.int(let a), .int(let b)): return a == b
+    case (.double(let a), .double(let b)): return a == b
+    case (.string(let a), .string(let b)): return a == b
+    case (.array(let a), .array(let b)): return a == b
+    case (.object(let a), .object(let b)): return a.elementsEqual(b) { $0.0 == $1.0 && $0.1 == $1.1 }
     default: return false
     }
   }
@@ -79,10 +79,15 @@ public indirect enum JSONValue: Sendable, Equatable {
     case .bool(let value): output += value ? "true" : "false"
     case .int(let value): output += String(value)
     case .double(let value):
-      output += value.isFinite ? (value == value.rounded() && abs(value) < 1e15 ? String(format: "%.1f", value) : String(value)) : "null"
+      output +=
+        value.isFinite
+        ? (value == value.rounded() && abs(value) < 1e15 ? String(format: "%.1f", value) : String(value)) : "null"
     case .string(let value): Self.writeString(value, to: &output)
     case .array(let items):
-      if items.isEmpty { output += "[]"; return }
+      if items.isEmpty {
+        output += "[]"
+        return
+      }
       output += "[\n"
       for (index, item) in items.enumerated() {
         output += pad
@@ -91,7 +96,10 @@ public indirect enum JSONValue: Sendable, Equatable {
       }
       output += closePad + "]"
     case .object(let members):
-      if members.isEmpty { output += "{}"; return }
+      if members.isEmpty {
+        output += "{}"
+        return
+      }
       output += "{\n"
       for (index, member) in members.enumerated() {
         output += pad
@@ -157,5 +165,7 @@ public indirect enum JSONValue: Sendable, Equatable {
 
   public var stringValue: String? { if case .string(let value) = self { return value } else { return nil } }
   public var intValue: Int? { if case .int(let value) = self { return value } else { return nil } }
-  public var objectMembers: [(String, JSONValue)]? { if case .object(let members) = self { return members } else { return nil } }
+  public var objectMembers: [(String, JSONValue)]? {
+    if case .object(let members) = self { return members } else { return nil }
+  }
 }

@@ -154,7 +154,8 @@ public struct ManifestComparison: Sendable {
         {
           status = .tolerated
         }
-        entries.append(Entry(scope: scope, id: id, label: label, key: key, baseline: b, current: c, status: status, note: note))
+        entries.append(
+          Entry(scope: scope, id: id, label: label, key: key, baseline: b, current: c, status: status, note: note))
       }
     }
     compare(scope: "overall", id: nil, label: nil, baseline.counts, current.counts)
@@ -170,7 +171,8 @@ public struct ManifestComparison: Sendable {
     for id in libraryIds {
       let b = baseline.byLibrary.first { $0.id == id }
       let c = current.byLibrary.first { $0.id == id }
-      compare(scope: "library", id: id, label: b?.name ?? c?.name ?? (id == "upload" ? "uploads" : nil), b?.counts, c?.counts)
+      compare(
+        scope: "library", id: id, label: b?.name ?? c?.name ?? (id == "upload" ? "uploads" : nil), b?.counts, c?.counts)
     }
     self.entries = entries
   }
@@ -189,9 +191,14 @@ public struct ManifestComparison: Sendable {
       return "Newest asset created: baseline \(b), current \(c): the same restore point."
     }
     if gap > 0 {
-      return "Newest asset created: baseline \(b), current \(c): the baseline is \(Self.duration(gap)) newer, so it saw uploads or imports that the restored database does not have (production moved on after the backup, or the restore is older)."
+      return
+        "Newest asset created: baseline \(b), current \(c): the baseline is \(Self.duration(gap)) newer, so it saw "
+        + "uploads or imports that the restored database does not have (production moved on after the backup, or the "
+        + "restore is older)."
     }
-    return "Newest asset created: baseline \(b), current \(c): the current database is \(Self.duration(-gap)) newer than the baseline (the baseline was taken before the dump, or assets were added since the restore)."
+    return
+      "Newest asset created: baseline \(b), current \(c): the current database is \(Self.duration(-gap)) newer than "
+      + "the baseline (the baseline was taken before the dump, or assets were added since the restore)."
   }
 
   static func duration(_ seconds: Double) -> String {

@@ -1,5 +1,6 @@
 import CompactStore
 import Glibc
+
 /// Maps the paths Immich stored (container paths) to host paths (DESIGN.md § Paths).
 ///
 /// Relative paths (`upload/…`, Immich ≤ v1.135) resolve against the old working directory
@@ -52,7 +53,8 @@ public struct PathMapper: Sendable {
 
   public init(_ mappings: [Mapping]) {
     var chosen: [Mapping] = []
-    for mapping in mappings.sorted(by: { ($0.container.utf8.count, $1.source) > ($1.container.utf8.count, $0.source) }) {
+    for mapping in mappings.sorted(by: { ($0.container.utf8.count, $1.source) > ($1.container.utf8.count, $0.source) })
+    {
       if !chosen.contains(where: { $0.container == mapping.container }) { chosen.append(mapping) }
     }
     self.mappings = chosen
@@ -91,13 +93,17 @@ public struct PathMapper: Sendable {
   /// (nil: identity). Every row of the database stream goes through here: columns, not arrays,
   /// as emptying an array for reuse alone cost about a hundred instructions.
   @discardableResult
-  func hostPath(_ databasePath: UnsafeRawBufferPointer, into output: inout Column<UInt8>, absolute: inout Column<UInt8>) -> Int? {
+  func hostPath(_ databasePath: UnsafeRawBufferPointer, into output: inout Column<UInt8>, absolute: inout Column<UInt8>)
+    -> Int?
+  {
     var whole = databasePath
     if databasePath.first != Self.slash {
       // Relative (Immich before v1.136): against the old working directory. Only these are
       // copied before mapping; an absolute path is mapped as libpq holds it.
       var path = databasePath
-      if path.count >= 2 && path[0] == UInt8(ascii: ".") && path[1] == Self.slash { path = UnsafeRawBufferPointer(rebasing: path[2...]) }
+      if path.count >= 2 && path[0] == UInt8(ascii: ".") && path[1] == Self.slash {
+        path = UnsafeRawBufferPointer(rebasing: path[2...])
+      }
       absolute.removeAll()
       Self.oldWorkingDirectoryBytes.withUnsafeBytes { absolute.append(contentsOf: $0) }
       absolute.append(Self.slash)
@@ -121,7 +127,9 @@ public struct PathMapper: Sendable {
 
   /// `prefix` is `path` or a whole-component start of it (or "/").
   static func hasComponentPrefix(_ path: UnsafeRawBufferPointer, _ prefix: UnsafeRawBufferPointer) -> Bool {
-    guard path.count >= prefix.count, prefix.isEmpty || memcmp(path.baseAddress!, prefix.baseAddress!, prefix.count) == 0 else { return false }
+    guard path.count >= prefix.count,
+      prefix.isEmpty || memcmp(path.baseAddress!, prefix.baseAddress!, prefix.count) == 0
+    else { return false }
     return path.count == prefix.count || path[prefix.count] == slash || (prefix.count == 1 && prefix[0] == slash)
   }
 
@@ -134,7 +142,8 @@ public struct PathMapper: Sendable {
     if path.first == UInt8(ascii: "/") { return path }
     var result = Array(oldWorkingDirectory.utf8)
     result.append(UInt8(ascii: "/"))
-    result.append(contentsOf: path.starts(with: [UInt8(ascii: "."), UInt8(ascii: "/")]) ? Array(path.dropFirst(2)) : path)
+    result.append(
+      contentsOf: path.starts(with: [UInt8(ascii: "."), UInt8(ascii: "/")]) ? Array(path.dropFirst(2)) : path)
     return result
   }
 

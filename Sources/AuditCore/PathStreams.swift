@@ -38,11 +38,14 @@ extension ImmichDatabase {
       if let id = row.string(0), let size = row.int64(1) { sizes[id] = size }
     }
     try stream("paths-originals") { row in
-      try body(OriginalRecord(
-        assetId: row.string(C.assetId) ?? "", ownerId: row.string(C.ownerId) ?? "", libraryId: row.string(C.libraryId),
-        path: row.bytes(C.path) ?? [], trashed: row.bool(C.trashed), offline: row.bool(C.offline),
-        status: row.string(C.status) ?? "active", pathHashed: row.bool(C.pathHashed), checksum: row.string(C.checksum) ?? "",
-        size: sizes[row.string(C.assetId) ?? ""], fileName: row.string(C.fileName) ?? ""))
+      try body(
+        OriginalRecord(
+          assetId: row.string(C.assetId) ?? "", ownerId: row.string(C.ownerId) ?? "",
+          libraryId: row.string(C.libraryId),
+          path: row.bytes(C.path) ?? [], trashed: row.bool(C.trashed), offline: row.bool(C.offline),
+          status: row.string(C.status) ?? "active", pathHashed: row.bool(C.pathHashed),
+          checksum: row.string(C.checksum) ?? "",
+          size: sizes[row.string(C.assetId) ?? ""], fileName: row.string(C.fileName) ?? ""))
     }
   }
 
@@ -91,16 +94,22 @@ extension ImmichDatabase {
   /// wherever this generation keeps them (asset columns, asset_file rows).
   public func streamReferencedFiles(_ body: (ReferencedFile) throws -> Void) throws(AuditError) {
     try streamReferencedFileRows { kind, row, pathColumn in
-      try body(ReferencedFile(kind: kind, ownerRowId: row.string(0) ?? "", ownerId: row.string(1), path: row.bytes(pathColumn) ?? []))
+      try body(
+        ReferencedFile(
+          kind: kind, ownerRowId: row.string(0) ?? "", ownerId: row.string(1), path: row.bytes(pathColumn) ?? []))
     }
   }
 
   /// The same rows as libpq holds them: column 0 the asset (person, user), 1 its owner, and the
   /// path in column `pathColumn`.
-  func streamReferencedFileRows(_ body: (ReferencedFile.Kind, RowView, _ pathColumn: Int) throws -> Void) throws(AuditError) {
-    var sources: [(name: String, replacements: [String: String], kind: (RowView) -> ReferencedFile.Kind?, pathColumn: Int)] = []
+  func streamReferencedFileRows(_ body: (ReferencedFile.Kind, RowView, _ pathColumn: Int) throws -> Void)
+    throws(AuditError)
+  {
+    var sources:
+      [(name: String, replacements: [String: String], kind: (RowView) -> ReferencedFile.Kind?, pathColumn: Int)] = []
     for column in schema.assetPathColumns {
-      sources.append(("paths-asset-columns", ["sidecarPath": column], { _ in ReferencedFile.Kind.assetColumns[column] }, 2))
+      sources.append(
+        ("paths-asset-columns", ["sidecarPath": column], { _ in ReferencedFile.Kind.assetColumns[column] }, 2))
     }
     if schema.hasAssetFileTable {
       sources.append(("paths-asset-files", [:], { row in ReferencedFile.Kind(assetFileType: row) }, 3))
@@ -118,7 +127,8 @@ extension ImmichDatabase {
 }
 
 extension ReferencedFile.Kind {
-  static let previewType = Array("preview".utf8), thumbnailType = Array("thumbnail".utf8), fullsizeType = Array("fullsize".utf8)
+  static let previewType = Array("preview".utf8), thumbnailType = Array("thumbnail".utf8),
+    fullsizeType = Array("fullsize".utf8)
   static let sidecarType = Array("sidecar".utf8), encodedVideoType = Array("encoded_video".utf8)
 
   /// The `asset_file.type` in column 2, read without making a String.

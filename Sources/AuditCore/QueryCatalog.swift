@@ -31,7 +31,8 @@ public struct QueryCatalog: Sendable {
     let variants = QueryFiles.all.keys.filter { $0.hasPrefix(name + ".without-") }
     let mentioned = Set(variants.flatMap { Self.missingFeatures(in: $0, of: name) })
     let missing = Set(mentioned.filter { features[$0] == false })
-    let fileName = missing.isEmpty ? name : (variants.first { Set(Self.missingFeatures(in: $0, of: name)) == missing } ?? name)
+    let fileName =
+      missing.isEmpty ? name : (variants.first { Set(Self.missingFeatures(in: $0, of: name)) == missing } ?? name)
     guard let text = QueryFiles.all[fileName] else {
       preconditionFailure("no query file queries/\(fileName).sql")
     }
@@ -70,7 +71,9 @@ struct SQLRenamer {
       }
       if let extra = extraIdentifiers[replaced] { replaced = extra }
       let needsQuotes = quoted || (replaced != name && replaced != replaced.lowercased())
-      output.append(contentsOf: (needsQuotes ? "\"\(replaced.replacingOccurrences(of: "\"", with: "\"\""))\"" : replaced).unicodeScalars)
+      output.append(
+        contentsOf: (needsQuotes ? "\"\(replaced.replacingOccurrences(of: "\"", with: "\"\""))\"" : replaced)
+          .unicodeScalars)
     }
 
     while index < characters.count {
@@ -81,7 +84,10 @@ struct SQLRenamer {
         var end = index + 1
         while end < characters.count {
           if characters[end] == "'" {
-            if end + 1 < characters.count && characters[end + 1] == "'" { end += 2; continue }
+            if end + 1 < characters.count && characters[end + 1] == "'" {
+              end += 2
+              continue
+            }
             break
           }
           end += 1
@@ -105,7 +111,11 @@ struct SQLRenamer {
         var name = String.UnicodeScalarView()
         while end < characters.count {
           if characters[end] == "\"" {
-            if end + 1 < characters.count && characters[end + 1] == "\"" { name.append("\""); end += 2; continue }
+            if end + 1 < characters.count && characters[end + 1] == "\"" {
+              name.append("\"")
+              end += 2
+              continue
+            }
             break
           }
           name.append(characters[end])

@@ -13,7 +13,8 @@ public struct RunMappings: Sendable {
     style = PathMapper.mediaLocationStyle(mediaLocation: overview.mediaLocation, pathPrefixes: internalPrefixes)
     mapper = configuration.mapper(mediaLocations: locations.isEmpty ? [PathMapper.normalized(style)] : locations)
     var mappings = mapper.mappings
-    for container in [style] + overview.libraries.filter({ !$0.deleted }).flatMap(\.importPaths) where !container.isEmpty {
+    for container in [style] + overview.libraries.filter({ !$0.deleted }).flatMap(\.importPaths)
+    where !container.isEmpty {
       guard mapper.hostPath(Array(container.utf8)).mapping == nil else { continue }
       let identity = PathMapper.Mapping(container: container, host: container, source: .identity)
       if !mappings.contains(where: { $0.container == identity.container }) { mappings.append(identity) }
@@ -30,17 +31,32 @@ public struct RunMappings: Sendable {
     if !media.isEmpty {
       let names = media.map(\.container).joined(separator: ", ")
       if let mapping = mapper.hostPath(Array(style.utf8)).mapping {
-        sentences.append("media folder\(media.count == 1 ? "" : "s") \(names) missing under \(mapping.host) (mapped by \(mapping.source.rawValue)): check that it is the folder Immich's UPLOAD_LOCATION names, or give the right one with --media-root DIR")
+        sentences.append(
+          "media folder\(media.count == 1 ? "" : "s") \(names) missing under \(mapping.host) (mapped by "
+            + "\(mapping.source.rawValue)): check that it is the folder Immich's UPLOAD_LOCATION names, or give the "
+            + "right one with --media-root DIR"
+        )
       } else {
-        sentences.append("media folder\(media.count == 1 ? "" : "s") \(names) not found as they are: give the host folder of Immich's media location (UPLOAD_LOCATION) with --media-root DIR, or --immich-env/--compose with Immich's .env and docker-compose.yml")
+        sentences.append(
+          "media folder\(media.count == 1 ? "" : "s") \(names) not found as they are: give the host folder of "
+            + "Immich's media location (UPLOAD_LOCATION) with --media-root DIR, or --immich-env/--compose with "
+            + "Immich's .env and docker-compose.yml"
+        )
       }
     }
     for root in roots where root.kind == .importPath && root.status == .missing {
       let library = libraries.first { $0.id == root.libraryId }.map { " of library \($0.name)" } ?? ""
       if let mapping = mapper.hostPath(Array(root.container.utf8)).mapping {
-        sentences.append("import path \(root.container)\(library) missing at \(root.hostString) (mapped by \(mapping.source.rawValue)): mount the share there, or correct the mapping (--map \(mapping.container)=HOST)")
+        sentences.append(
+          "import path \(root.container)\(library) missing at \(root.hostString) (mapped by "
+            + "\(mapping.source.rawValue)): mount the share there, or correct the mapping (--map "
+            + "\(mapping.container)=HOST)"
+        )
       } else {
-        sentences.append("import path \(root.container)\(library) not found as it is: map it with --map \(root.container)=HOST (the folder it is mounted from), or --compose with Immich's docker-compose.yml")
+        sentences.append(
+          "import path \(root.container)\(library) not found as it is: map it with --map \(root.container)=HOST (the "
+            + "folder it is mounted from), or --compose with Immich's docker-compose.yml"
+        )
       }
     }
     return sentences

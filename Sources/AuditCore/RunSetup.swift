@@ -16,7 +16,8 @@ public struct RunRequest: Sendable {
   public var mediaRoot: String?
 
   public init(
-    conninfo: String? = nil, immichEnv: String? = nil, compose: String? = nil, settings: ImmichDatabase.Settings = .init(),
+    conninfo: String? = nil, immichEnv: String? = nil, compose: String? = nil,
+    settings: ImmichDatabase.Settings = .init(),
     maps: [PathMapper.Mapping] = [], mediaRoot: String? = nil
   ) {
     self.conninfo = conninfo
@@ -41,7 +42,9 @@ public struct ImmichFiles: Sendable {
   public static let composeNames = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"]
 
   /// libpq's environment: any of these is a way to connect.
-  public static let libpqVariables = ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE", "PGPASSWORD"]
+  public static let libpqVariables = [
+    "PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE", "PGPASSWORD",
+  ]
 
   /// Immich's files in the current folder: (the .env, the compose file), where they exist.
   public static func inCurrentFolder() -> (env: String?, compose: String?) {
@@ -88,7 +91,9 @@ public struct RunSetup {
 
   /// Immich's files, the database, its overview (`samplesPerKind` sample paths of each kind)
   /// and the mappings: the one setup of `check` and `explain`.
-  public func prepare(_ request: RunRequest, samplesPerKind: Int, prefixesOnlyIfNeeded: Bool = false) throws(SetupFailure) -> Prepared {
+  public func prepare(_ request: RunRequest, samplesPerKind: Int, prefixesOnlyIfNeeded: Bool = false)
+    throws(SetupFailure) -> Prepared
+  {
     let files = try immichFiles(request, discover: true)
     let database = try openDatabase(request, files: files)
     let overview: DatabaseOverview
@@ -97,8 +102,10 @@ public struct RunSetup {
     } catch {
       throw SetupFailure(message: error.description, exitCode: 2)
     }
-    let configuration = MappingConfiguration(maps: request.maps, mediaRoot: request.mediaRoot, compose: files.compose, immichEnv: files.env)
-    return Prepared(database: database, overview: overview, mappings: RunMappings(overview: overview, configuration: configuration))
+    let configuration = MappingConfiguration(
+      maps: request.maps, mediaRoot: request.mediaRoot, compose: files.compose, immichEnv: files.env)
+    return Prepared(
+      database: database, overview: overview, mappings: RunMappings(overview: overview, configuration: configuration))
   }
 
   /// Whether a run was given any way to connect (an option, or libpq's environment).
@@ -119,14 +126,19 @@ public struct RunSetup {
       (envPath, composePath) = (found.env, found.compose)
       let names = [found.env, found.compose].compactMap { $0 }
       if !names.isEmpty {
-        note("using Immich's \(names.joined(separator: " and ")) in this folder (--db, --immich-env or --compose choose others)")
+        note(
+          "using Immich's \(names.joined(separator: " and ")) in this folder (--db, --immich-env or --compose choose "
+            + "others)"
+        )
       }
     }
     var files = ImmichFiles()
     if let composePath {
       do {
         let compose = try ComposeVolumes(contentsOf: URL(fileURLWithPath: composePath), environment: environment)
-        for skipped in compose.skipped { warn("--compose: volume \(skipped) of service \(compose.service) names no host folder; skipped") }
+        for skipped in compose.skipped {
+          warn("--compose: volume \(skipped) of service \(compose.service) names no host folder; skipped")
+        }
         files.compose = compose
         if envPath == nil { envPath = compose.envFiles.first { FileManager.default.fileExists(atPath: $0.path) }?.path }
       } catch {
@@ -147,7 +159,9 @@ public struct RunSetup {
   /// Connects, with failures as the exit-code contract gives them. `files`: Immich's files
   /// already read (check, explain); otherwise `--immich-env` is read here. `conninfo`: another
   /// database than the request's (compare's baseline).
-  public func openDatabase(_ request: RunRequest, conninfo other: String? = nil, files given: ImmichFiles? = nil) throws(SetupFailure) -> ImmichDatabase {
+  public func openDatabase(_ request: RunRequest, conninfo other: String? = nil, files given: ImmichFiles? = nil)
+    throws(SetupFailure) -> ImmichDatabase
+  {
     let files: ImmichFiles
     if let given { files = given } else { files = try immichFiles(request, discover: false) }
     let env = files.env
@@ -164,7 +178,10 @@ public struct RunSetup {
     }
     if let conninfo, !((try? ConnectionParameters.parse(conninfo).secretValues.isEmpty) ?? true) {
       // As the mysql client warns: the command line is world-readable in /proc.
-      warn("a password on the command line (--db) can be seen by other users of this machine (ps, /proc); use PGPASSWORD, ~/.pgpass, or --immich-env with DB_PASSWORD_FILE instead")
+      warn(
+        "a password on the command line (--db) can be seen by other users of this machine (ps, /proc); use "
+          + "PGPASSWORD, ~/.pgpass, or --immich-env with DB_PASSWORD_FILE instead"
+      )
     }
     do {
       let database = try ImmichDatabase.open(parameters, settings: request.settings, onConnected: onConnected)
@@ -195,10 +212,16 @@ public struct RunSetup {
     let host = (try? env.value("DB_HOSTNAME")) ?? nil
     let named: String
     switch host {
-    case nil: named = "\(path) gives no DB_HOSTNAME (Immich itself then connects to its container `database`, a name only Docker's network knows)"
+    case nil:
+      named =
+        "\(path) gives no DB_HOSTNAME (Immich itself then connects to its container `database`, a name only Docker's "
+        + "network knows)"
     case "database"?: named = "\(path) gives DB_HOSTNAME=database, a container name only Docker's network knows"
     case let other?: named = "\(path) gives DB_HOSTNAME=\(other)"
     }
-    return "\(named), and Immich's docker-compose.yml publishes no database port. Either publish one for the drill (ports: [\"127.0.0.1:5432:5432\"] under the database service) and add --db host=127.0.0.1, or run the audit where the restored cluster listens (--db host=… port=…)"
+    return
+      "\(named), and Immich's docker-compose.yml publishes no database port. Either publish one for the drill "
+      + "(ports: [\"127.0.0.1:5432:5432\"] under the database service) and add --db host=127.0.0.1, or run the audit "
+      + "where the restored cluster listens (--db host=… port=…)"
   }
 }

@@ -18,13 +18,16 @@ public enum CountsReport {
     output += "\nBy owner\n"
     output += scopeTable(manifest.byOwner.map { ($0.email ?? $0.id, $0.counts) }, label: "OWNER")
     output += "\nBy library\n"
-    output += scopeTable(manifest.byLibrary.map { ($0.id == "upload" ? "(uploads)" : ($0.name ?? $0.id), $0.counts) }, label: "LIBRARY")
+    output += scopeTable(
+      manifest.byLibrary.map { ($0.id == "upload" ? "(uploads)" : ($0.name ?? $0.id), $0.counts) }, label: "LIBRARY")
     return output
   }
 
   static func header(_ database: DatabaseDescription, takenAt: String) -> String {
     "Database: \(DisplayText.escaped(database.target.isEmpty ? "(libpq defaults)" : database.target))\n"
-      + "PostgreSQL \(database.serverVersion), Immich \(DisplayText.escaped(database.immichVersion ?? "version unknown (no version_history)")), schema \(database.schema)\n"
+      + "PostgreSQL \(database.serverVersion), Immich "
+      + "\(DisplayText.escaped(database.immichVersion ?? "version unknown (no version_history)")), schema "
+      + "\(database.schema)\n"
       + "Taken at: \(takenAt)\n"
   }
 

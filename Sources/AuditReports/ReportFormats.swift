@@ -7,11 +7,14 @@ public enum Verdict {
     switch report.exitCode {
     case 0: return "PASS: no finding over a failing threshold"
     case 3:
-      let offline = report.roots.filter { $0.offline && $0.kind.holdsOriginals }.map { DisplayText.escaped($0.container) }
+      let offline = report.roots.filter { $0.offline && $0.kind.holdsOriginals }.map {
+        DisplayText.escaped($0.container)
+      }
       return "FAIL (exit 3): a root holding originals is offline or mis-mapped: \(offline.joined(separator: ", "))"
     default:
       let failing = failingKinds(report, policy: policy)
-      return "FAIL (exit \(report.exitCode)): " + failing.map { "\(report.summary[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+      return "FAIL (exit \(report.exitCode)): "
+        + failing.map { "\(report.summary[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
     }
   }
 
@@ -47,12 +50,20 @@ public enum VerificationSentence {
 /// Markdown for `$GITHUB_STEP_SUMMARY` and merge-request comments.
 public enum MarkdownReport {
   public static func render(_ report: AuditReport, policy: FailurePolicy, limit: Int) -> String {
-    var out = "## immich-audit: \(report.exitCode == 0 ? "✅" : "❌") \(cell(Verdict.sentence(report, policy: policy)))\n\n"
-    out += "Database \(code(report.database.target)), Immich \(cell(report.database.immichVersion ?? "unknown")), schema \(report.database.schema); "
-    out += "checked \(report.finishedAt) in \(String(format: "%.1f", report.timings.total)) s; \(VerificationSentence.sentence(report.verification)).\n\n"
+    var out =
+      "## immich-audit: \(report.exitCode == 0 ? "✅" : "❌") \(cell(Verdict.sentence(report, policy: policy)))\n\n"
+    out +=
+      "Database \(code(report.database.target)), Immich \(cell(report.database.immichVersion ?? "unknown")), schema "
+      + "\(report.database.schema); "
+    out +=
+      "checked \(report.finishedAt) in \(String(format: "%.1f", report.timings.total)) s; "
+      + "\(VerificationSentence.sentence(report.verification)).\n\n"
     out += "| Root | Kind | Host | Status | Expected | Present |\n|---|---|---|---|--:|--:|\n"
     for root in report.roots {
-      out += "| \(code(root.container)) | \(root.kind.rawValue) | \(code(bytes: root.host)) | \(root.offline ? "**offline** (\(root.status.rawValue))" : root.status.rawValue) | \(root.expectedFiles) | \(root.presentFiles) |\n"
+      out +=
+        "| \(code(root.container)) | \(root.kind.rawValue) | \(code(bytes: root.host)) | "
+        + "\(root.offline ? "**offline** (\(root.status.rawValue))" : root.status.rawValue) | \(root.expectedFiles) "
+        + "| \(root.presentFiles) |\n"
     }
     out += "\n| Finding | Severity | Count |\n|---|---|--:|\n"
     for kind in FindingKind.allCases {
@@ -68,7 +79,10 @@ public enum MarkdownReport {
         var detail = cell(finding.detail ?? "")
         if !finding.candidates.isEmpty {
           // The host path is what a person moves back.
-          detail += "; candidates: " + finding.candidates.map { "\(code(bytes: $0.path)) (host \(code(bytes: $0.hostPath)))" }.joined(separator: ", ")
+          detail +=
+            "; candidates: "
+            + finding.candidates.map { "\(code(bytes: $0.path)) (host \(code(bytes: $0.hostPath)))" }.joined(
+              separator: ", ")
         }
         out += "| \(code(bytes: finding.path)) | \(detail) |\n"
       }
@@ -111,7 +125,9 @@ public enum MarkdownReport {
 public enum JUnitReport {
   public static func render(_ report: AuditReport, policy: FailurePolicy, to out: inout some TextOutputStream) {
     let failing = Set(Verdict.failingKinds(report, policy: policy))
-    func fails(_ finding: Finding) -> Bool { finding.kind == .rootOffline ? finding.severity == .error : failing.contains(finding.kind) }
+    func fails(_ finding: Finding) -> Bool {
+      finding.kind == .rootOffline ? finding.severity == .error : failing.contains(finding.kind)
+    }
     // The counts come first in the XML, so they are taken in a pass of their own.
     var tests: [FindingKind: Int] = [:]
     var failures: [FindingKind: Int] = [:]
@@ -120,18 +136,28 @@ public enum JUnitReport {
       if fails(finding) { failures[finding.kind, default: 0] += 1 }
     }
     let totalTests = FindingKind.allCases.reduce(0) { $0 + max(tests[$1] ?? 0, 1) }
-    out.write("""
+    out.write(
+      """
       <?xml version="1.0" encoding="UTF-8"?>
-      <testsuites name="immich-audit" tests="\(totalTests)" failures="\(failures.values.reduce(0, +))" errors="0" skipped="\(VerificationSentence.ran(report.verification) ? 0 : 1)" time="\(String(format: "%.3f", report.timings.total))">
+      <testsuites name="immich-audit" tests="\(totalTests)" failures="\(failures.values.reduce(0, +))" errors="0" \
+      skipped="\(VerificationSentence.ran(report.verification) ? 0 : 1)" \
+      time="\(String(format: "%.3f", report.timings.total))">
 
       """)
     // Findings are sorted by severity first, so one kind's may lie in two runs (root-offline).
     for kind in FindingKind.allCases {
       // A check that did not run is skipped, not passed: no content is hashed in --verify size.
       let notRun = kind == .checksumMismatch && !VerificationSentence.ran(report.verification)
-      out.write("  <testsuite name=\"\(kind.rawValue)\" tests=\"\(max(tests[kind] ?? 0, 1))\" failures=\"\(failures[kind] ?? 0)\" errors=\"0\" skipped=\"\(notRun ? 1 : 0)\" timestamp=\"\(report.startedAt)\">\n")
+      out.write(
+        "  <testsuite name=\"\(kind.rawValue)\" tests=\"\(max(tests[kind] ?? 0, 1))\" "
+          + "failures=\"\(failures[kind] ?? 0)\" errors=\"0\" skipped=\"\(notRun ? 1 : 0)\" "
+          + "timestamp=\"\(report.startedAt)\">\n"
+      )
       if notRun {
-        out.write("    <testcase classname=\"immich-audit.\(kind.rawValue)\" name=\"content checksums\">\n      <skipped message=\"\(xml(VerificationSentence.sentence(report.verification)))\"/>\n    </testcase>\n")
+        out.write(
+          "    <testcase classname=\"immich-audit.\(kind.rawValue)\" name=\"content checksums\">\n      <skipped "
+            + "message=\"\(xml(VerificationSentence.sentence(report.verification)))\"/>\n    </testcase>\n"
+        )
       } else if tests[kind] == nil {
         out.write("    <testcase classname=\"immich-audit.\(kind.rawValue)\" name=\"no \(kind.rawValue) findings\"/>\n")
       }
@@ -145,7 +171,9 @@ public enum JUnitReport {
         if let assetId = finding.assetId { text += "\nassetId: \(assetId)" }
         for candidate in finding.candidates { text += "\ncandidate: \(ReportPath(candidate.path).text)" }
         if fails(finding) {
-          cases += "      <failure type=\"\(kind.rawValue)\" message=\"\(xml(finding.detail ?? kind.rawValue))\">\(xml(text))</failure>\n"
+          cases +=
+            "      <failure type=\"\(kind.rawValue)\" "
+            + "message=\"\(xml(finding.detail ?? kind.rawValue))\">\(xml(text))</failure>\n"
         } else {
           cases += "      <system-out>\(xml(text))</system-out>\n"
         }
@@ -180,16 +208,23 @@ public enum JUnitReport {
 
 /// CSV (RFC 4180): a header, then a row per finding. Candidates are a JSON array in one field.
 public enum CSVReport {
-  public static let header = ["severity", "kind", "path", "hostPath", "assetId", "libraryId", "ownerId", "detail", "candidates", "pathBase64", "hostPathBase64"]
+  public static let header = [
+    "severity", "kind", "path", "hostPath", "assetId", "libraryId", "ownerId", "detail", "candidates", "pathBase64",
+    "hostPathBase64",
+  ]
 
   public static func render(_ report: AuditReport, to out: inout some TextOutputStream) {
     out.write(header.joined(separator: ",") + "\r\n")
     for finding in report.findings {
       let path = ReportPath(finding.path)
       let host = ReportPath(finding.hostPath)
-      let candidates = finding.candidates.isEmpty ? "" : JSONValue.array(finding.candidates.map { .object(ReportJSON.paths($0.path, $0.hostPath)) }).renderedCompact()
+      let candidates =
+        finding.candidates.isEmpty
+        ? ""
+        : JSONValue.array(finding.candidates.map { .object(ReportJSON.paths($0.path, $0.hostPath)) }).renderedCompact()
       let fields = [
-        finding.severity.rawValue, finding.kind.rawValue, path.text, host.text, finding.assetId ?? "", finding.libraryId ?? "",
+        finding.severity.rawValue, finding.kind.rawValue, path.text, host.text, finding.assetId ?? "",
+        finding.libraryId ?? "",
         finding.ownerId ?? "", finding.detail ?? "", candidates, path.base64 ?? "", host.base64 ?? "",
       ]
       out.write(fields.map(field).joined(separator: ",") + "\r\n")
@@ -211,18 +246,27 @@ public enum CSVReport {
 public enum PrometheusReport {
   public static func render(_ report: AuditReport, finishedAt: Date) -> String {
     var out = ""
-    metric(&out, "immich_audit_findings", "Findings of the last immich-audit check, by kind.",
-           FindingKind.allCases.map { ([("kind", $0.rawValue)], String(report.summary[$0] ?? 0)) })
-    metric(&out, "immich_audit_metadata_items", "Immich metadata counts (assets, albums, faces, ...) read by the last check, by counts-manifest key.",
-           report.counts.entries.map { ([("key", $0.key)], String($0.value)) })
+    metric(
+      &out, "immich_audit_findings", "Findings of the last immich-audit check, by kind.",
+      FindingKind.allCases.map { ([("kind", $0.rawValue)], String(report.summary[$0] ?? 0)) })
+    metric(
+      &out, "immich_audit_metadata_items",
+      "Immich metadata counts (assets, albums, faces, ...) read by the last check, by counts-manifest key.",
+      report.counts.entries.map { ([("key", $0.key)], String($0.value)) })
     // The library is a label too: two libraries may share an import path, and a series may
     // appear only once in a textfile (node_exporter refuses the file otherwise).
-    metric(&out, "immich_audit_root_up", "1 if the root was online in the last check, 0 if offline.",
-           report.roots.map { ([("root", $0.container), ("kind", $0.kind.rawValue), ("library", $0.libraryId ?? "")], $0.offline ? "0" : "1") })
-    metric(&out, "immich_audit_duration_seconds", "Duration of the last check, by phase.", [
-      ([("phase", "database")], seconds(report.timings.database)), ([("phase", "filesystem")], seconds(report.timings.filesystem)),
-      ([("phase", "verify")], seconds(report.timings.verify)), ([("phase", "total")], seconds(report.timings.total)),
-    ])
+    metric(
+      &out, "immich_audit_root_up", "1 if the root was online in the last check, 0 if offline.",
+      report.roots.map {
+        ([("root", $0.container), ("kind", $0.kind.rawValue), ("library", $0.libraryId ?? "")], $0.offline ? "0" : "1")
+      })
+    metric(
+      &out, "immich_audit_duration_seconds", "Duration of the last check, by phase.",
+      [
+        ([("phase", "database")], seconds(report.timings.database)),
+        ([("phase", "filesystem")], seconds(report.timings.filesystem)),
+        ([("phase", "verify")], seconds(report.timings.verify)), ([("phase", "total")], seconds(report.timings.total)),
+      ])
     ending(&out, exitCode: report.exitCode, finishedAt: finishedAt)
     return out
   }
@@ -231,23 +275,31 @@ public enum PrometheusReport {
   /// `immich_audit_completed == 0` fires instead of last night's figures standing.
   public static func renderIncomplete(exitCode: Int32, seconds total: Double, finishedAt: Date) -> String {
     var out = ""
-    metric(&out, "immich_audit_duration_seconds", "Duration of the last check, by phase.", [([("phase", "total")], seconds(total))])
+    metric(
+      &out, "immich_audit_duration_seconds", "Duration of the last check, by phase.",
+      [([("phase", "total")], seconds(total))])
     ending(&out, exitCode: exitCode, finishedAt: finishedAt)
     return out
   }
 
   private static func ending(_ out: inout String, exitCode: Int32, finishedAt: Date) {
     metric(&out, "immich_audit_exit_code", "Exit code of the last check.", [([], String(exitCode))])
-    metric(&out, "immich_audit_completed", "1 if the last check ran to its end (exit 0, 1 or 3), 0 if it could not audit.",
-           [([], [0, 1, 3].contains(exitCode) ? "1" : "0")])
-    metric(&out, "immich_audit_last_run_timestamp_seconds", "When the last check finished (Unix time).",
-           [([], String(format: "%.3f", finishedAt.timeIntervalSince1970))])
+    metric(
+      &out, "immich_audit_completed", "1 if the last check ran to its end (exit 0, 1 or 3), 0 if it could not audit.",
+      [([], [0, 1, 3].contains(exitCode) ? "1" : "0")])
+    metric(
+      &out, "immich_audit_last_run_timestamp_seconds", "When the last check finished (Unix time).",
+      [([], String(format: "%.3f", finishedAt.timeIntervalSince1970))])
   }
 
-  private static func metric(_ out: inout String, _ name: String, _ help: String, _ samples: [(labels: [(String, String)], value: String)]) {
+  private static func metric(
+    _ out: inout String, _ name: String, _ help: String, _ samples: [(labels: [(String, String)], value: String)]
+  ) {
     out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
     for sample in samples {
-      let labels = sample.labels.isEmpty ? "" : "{" + sample.labels.map { "\($0.0)=\"\(label($0.1))\"" }.joined(separator: ",") + "}"
+      let labels =
+        sample.labels.isEmpty
+        ? "" : "{" + sample.labels.map { "\($0.0)=\"\(label($0.1))\"" }.joined(separator: ",") + "}"
       out += "\(name)\(labels) \(sample.value)\n"
     }
   }
@@ -256,6 +308,7 @@ public enum PrometheusReport {
 
   /// Label values escape backslash, double quote and newline (exposition format).
   static func label(_ text: String) -> String {
-    text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(
+      of: "\n", with: "\\n")
   }
 }

@@ -78,23 +78,36 @@ public enum ReportJSON {
       ("startedAt", .string(report.startedAt)),
       ("finishedAt", .string(report.finishedAt)),
       ("database", report.database.json),
-      ("mappings", .array(report.mappings.map { m in
-        .object([("container", .string(m.container)), ("host", .string(m.host)), ("source", .string(m.source.rawValue))])
-      })),
+      (
+        "mappings",
+        .array(
+          report.mappings.map { m in
+            .object([
+              ("container", .string(m.container)), ("host", .string(m.host)), ("source", .string(m.source.rawValue)),
+            ])
+          })
+      ),
       ("roots", .array(report.roots.map(root))),
       ("counts", report.counts.json),
       ("summary", .object(FindingKind.allCases.map { ($0.rawValue, .int(report.summary[$0] ?? 0)) })),
-      ("verification", .object([
-        ("tier", .string(report.verification.tier)),
-        ("seed", report.verification.seed.map { .int(Int(truncatingIfNeeded: $0)) } ?? .null),
-        ("filesHashed", .int(report.verification.filesHashed)),
-        ("bytesHashed", .int(Int(report.verification.bytesHashed))),
-        ("complete", .bool(report.verification.complete)),
-      ])),
-      ("timings", .object([
-        ("database", .double(rounded(report.timings.database))), ("filesystem", .double(rounded(report.timings.filesystem))),
-        ("verify", .double(rounded(report.timings.verify))), ("total", .double(rounded(report.timings.total))),
-      ])),
+      (
+        "verification",
+        .object([
+          ("tier", .string(report.verification.tier)),
+          ("seed", report.verification.seed.map { .int(Int(truncatingIfNeeded: $0)) } ?? .null),
+          ("filesHashed", .int(report.verification.filesHashed)),
+          ("bytesHashed", .int(Int(report.verification.bytesHashed))),
+          ("complete", .bool(report.verification.complete)),
+        ])
+      ),
+      (
+        "timings",
+        .object([
+          ("database", .double(rounded(report.timings.database))),
+          ("filesystem", .double(rounded(report.timings.filesystem))),
+          ("verify", .double(rounded(report.timings.verify))), ("total", .double(rounded(report.timings.total))),
+        ])
+      ),
       ("exitCode", .int(Int(report.exitCode))),
     ]
   }
@@ -116,7 +129,9 @@ public enum ReportJSON {
   }
 
   public static func finding(_ finding: Finding) -> JSONValue {
-    var members: [(String, JSONValue)] = [("kind", .string(finding.kind.rawValue)), ("severity", .string(finding.severity.rawValue))]
+    var members: [(String, JSONValue)] = [
+      ("kind", .string(finding.kind.rawValue)), ("severity", .string(finding.severity.rawValue)),
+    ]
     members += paths(finding.path, finding.hostPath)
     if let assetId = finding.assetId { members.append(("assetId", .string(assetId))) }
     if let libraryId = finding.libraryId { members.append(("libraryId", .string(libraryId))) }

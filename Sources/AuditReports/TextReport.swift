@@ -12,7 +12,11 @@ public enum TextReport {
     }
     let d = report.database
     let verdict = Verdict.sentence(report, policy: policy)
-    var out = DisplayText.escaped("immich-audit check of \(d.target.isEmpty ? "(libpq defaults)" : d.target): Immich \(d.immichVersion ?? "unknown"), schema \(d.schema)") + "\n"
+    var out =
+      DisplayText.escaped(
+        "immich-audit check of \(d.target.isEmpty ? "(libpq defaults)" : d.target): Immich "
+          + "\(d.immichVersion ?? "unknown"), schema \(d.schema)"
+      ) + "\n"
     // The verdict first as well as last: a long report's end may be out of sight.
     out += "\(verdict)\n\n"
     out += "Path mappings:\n"
@@ -21,11 +25,14 @@ public enum TextReport {
     for m in report.mappings { mappings.rows.append([m.container, m.host, m.source.rawValue]) }
     if !report.mappings.isEmpty { out += mappings.rendered(indent: "  ") }
     out += "\nRoots:\n"
-    var roots = TextTable(header: ["KIND", "CONTAINER", "HOST", "STATUS", "MARKER", "EXPECTED", "PRESENT"], rightAligned: [5, 6])
+    var roots = TextTable(
+      header: ["KIND", "CONTAINER", "HOST", "STATUS", "MARKER", "EXPECTED", "PRESENT"], rightAligned: [5, 6])
     for root in report.roots {
       roots.rows.append([
-        root.kind.rawValue, root.container, String(decoding: root.host, as: UTF8.self), root.offline ? "OFFLINE (\(root.status.rawValue))" : root.status.rawValue,
-        root.kind == .importPath ? "-" : (root.marker ? "yes" : "no"), String(root.expectedFiles), String(root.presentFiles),
+        root.kind.rawValue, root.container, String(decoding: root.host, as: UTF8.self),
+        root.offline ? "OFFLINE (\(root.status.rawValue))" : root.status.rawValue,
+        root.kind == .importPath ? "-" : (root.marker ? "yes" : "no"), String(root.expectedFiles),
+        String(root.presentFiles),
       ])
     }
     out += roots.rendered(indent: "  ")

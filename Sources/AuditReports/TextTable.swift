@@ -16,7 +16,9 @@ public struct TextTable {
 
   public func rendered(indent: String = "") -> String {
     let all = ([header] + rows).map { $0.map(DisplayText.escaped) }
-    let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
+    let widths = header.indices.map { column in
+      all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0
+    }
     var output = ""
     for row in all {
       var cells: [String] = []

@@ -2,12 +2,15 @@
 #include "clinuxcalls.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/vfs.h>
 
-long cstatfs_type(const char *path) {
+const int clinux_o_noatime = O_NOATIME;
+
+long clinux_statfs_type(const char *path) {
   struct statfs info;
   if (statfs(path, &info) != 0) return -1;
   return (long)info.f_type;

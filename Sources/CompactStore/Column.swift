@@ -58,7 +58,9 @@ public struct Column<Element: BitwiseCopyable>: ~Copyable {
   @inlinable
   public mutating func append(contentsOf values: UnsafeRawBufferPointer) where Element == UInt8 {
     if count + values.count > capacity { grow(to: max(16, capacity * 2, count + values.count)) }
-    if !values.isEmpty { UnsafeMutableRawPointer(base + count).copyMemory(from: values.baseAddress!, byteCount: values.count) }
+    if !values.isEmpty {
+      UnsafeMutableRawPointer(base + count).copyMemory(from: values.baseAddress!, byteCount: values.count)
+    }
     used += values.count
   }
 

@@ -60,7 +60,9 @@ public struct FolderTable: ~Copyable {
     var index = Int(number)
     while index >= 0 {
       let (component, end) = component(index)
-      guard Bytes.equal(component, UnsafeRawBufferPointer(rebasing: bytes[(end - component.count)..<end])) else { return false }
+      guard Bytes.equal(component, UnsafeRawBufferPointer(rebasing: bytes[(end - component.count)..<end])) else {
+        return false
+      }
       index = Int(records[index].parent)
     }
     return true
@@ -109,7 +111,8 @@ public struct FolderTable: ~Copyable {
       parent = intern(head, tag: UInt32(truncatingIfNeeded: Bytes.hash(head)))
     }
     let index = Int32(records.count)
-    records.append(Record(parent: parent, length: Int32(bytes.count), componentStart: UInt32(components.count), tag: tag))
+    records.append(
+      Record(parent: parent, length: Int32(bytes.count), componentStart: UInt32(components.count), tag: tag))
     components.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[max(cut, 0)...]))
     if records.count * 2 > table.count {
       table = HashSlots(count: table.count * 2)

@@ -25,7 +25,11 @@ public struct FolderID: Hashable, Comparable, Sendable, BitwiseCopyable {
 ///     uuid:       bits 29-0   the name's number among the UUID names (id and suffix per name)
 ///     stem:       bits 29-22  the suffix's number, bits 21-0 the stem's number
 public struct NameHandle: Hashable, Sendable, BitwiseCopyable {
-  public enum Form: UInt32 { case bytes = 0b00, uuid = 0b10, stem = 0b11 }
+  public enum Form: UInt32 {
+    case bytes = 0b00
+    case uuid = 0b10
+    case stem = 0b11
+  }
 
   @usableFromInline let rawValue: UInt32
 
@@ -40,7 +44,9 @@ public struct NameHandle: Hashable, Sendable, BitwiseCopyable {
   @inlinable init(rawValue: UInt32) { self.rawValue = rawValue }
 
   @inlinable static func bytes(_ number: Int) -> NameHandle { NameHandle(rawValue: UInt32(number)) }
-  @inlinable static func uuid(_ number: Int) -> NameHandle { NameHandle(rawValue: Form.uuid.rawValue << formShift | UInt32(number)) }
+  @inlinable static func uuid(_ number: Int) -> NameHandle {
+    NameHandle(rawValue: Form.uuid.rawValue << formShift | UInt32(number))
+  }
   @inlinable static func stem(_ stem: Int, suffix: Int) -> NameHandle {
     NameHandle(rawValue: Form.stem.rawValue << formShift | UInt32(suffix) << stemBits | UInt32(stem))
   }

@@ -5,7 +5,8 @@ import Synchronization
 /// one element.
 public final class PathStates: @unchecked Sendable {
   public enum State: UInt8, Sendable {
-    case unseen = 0, file, directory, other, unreadable, missing
+    case unseen = 0
+    case file, directory, other, unreadable, missing
   }
 
   @usableFromInline let states: UnsafeMutableBufferPointer<UInt8>

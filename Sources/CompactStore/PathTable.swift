@@ -28,8 +28,10 @@ public final class PathTable: @unchecked Sendable {
   /// The last pair's prefixes, as plain buffers: compared on every row without touching the
   /// arrays of `prefixPairs` (whose reference counting cost more than the comparison).
   @exclusivity(unchecked) @usableFromInline var lastPair: Int32 = -1
-  @exclusivity(unchecked) @usableFromInline var lastPairSource = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 1)
-  @exclusivity(unchecked) @usableFromInline var lastPairHost = UnsafeMutableRawBufferPointer.allocate(byteCount: 0, alignment: 1)
+  @exclusivity(unchecked) @usableFromInline var lastPairSource = UnsafeMutableRawBufferPointer.allocate(
+    byteCount: 0, alignment: 1)
+  @exclusivity(unchecked) @usableFromInline var lastPairHost = UnsafeMutableRawBufferPointer.allocate(
+    byteCount: 0, alignment: 1)
 
   public init() {}
 
@@ -100,7 +102,8 @@ public final class PathTable: @unchecked Sendable {
         sourcePrefix == 0 || memcmp(source.baseAddress!, lastPairSource.baseAddress!, sourcePrefix) == 0,
         hostPrefix == 0 || memcmp(host.baseAddress!, lastPairHost.baseAddress!, hostPrefix) == 0,
         source.count == sourcePrefix
-          || memcmp(source.baseAddress! + sourcePrefix, host.baseAddress! + hostPrefix, source.count - sourcePrefix) == 0
+          || memcmp(source.baseAddress! + sourcePrefix, host.baseAddress! + hostPrefix, source.count - sourcePrefix)
+            == 0
       {
         return lastPair
       }
@@ -111,7 +114,9 @@ public final class PathTable: @unchecked Sendable {
   @usableFromInline
   func newPrefixPair(_ source: UnsafeRawBufferPointer, _ host: UnsafeRawBufferPointer) -> Int32 {
     var common = 0
-    while common < source.count && common < host.count && source[source.count - 1 - common] == host[host.count - 1 - common] {
+    while common < source.count && common < host.count
+      && source[source.count - 1 - common] == host[host.count - 1 - common]
+    {
       common += 1
     }
     let sourcePrefix = Array(source[0..<(source.count - common)])
@@ -195,7 +200,9 @@ public final class PathTable: @unchecked Sendable {
   /// name's bytes): a batch issues each step's loads for all of its names before it needs
   /// them, so that their misses overlap instead of following one another.
   @inlinable
-  public func lookup(folder id: FolderID, count: Int, name: (Int) -> UnsafeRawBufferPointer, found: (Int, PathID) -> Void) {
+  public func lookup(
+    folder id: FolderID, count: Int, name: (Int) -> UnsafeRawBufferPointer, found: (Int, PathID) -> Void
+  ) {
     let folder = id.number
     let batch = 16
     withUnsafeTemporaryAllocation(of: UInt64.self, capacity: batch) { hashes in
@@ -251,7 +258,9 @@ public final class PathTable: @unchecked Sendable {
   /// the folder table holds: so it is settled per folder, parents before children, without
   /// rebuilding any path.
   public func firstFolder(containing candidates: [[UInt8]]) -> [Int16] {
-    let candidateFolders = candidates.map { candidate in (candidate + [UInt8(ascii: "/")]).withUnsafeBytes { folders.find($0) } }
+    let candidateFolders = candidates.map { candidate in
+      (candidate + [UInt8(ascii: "/")]).withUnsafeBytes { folders.find($0) }
+    }
     var best = [Int16](repeating: -1, count: folders.count)
     for index in 0..<folders.count {
       // A parent is always interned before its children: its answer is known.

@@ -62,7 +62,8 @@ public final class Listing: @unchecked Sendable {
   /// The bytes of entry `index`'s name (valid while the listing lives).
   public func name(_ index: Int) -> UnsafeRawBufferPointer {
     let entry = storage[index]
-    return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(names)[Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)])
+    return UnsafeRawBufferPointer(
+      rebasing: UnsafeRawBufferPointer(names)[Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)])
   }
 
   /// Entry `index`'s name as a C string, for the system calls.
@@ -86,7 +87,8 @@ public final class Listing: @unchecked Sendable {
 
   fileprivate func append(name: UnsafeRawBufferPointer, kind: EntryKind, needsStat: Bool) {
     if namesUsed + name.count + 1 > names.count {
-      let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(names.count * 2, namesUsed + name.count + 1), alignment: 1)
+      let grown = UnsafeMutableRawBufferPointer.allocate(
+        byteCount: max(names.count * 2, namesUsed + name.count + 1), alignment: 1)
       grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: names[0..<namesUsed]))
       names.deallocate()
       names = grown
@@ -100,7 +102,8 @@ public final class Listing: @unchecked Sendable {
       storage = grown
       capacity *= 2
     }
-    (storage + count).initialize(to: Entry(nameStart: UInt32(namesUsed), nameLength: UInt32(name.count), kind: kind, needsStat: needsStat))
+    (storage + count).initialize(
+      to: Entry(nameStart: UInt32(namesUsed), nameLength: UInt32(name.count), kind: kind, needsStat: needsStat))
     namesUsed += name.count + 1
     count += 1
   }
@@ -244,7 +247,9 @@ public final class ParallelWalker: Sendable {
       var entry = listing[index]
       let status = FileStatus.at(handle.fd, listing.cName(index))
       switch status {
-      case .file(let size): entry.kind = .file; entry.size = size
+      case .file(let size):
+        entry.kind = .file
+        entry.size = size
       case .directory: entry.kind = .directory
       case .other: entry.kind = .other
       // A dangling link, or a name that vanished since the listing: not there on this walk.
@@ -296,7 +301,9 @@ final class DirectoryHandle: Sendable {
         switch type {
         case Int32(DT_DIR): kind = .directory
         case Int32(DT_REG): kind = .file
-        case Int32(DT_LNK), Int32(DT_UNKNOWN): kind = .other; needsStat = true
+        case Int32(DT_LNK), Int32(DT_UNKNOWN):
+          kind = .other
+          needsStat = true
         default: kind = .other
         }
         listing.append(name: name, kind: kind, needsStat: needsStat)
@@ -399,12 +406,16 @@ private final class CollectingVisitor: WalkVisitor {
 
   func visit(root: Int, listing: Listing, range: Range<Int>) {
     let walked = range.filter { !listing[$0].gone }.map { index in
-      WalkEntry(relativePath: listing.relativePath(index), kind: listing[index].kind, size: listing[index].size < 0 ? nil : listing[index].size)
+      WalkEntry(
+        relativePath: listing.relativePath(index), kind: listing[index].kind,
+        size: listing[index].size < 0 ? nil : listing[index].size)
     }
     state.withLock { $0.entries += walked }
   }
 
-  func shouldDescend(root: Int, directory: [UInt8], name: UnsafeRawBufferPointer) -> Bool { descend(directory, Array(name)) }
+  func shouldDescend(root: Int, directory: [UInt8], name: UnsafeRawBufferPointer) -> Bool {
+    descend(directory, Array(name))
+  }
 
   func listed(root: Int, listing: Listing) {}
 

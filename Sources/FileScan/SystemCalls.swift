@@ -1,3 +1,4 @@
+import CLinuxCalls
 import Glibc
 
 /// A failed system call, told as a person reads it: the lower-case `strerror` sentence ("no such
@@ -21,8 +22,10 @@ public enum PlainFile {
   /// `openat(2)` read-only with `O_NOATIME` (an audit moves no atime), retried without it on
   /// EPERM (refused on files the caller does not own, unless privileged). The descriptor, or
   /// minus the errno.
-  public static func openNoAtime(at parent: Int32 = AT_FDCWD, _ path: UnsafePointer<CChar>, flags: Int32 = O_RDONLY | O_CLOEXEC) -> Int32 {
-    var fd = openat(parent, path, flags | O_NOATIME)
+  public static func openNoAtime(
+    at parent: Int32 = AT_FDCWD, _ path: UnsafePointer<CChar>, flags: Int32 = O_RDONLY | O_CLOEXEC
+  ) -> Int32 {
+    var fd = openat(parent, path, flags | clinux_o_noatime)
     if fd < 0 && errno == EPERM { fd = openat(parent, path, flags) }
     return fd >= 0 ? fd : -errno
   }

@@ -21,8 +21,7 @@ public final class Connection {
     let keywords: [UnsafeMutablePointer<CChar>?] = parameters.pairs.map { strdup($0.keyword) } + [nil]
     let values: [UnsafeMutablePointer<CChar>?] = parameters.pairs.map { strdup($0.value) } + [nil]
     defer {
-      keywords.forEach { free($0) }
-      values.forEach { free($0) }
+      for pointer in keywords + values { free(pointer) }
     }
     let keywordPointers: [UnsafePointer<CChar>?] = keywords.map { $0.map { UnsafePointer($0) } }
     let valuePointers: [UnsafePointer<CChar>?] = values.map { $0.map { UnsafePointer($0) } }
@@ -133,7 +132,8 @@ public final class Connection {
       throw error
     }
     PQclear(start)
-    let fields = UnsafeMutableBufferPointer<(offset: Int32, length: Int32)>.allocate(capacity: max(columns.types.count, 1))
+    let fields = UnsafeMutableBufferPointer<(offset: Int32, length: Int32)>.allocate(
+      capacity: max(columns.types.count, 1))
     defer { fields.deallocate() }
     let types = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: max(columns.types.count, 1))
     defer { types.deallocate() }
@@ -151,7 +151,8 @@ public final class Connection {
       var position = 0
       if header {
         // "PGCOPY\n\377\r\n\0", flags, header extension length, extension.
-        guard length >= 19, message.starts(with: [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00]) else {
+        guard length >= 19, message.starts(with: [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00])
+        else {
           failure = PostgresError(.client, "unexpected COPY data from the server (no binary header)")
           cancelRunningQuery()
           continue
@@ -162,14 +163,18 @@ public final class Connection {
       }
       guard let count = Self.fieldCount(message, at: &position) else { continue }  // the trailer
       guard count == columns.types.count, Self.parseFields(message, from: position, into: fields, count: count) else {
-        failure = PostgresError(.client, "unexpected COPY data from the server (a row of \(count) fields, \(columns.types.count) expected)")
+        failure = PostgresError(
+          .client, "unexpected COPY data from the server (a row of \(count) fields, \(columns.types.count) expected)")
         cancelRunningQuery()
         continue
       }
       do {
-        try body(RowView(binary: BinaryRow(
-          base: UnsafeRawPointer(buffer), fields: fields, types: UnsafeBufferPointer(rebasing: types[0..<columns.types.count]),
-          columns: Unmanaged.passUnretained(columns))))
+        try body(
+          RowView(
+            binary: BinaryRow(
+              base: UnsafeRawPointer(buffer), fields: fields,
+              types: UnsafeBufferPointer(rebasing: types[0..<columns.types.count]),
+              columns: Unmanaged.passUnretained(columns))))
       } catch {
         bodyError = error
         cancelRunningQuery()
@@ -195,7 +200,10 @@ public final class Connection {
     return count < 0 ? nil : count
   }
 
-  private static func parseFields(_ message: UnsafeRawBufferPointer, from start: Int, into fields: UnsafeMutableBufferPointer<(offset: Int32, length: Int32)>, count: Int) -> Bool {
+  private static func parseFields(
+    _ message: UnsafeRawBufferPointer, from start: Int,
+    into fields: UnsafeMutableBufferPointer<(offset: Int32, length: Int32)>, count: Int
+  ) -> Bool {
     var position = start
     for field in 0..<count {
       guard position + 4 <= message.count else { return false }
@@ -249,9 +257,11 @@ public final class Connection {
     while let result = PQgetResult(raw) { PQclear(result) }
   }
 
-  private func withParameterArrays<T>(_ parameters: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?, Int32) -> T) -> T {
+  private func withParameterArrays<T>(
+    _ parameters: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?, Int32) -> T
+  ) -> T {
     let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0) } ?? nil }
-    defer { copies.forEach { free($0) } }
+    defer { for copy in copies { free(copy) } }
     let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
     return pointers.withUnsafeBufferPointer { body($0.baseAddress, Int32(parameters.count)) }
   }
@@ -267,10 +277,12 @@ public final class Connection {
       return String(cString: value)
     }
     let sqlState = field("C")
-    let message = field("M") ?? {
-      if let text = PQresultErrorMessage(result) { return String(cString: text).trimmingTrailingNewlines() }
-      return lastError(connection)
-    }()
+    let message =
+      field("M")
+      ?? {
+        if let text = PQresultErrorMessage(result) { return String(cString: text).trimmingTrailingNewlines() }
+        return lastError(connection)
+      }()
     var code = PostgresError.classify(sqlState: sqlState)
     if sqlState == nil && PQstatus(connection) != CONNECTION_OK { code = .connectionLost }
     return PostgresError(code, message, sqlState: sqlState, detail: field("D"), hint: field("H"))
@@ -356,7 +368,10 @@ public struct RowView {
     withBytes(column) { raw -> (high: UInt64, low: UInt64)? in
       guard let raw else { return nil }
       if let binary, binary.types[column] == PostgresType.uuid, raw.count == 16 {
-        return (UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)), UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        return (
+          UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+          UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        )
       }
       guard binary == nil || PostgresType.isText(binary!.types[column]) else { return nil }
       return UUIDText.parse(raw)
@@ -379,7 +394,10 @@ public struct RowView {
       var value: Int64 = 0
       var negative = false
       for (position, byte) in raw.enumerated() {
-        if position == 0 && byte == UInt8(ascii: "-") { negative = true; continue }
+        if position == 0 && byte == UInt8(ascii: "-") {
+          negative = true
+          continue
+        }
         guard byte >= 48 && byte <= 57 else { return nil }
         value = value &* 10 &+ Int64(byte - 48)
       }
@@ -406,7 +424,8 @@ public struct RowView {
 
 /// Type OIDs of the columns `copyStream` decodes (pg_type.dat).
 enum PostgresType {
-  static let bool: UInt32 = 16, bytea: UInt32 = 17, name: UInt32 = 19, int8: UInt32 = 20, int2: UInt32 = 21, int4: UInt32 = 23
+  static let bool: UInt32 = 16, bytea: UInt32 = 17, name: UInt32 = 19, int8: UInt32 = 20, int2: UInt32 = 21,
+    int4: UInt32 = 23
   static let text: UInt32 = 25, bpchar: UInt32 = 1042, varchar: UInt32 = 1043, uuid: UInt32 = 2950
 
   /// Types whose binary form is their text (text, varchar, char, name; enums send their label,

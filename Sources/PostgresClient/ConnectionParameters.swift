@@ -29,7 +29,9 @@ public struct ConnectionParameters: Sendable, Equatable {
   }
 
   /// Sets `keyword` only when neither these pairs nor `environmentVariable` give it a value.
-  public mutating func setDefault(_ keyword: String, _ value: String, unlessEnvironment environmentVariable: String?, environment: [String: String]) {
+  public mutating func setDefault(
+    _ keyword: String, _ value: String, unlessEnvironment environmentVariable: String?, environment: [String: String]
+  ) {
     if self[keyword] != nil { return }
     if let environmentVariable, let env = environment[environmentVariable], !env.isEmpty { return }
     pairs.append((keyword, value))

@@ -7,7 +7,8 @@ public enum UUIDText {
     guard text.count == 36, isDash(text, 8), isDash(text, 13), isDash(text, 18), isDash(text, 23) else { return nil }
     var halves: (UInt64, UInt64) = (0, 0)
     var digits = 0
-    for (position, byte) in text.enumerated() where position != 8 && position != 13 && position != 18 && position != 23 {
+    for (position, byte) in text.enumerated() where position != 8 && position != 13 && position != 18 && position != 23
+    {
       guard let value = hexValue(byte) else { return nil }
       if digits < 16 { halves.0 = halves.0 << 4 | UInt64(value) } else { halves.1 = halves.1 << 4 | UInt64(value) }
       digits += 1
@@ -24,14 +25,17 @@ public enum UUIDText {
     guard text.count >= 36 else { return nil }
     let dash = UInt8(ascii: "-")
     guard text[8] == dash, text[13] == dash, text[18] == dash, text[23] == dash else { return nil }
-    func eight(_ offset: Int) -> UInt64 { UInt64(littleEndian: text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+    func eight(_ offset: Int) -> UInt64 {
+      UInt64(littleEndian: text.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
     // Two groups of four digits side by side.
     func four(_ first: Int, _ second: Int) -> UInt64 {
       UInt64(UInt32(littleEndian: text.loadUnaligned(fromByteOffset: first, as: UInt32.self)))
         | UInt64(UInt32(littleEndian: text.loadUnaligned(fromByteOffset: second, as: UInt32.self))) << 32
     }
     // Digits 0-15: bytes 0-7, 9-12, 14-17; digits 16-31: bytes 19-22, 24-35.
-    guard let a = hexWord(eight(0)), let b = hexWord(four(9, 14)), let c = hexWord(four(19, 24)), let d = hexWord(eight(28))
+    guard let a = hexWord(eight(0)), let b = hexWord(four(9, 14)), let c = hexWord(four(19, 24)),
+      let d = hexWord(eight(28))
     else { return nil }
     return (UInt64(a) << 32 | UInt64(b), UInt64(c) << 32 | UInt64(d))
   }
@@ -85,7 +89,9 @@ public enum UUIDText {
     }
   }
 
-  private static func isDash(_ text: UnsafeRawBufferPointer, _ position: Int) -> Bool { text[position] == UInt8(ascii: "-") }
+  private static func isDash(_ text: UnsafeRawBufferPointer, _ position: Int) -> Bool {
+    text[position] == UInt8(ascii: "-")
+  }
 
   private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }

@@ -6,7 +6,9 @@ import Synchronization
 
 struct Check: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "The full audit: every path the database references against the filesystem, and every media file on disk against the database.",
+    abstract:
+      "The full audit: every path the database references against the filesystem, and every media file on disk "
+      + "against the database.",
     discussion: """
       Roots are the media folders (upload, library, thumbs, encoded-video, profile) under \
       Immich's media location and the import paths of every external library. A root that is \
@@ -36,38 +38,61 @@ struct Check: ParsableCommand {
   @Option(
     name: .customLong("report"),
     help: ArgumentHelp(
-      "Also write the report in FORMAT to FILE (repeatable; - is stdout), from the same run: e.g. --report json:audit.json --report junit:junit.xml --report markdown:$GITHUB_STEP_SUMMARY.",
+      "Also write the report in FORMAT to FILE (repeatable; - is stdout), from the same run: e.g. --report "
+        + "json:audit.json --report junit:junit.xml --report markdown:$GITHUB_STEP_SUMMARY.",
       valueName: "format:file"),
     transform: ExtraReport.init(parsing:))
   var reports: [ExtraReport] = []
 
-  @Option(help: ArgumentHelp("Also write Prometheus metrics for node_exporter's textfile collector (atomically).", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      "Also write Prometheus metrics for node_exporter's textfile collector (atomically).", valueName: "file"))
   var prometheus: String?
 
   @Option(
     name: .customLong("fail-on"),
-    help: ArgumentHelp("Finding kinds that fail the run (comma-separated; replaces the default set).", valueName: "kind,…"),
+    help: ArgumentHelp(
+      "Finding kinds that fail the run (comma-separated; replaces the default set).", valueName: "kind,…"),
     transform: Self.kinds(failOn:))
   var failOn: [[FindingKind]] = []
 
   @Option(
-    name: .customLong("max"), help: ArgumentHelp("Allow up to N findings of KIND; more fail the run (repeatable).", valueName: "kind=n"),
+    name: .customLong("max"),
+    help: ArgumentHelp("Allow up to N findings of KIND; more fail the run (repeatable).", valueName: "kind=n"),
     transform: Self.limit(max:))
   var max: [FailurePolicy.Limit] = []
 
-  @Option(help: ArgumentHelp("none: existence only; size: also sizes against the database (default); sample:N% or sample:N: also the content SHA-1 of a random sample of the content-hashed originals; all: of every one.", valueName: "tier"))
+  @Option(
+    help: ArgumentHelp(
+      "none: existence only; size: also sizes against the database (default); sample:N% or sample:N: also the "
+        + "content SHA-1 of a random sample of the content-hashed originals; all: of every one.",
+      valueName: "tier"))
   var verify: VerifyTier = .size
 
-  @Option(help: ArgumentHelp("Seed of the random sample (the report gives the seed used, to repeat a run).", valueName: "n"))
+  @Option(
+    help: ArgumentHelp("Seed of the random sample (the report gives the seed used, to repeat a run).", valueName: "n"))
   var seed: UInt64?
 
-  @Option(name: .customLong("verify-time"), help: ArgumentHelp("Seconds content hashing may take; the report says whether everything selected was hashed.", valueName: "seconds"))
+  @Option(
+    name: .customLong("verify-time"),
+    help: ArgumentHelp(
+      "Seconds content hashing may take; the report says whether everything selected was hashed.", valueName: "seconds")
+  )
   var verifyTime: Double?
 
-  @Option(help: ArgumentHelp("Filesystem calls in flight at once (default: the number of cores, at least 2, on local disks; 32 on network and FUSE filesystems).", valueName: "n"))
+  @Option(
+    help: ArgumentHelp(
+      "Filesystem calls in flight at once (default: the number of cores, at least 2, on local disks; 32 on network "
+        + "and FUSE filesystems).",
+      valueName: "n"))
   var jobs: Int?
 
-  @Option(name: .customLong("io-timeout"), help: ArgumentHelp("Seconds a filesystem call may take before its root counts as offline (timed-out): a dead NFS server or share never hangs the audit.", valueName: "seconds"))
+  @Option(
+    name: .customLong("io-timeout"),
+    help: ArgumentHelp(
+      "Seconds a filesystem call may take before its root counts as offline (timed-out): a dead NFS server or share "
+        + "never hangs the audit.",
+      valueName: "seconds"))
   var ioTimeout: Double = 15
 
   @Option(help: ArgumentHelp("Findings of each kind shown by the text and markdown formats.", valueName: "n"))
@@ -83,7 +108,9 @@ struct Check: ParsableCommand {
     if limit < 0 { throw ValidationError("--limit must be 0 or more") }
     if let seed, seed > UInt64(Int64.max) { throw ValidationError("--seed must be between 0 and \(Int64.max)") }
     if let verifyTime, !(verifyTime > 0) { throw ValidationError("--verify-time must be a number of seconds above 0") }
-    if !(ioTimeout > 0 && ioTimeout <= 86400) { throw ValidationError("--io-timeout must be a number of seconds above 0 (e.g. 15)") }
+    if !(ioTimeout > 0 && ioTimeout <= 86400) {
+      throw ValidationError("--io-timeout must be a number of seconds above 0 (e.g. 15)")
+    }
   }
 
   func run() throws {
@@ -115,7 +142,10 @@ struct Check: ParsableCommand {
 
     init(parsing text: String) throws {
       guard let colon = text.firstIndex(of: ":"), let format = CheckFormat(rawValue: String(text[..<colon])) else {
-        throw OptionValueError("expected FORMAT:FILE with FORMAT one of \(CheckFormat.allCases.map(\.rawValue).joined(separator: ", ")) (e.g. junit:junit.xml; - for stdout)")
+        throw OptionValueError(
+          "expected FORMAT:FILE with FORMAT one of \(CheckFormat.allCases.map(\.rawValue).joined(separator: ", ")) "
+            + "(e.g. junit:junit.xml; - for stdout)"
+        )
       }
       let path = String(text[text.index(after: colon)...])
       guard !path.isEmpty else { throw OptionValueError("give a file after the colon (- for stdout)") }
@@ -126,10 +156,16 @@ struct Check: ParsableCommand {
 
   /// Where each report and the metrics go: checked before the audit, written after it.
   func products() -> [(destination: ReportDestination, product: Product)] {
-    var list: [(ReportDestination, Product)] = [(output.map { ReportDestination(option: "--output", path: $0) } ?? .standardOutput(), .report(format))]
+    var list: [(ReportDestination, Product)] = [
+      (output.map { ReportDestination(option: "--output", path: $0) } ?? .standardOutput(), .report(format))
+    ]
     if let prometheus { list.append((ReportDestination(option: "--prometheus", path: prometheus), .prometheus)) }
     for extra in reports {
-      list.append((extra.path.map { ReportDestination(option: "--report \(extra.format.rawValue):", path: $0) } ?? .standardOutput(), .report(extra.format)))
+      list.append(
+        (
+          extra.path.map { ReportDestination(option: "--report \(extra.format.rawValue):", path: $0) }
+            ?? .standardOutput(), .report(extra.format)
+        ))
     }
     return list
   }
@@ -143,13 +179,15 @@ struct Check: ParsableCommand {
     let outputs = ReportOutputs(destinations: products.map(\.destination))
     do {
       try outputs.preflight(runner)
-      return try audit(runner: runner, outputs: outputs, products: products.map(\.product), policy: policy, started: started)
+      return try audit(
+        runner: runner, outputs: outputs, products: products.map(\.product), policy: policy, started: started)
     } catch let exit as ExitCode where exit.rawValue == 2 && prometheus != nil {
       // The textfile says the check could not audit (the database, or another output, failed),
       // so an alert on it fires instead of the last good run's figures standing. Quietly: the
       // run's error is told already, and the textfile may be what failed.
       let finished = Date()
-      let metrics = PrometheusReport.renderIncomplete(exitCode: 2, seconds: finished.timeIntervalSince(started), finishedAt: finished)
+      let metrics = PrometheusReport.renderIncomplete(
+        exitCode: 2, seconds: finished.timeIntervalSince(started), finishedAt: finished)
       if let textfile = products.first(where: { if case .prometheus = $0.product { true } else { false } }) {
         let quiet = Runner(quiet: true)
         let single = ReportOutputs(destinations: [textfile.destination])
@@ -159,7 +197,9 @@ struct Check: ParsableCommand {
     }
   }
 
-  private func audit(runner: Runner, outputs: ReportOutputs, products: [Product], policy: FailurePolicy, started: Date) throws -> Int32 {
+  private func audit(runner: Runner, outputs: ReportOutputs, products: [Product], policy: FailurePolicy, started: Date)
+    throws -> Int32
+  {
     let databaseStart = Date()
     let prepared = try runner.prepare(connection.request(mapping), samplesPerKind: 0, prefixesOnlyIfNeeded: true)
     let (database, overview, mappings) = (prepared.database, prepared.overview, prepared.mappings)
@@ -178,7 +218,9 @@ struct Check: ParsableCommand {
       options.expectedAssets = counts["assets"]
       options.jobs = jobs
       options.ioTimeout = ioTimeout
-      audit = FilesystemAudit(mapper: mappings.mapper, mediaLocation: mappings.style, libraries: overview.libraries, options: options, progress: progress)
+      audit = FilesystemAudit(
+        mapper: mappings.mapper, mediaLocation: mappings.style, libraries: overview.libraries, options: options,
+        progress: progress)
       databaseSeconds = Date().timeIntervalSince(databaseStart)
       line.start()
       outcome = try audit.run(database)
@@ -194,8 +236,10 @@ struct Check: ParsableCommand {
       startedAt: Timestamp.format(started), finishedAt: Timestamp.format(finished), database: database.description,
       mappings: mappings.mappings, roots: outcome.roots, counts: counts, findings: outcome.findings,
       summary: AuditReport.summary(outcome.findings),
-      verification: outcome.verification, timings: .init(
-        database: databaseSeconds + outcome.databaseSeconds, filesystem: outcome.filesystemSeconds, verify: outcome.verifySeconds,
+      verification: outcome.verification,
+      timings: .init(
+        database: databaseSeconds + outcome.databaseSeconds, filesystem: outcome.filesystemSeconds,
+        verify: outcome.verifySeconds,
         total: finished.timeIntervalSince(started)),
       exitCode: 0)
     report.exitCode = AuditReport.exitCode(findings: report.findings, roots: report.roots, policy: policy)
@@ -204,7 +248,9 @@ struct Check: ParsableCommand {
       case .prometheus: return ReportOutputs.text(PrometheusReport.render(report, finishedAt: finished))
       case .report(let format):
         // Colour only for a person: text on a terminal, unless NO_COLOR.
-        let colour = destination.path == nil && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty
+        let colour =
+          destination.path == nil && isatty(1) == 1
+          && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty
         return Self.render(report, format: format, policy: policy, limit: limit, colour: colour)
       }
     }
@@ -215,15 +261,33 @@ struct Check: ParsableCommand {
 
 extension Check {
   /// The report in one format, rendered into its destination when written.
-  static func render(_ report: AuditReport, format: CheckFormat, policy: FailurePolicy, limit: Int, colour: Bool) -> ReportOutputs.Render {
+  static func render(_ report: AuditReport, format: CheckFormat, policy: FailurePolicy, limit: Int, colour: Bool)
+    -> ReportOutputs.Render
+  {
     let tool = ToolInfo.identity
     switch format {
     case .text: return ReportOutputs.text(TextReport.render(report, policy: policy, limit: limit, colour: colour))
-    case .json: return { sink in var out = sink; ReportJSON.write(report, tool: tool, to: &out) }
-    case .ndjson: return { sink in var out = sink; ReportJSON.ndjson(report, tool: tool, to: &out) }
-    case .junit: return { sink in var out = sink; JUnitReport.render(report, policy: policy, to: &out) }
+    case .json:
+      return { sink in
+        var out = sink
+        ReportJSON.write(report, tool: tool, to: &out)
+      }
+    case .ndjson:
+      return { sink in
+        var out = sink
+        ReportJSON.ndjson(report, tool: tool, to: &out)
+      }
+    case .junit:
+      return { sink in
+        var out = sink
+        JUnitReport.render(report, policy: policy, to: &out)
+      }
     case .markdown: return ReportOutputs.text(MarkdownReport.render(report, policy: policy, limit: limit))
-    case .csv: return { sink in var out = sink; CSVReport.render(report, to: &out) }
+    case .csv:
+      return { sink in
+        var out = sink
+        CSVReport.render(report, to: &out)
+      }
     }
   }
 }
@@ -261,11 +325,14 @@ final class ProgressLine: @unchecked Sendable {
     let rows = progress.rowsRead.load(ordering: .relaxed)
     let files = progress.filesWalked.load(ordering: .relaxed)
     let seconds = Swift.max(Date().timeIntervalSince(started), 0.001)
-    Output.standardError("\r\u{1B}[Kimmich-audit: rows read \(rows), files walked \(files) (\(Int(Double(rows + files) / seconds))/s)")
+    Output.standardError(
+      "\r\u{1B}[Kimmich-audit: rows read \(rows), files walked \(files) (\(Int(Double(rows + files) / seconds))/s)")
   }
 }
 
 extension VerifyTier: ExpressibleByArgument {
   public init?(argument: String) { self.init(argument) }
-  public static var defaultCompletionKind: CompletionKind { .list(["none", "size", "sample:10%", "sample:1000", "all"]) }
+  public static var defaultCompletionKind: CompletionKind {
+    .list(["none", "size", "sample:10%", "sample:1000", "all"])
+  }
 }

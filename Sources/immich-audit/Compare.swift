@@ -23,10 +23,14 @@ struct Compare: ParsableCommand {
   @Argument(help: ArgumentHelp("Saved counts manifest (JSON) to compare against.", valueName: "baseline"))
   var baseline: String?
 
-  @Option(name: .customLong("baseline-db"), help: ArgumentHelp("Take the baseline from this database instead (libpq conninfo or URI).", valueName: "conninfo"))
+  @Option(
+    name: .customLong("baseline-db"),
+    help: ArgumentHelp("Take the baseline from this database instead (libpq conninfo or URI).", valueName: "conninfo"))
   var baselineDB: String?
 
-  @Option(name: .customLong("current"), help: ArgumentHelp("Compare this saved manifest instead of reading the database.", valueName: "manifest"))
+  @Option(
+    name: .customLong("current"),
+    help: ArgumentHelp("Compare this saved manifest instead of reading the database.", valueName: "manifest"))
   var currentManifest: String?
 
   @Option(
@@ -52,7 +56,8 @@ struct Compare: ParsableCommand {
       throw ValidationError("give either a BASELINE manifest file or --baseline-db, not both or neither")
     }
     if currentManifest != nil && (connection.db != nil || connection.immichEnv != nil) {
-      throw ValidationError("--current compares a saved manifest, not a database: give either --current or --db/--immich-env")
+      throw ValidationError(
+        "--current compares a saved manifest, not a database: give either --current or --db/--immich-env")
     }
   }
 
@@ -63,14 +68,19 @@ struct Compare: ParsableCommand {
     var baselineConnection = connection
     // The .env describes the restored Immich, not production.
     baselineConnection.immichEnv = nil
-    var (baselineManifest, baselineSource) = try side(file: baseline, connection: baselineConnection, database: baselineDB, runner: runner)
-    var (currentManifestValue, currentSource) = try side(file: currentManifest, connection: connection, database: nil, runner: runner)
+    var (baselineManifest, baselineSource) = try side(
+      file: baseline, connection: baselineConnection, database: baselineDB, runner: runner)
+    var (currentManifestValue, currentSource) = try side(
+      file: currentManifest, connection: connection, database: nil, runner: runner)
     if baselineSource.isEmpty { baselineSource = "(libpq defaults)" }
     if currentSource.isEmpty { currentSource = "(libpq defaults)" }
-    let comparison = ManifestComparison(baseline: baselineManifest, current: currentManifestValue, tolerances: tolerances)
+    let comparison = ManifestComparison(
+      baseline: baselineManifest, current: currentManifestValue, tolerances: tolerances)
     if comparison.sharesNoIdentity {
       throw runner.fail(
-        "the baseline (\(baselineSource)) and the current side (\(currentSource)) share no user and no library id: the baseline looks like another Immich instance's manifest. Compare against a manifest saved from this instance's production",
+        "the baseline (\(baselineSource)) and the current side (\(currentSource)) share no user and no library id: "
+          + "the baseline looks like another Immich instance's manifest. Compare against a manifest saved from this "
+          + "instance's production",
         exitCode: 2)
     }
     let exitCode: Int32 = comparison.failed ? 1 : 0
@@ -78,7 +88,10 @@ struct Compare: ParsableCommand {
     switch format {
     case .text: rendered = CompareReport.text(comparison, baseline: baselineSource, current: currentSource)
     case .markdown: rendered = CompareReport.markdown(comparison, baseline: baselineSource, current: currentSource)
-    case .json: rendered = CompareReport.json(comparison, baseline: baselineSource, current: currentSource, exitCode: exitCode, tool: ToolInfo.identity).rendered()
+    case .json:
+      rendered = CompareReport.json(
+        comparison, baseline: baselineSource, current: currentSource, exitCode: exitCode, tool: ToolInfo.identity
+      ).rendered()
     }
     try outputs.write([ReportOutputs.text(rendered)], runner)
     if exitCode != 0 { throw ExitCode(exitCode) }
@@ -86,7 +99,9 @@ struct Compare: ParsableCommand {
 
   /// One side of the comparison: a saved manifest file, or the counts of a database; with the
   /// name the output gives it.
-  private func side(file: String?, connection: ConnectionOptions, database: String?, runner: Runner) throws -> (CountsManifest, String) {
+  private func side(file: String?, connection: ConnectionOptions, database: String?, runner: Runner) throws -> (
+    CountsManifest, String
+  ) {
     if let file {
       do {
         return (try CountsManifest(contentsOf: URL(fileURLWithPath: file)), file)

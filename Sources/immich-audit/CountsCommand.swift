@@ -6,7 +6,9 @@ import Foundation
 struct CountsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "counts",
-    abstract: "Print the metadata counts manifest (albums, people, faces, descriptions, … overall, per owner and per library).",
+    abstract:
+      "Print the metadata counts manifest (albums, people, faces, descriptions, … overall, per owner and per "
+      + "library).",
     discussion: """
       Save it from production right after the database dump (--format json --output FILE) and \
       compare a restore against it with `immich-audit compare FILE`. Each count is defined by one \

@@ -26,12 +26,17 @@ struct Explain: ParsableCommand {
   @Flag(help: "Also print every SQL statement as it ran on this database.")
   var sql = false
 
-  @Option(name: .customLong("io-timeout"), help: ArgumentHelp("Seconds a filesystem call may take before it counts as timed out (a dead mount).", valueName: "seconds"))
+  @Option(
+    name: .customLong("io-timeout"),
+    help: ArgumentHelp(
+      "Seconds a filesystem call may take before it counts as timed out (a dead mount).", valueName: "seconds"))
   var ioTimeout: Double = 15
 
   func validate() throws {
     if samples < 0 || samples > 1000 { throw ValidationError("--samples must be between 0 and 1000") }
-    if !(ioTimeout > 0 && ioTimeout <= 86400) { throw ValidationError("--io-timeout must be a number of seconds above 0 (e.g. 15)") }
+    if !(ioTimeout > 0 && ioTimeout <= 86400) {
+      throw ValidationError("--io-timeout must be a number of seconds above 0 (e.g. 15)")
+    }
   }
 
   func run() throws {

@@ -47,8 +47,10 @@ struct ImmichAudit: ParsableCommand {
   static func guideIfNothingToAudit() {
     let environment = ProcessInfo.processInfo.environment
     let here = ImmichFiles.inCurrentFolder()
-    guard !ImmichFiles.libpqVariables.contains(where: { environment[$0] != nil }), here.env == nil, here.compose == nil else { return }
-    Output.standardError("""
+    guard !ImmichFiles.libpqVariables.contains(where: { environment[$0] != nil }), here.env == nil, here.compose == nil
+    else { return }
+    Output.standardError(
+      """
       usage: immich-audit [check|explain|counts|compare] [--db CONNINFO | --immich-env FILE | --compose FILE]
                           [--media-root DIR] [--map CONTAINER=HOST ...] [options]
       No database to audit was given. First try, in Immich's folder (beside docker-compose.yml and .env):

@@ -5,20 +5,31 @@ import PostgresClient
 
 /// How to reach the database: the same conninfo strings and environment as psql.
 struct ConnectionOptions: ParsableArguments {
-  @Option(name: .long, help: ArgumentHelp(
-    "libpq connection string or URI (e.g. 'host=localhost dbname=immich user=immich' or postgresql://…). Without it, PGHOST, PGUSER, PGDATABASE, … apply.",
-    valueName: "conninfo"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "libpq connection string or URI (e.g. 'host=localhost dbname=immich user=immich' or postgresql://…). Without "
+        + "it, PGHOST, PGUSER, PGDATABASE, … apply.",
+      valueName: "conninfo"))
   var db: String?
 
-  @Option(name: .customLong("immich-env"), help: ArgumentHelp(
-    "Immich's .env file: DB_URL, or DB_HOSTNAME, DB_PORT, DB_USERNAME, DB_PASSWORD, DB_DATABASE_NAME (and their _FILE variants). --db overrides it per keyword.",
-    valueName: "file"))
+  @Option(
+    name: .customLong("immich-env"),
+    help: ArgumentHelp(
+      "Immich's .env file: DB_URL, or DB_HOSTNAME, DB_PORT, DB_USERNAME, DB_PASSWORD, DB_DATABASE_NAME (and their "
+        + "_FILE variants). --db overrides it per keyword.",
+      valueName: "file"))
   var immichEnv: String?
 
-  @Option(name: .customLong("statement-timeout"), help: ArgumentHelp("Server statement_timeout for the session (e.g. 5min); default: the server's.", valueName: "duration"))
+  @Option(
+    name: .customLong("statement-timeout"),
+    help: ArgumentHelp(
+      "Server statement_timeout for the session (e.g. 5min); default: the server's.", valueName: "duration"))
   var statementTimeout: String?
 
-  @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Server lock_timeout for the session (e.g. 30s); default: the server's.", valueName: "duration"))
+  @Option(
+    name: .customLong("lock-timeout"),
+    help: ArgumentHelp("Server lock_timeout for the session (e.g. 30s); default: the server's.", valueName: "duration"))
   var lockTimeout: String?
 
   var settings: ImmichDatabase.Settings {
@@ -28,7 +39,10 @@ struct ConnectionOptions: ParsableArguments {
   func validate() throws {
     for (option, value) in [("--statement-timeout", statementTimeout), ("--lock-timeout", lockTimeout)] {
       if let value, !Self.isDuration(value) {
-        throw ValidationError("\(option) \(value): expected a duration as PostgreSQL takes it, e.g. 30s, 5min, 1h or 1500 (milliseconds); 0 turns it off")
+        throw ValidationError(
+          "\(option) \(value): expected a duration as PostgreSQL takes it, e.g. 30s, 5min, 1h or 1500 "
+            + "(milliseconds); 0 turns it off"
+        )
       }
     }
   }
@@ -43,7 +57,9 @@ struct ConnectionOptions: ParsableArguments {
 struct MappingOptions: ParsableArguments {
   @Option(
     name: .customLong("map"),
-    help: ArgumentHelp("Map a container path prefix to a host folder (repeatable; the longest prefix wins).", valueName: "container=host"),
+    help: ArgumentHelp(
+      "Map a container path prefix to a host folder (repeatable; the longest prefix wins).", valueName: "container=host"
+    ),
     transform: Self.parseMap)
   var maps: [PathMapper.Mapping] = []
 
@@ -51,10 +67,19 @@ struct MappingOptions: ParsableArguments {
     do { return try PathMapper.parseMap(text) } catch { throw OptionValueError(error.reason) }
   }
 
-  @Option(name: .customLong("media-root"), help: ArgumentHelp("Host folder of Immich's media location (UPLOAD_LOCATION), whatever prefix the database uses (upload/…, /usr/src/app/upload, /data, custom).", valueName: "dir"))
+  @Option(
+    name: .customLong("media-root"),
+    help: ArgumentHelp(
+      "Host folder of Immich's media location (UPLOAD_LOCATION), whatever prefix the database uses (upload/…, "
+        + "/usr/src/app/upload, /data, custom).",
+      valueName: "dir"))
   var mediaRoot: String?
 
-  @Option(name: .customLong("compose"), help: ArgumentHelp("Immich's docker-compose file: the server service's volumes give the mappings (with the .env beside it).", valueName: "file"))
+  @Option(
+    name: .customLong("compose"),
+    help: ArgumentHelp(
+      "Immich's docker-compose file: the server service's volumes give the mappings (with the .env beside it).",
+      valueName: "file"))
   var compose: String?
 }
 
@@ -94,7 +119,9 @@ struct Runner {
   }
 
   /// `RunSetup.prepare`, with a failure told as every failure is.
-  func prepare(_ request: RunRequest, samplesPerKind: Int, prefixesOnlyIfNeeded: Bool = false) throws -> RunSetup.Prepared {
+  func prepare(_ request: RunRequest, samplesPerKind: Int, prefixesOnlyIfNeeded: Bool = false) throws
+    -> RunSetup.Prepared
+  {
     do {
       return try setup.prepare(request, samplesPerKind: samplesPerKind, prefixesOnlyIfNeeded: prefixesOnlyIfNeeded)
     } catch {

@@ -45,12 +45,15 @@ struct ReportOutputs {
   func preflight(_ runner: Runner) throws {
     var seen: [(String, ReportDestination)] = []
     if destinations.filter({ $0.path == nil }).count > 1 {
-      throw runner.fail("two reports would go to standard output: give --output FILE for the main one, or a file to each --report", exitCode: 64)
+      throw runner.fail(
+        "two reports would go to standard output: give --output FILE for the main one, or a file to each --report",
+        exitCode: 64)
     }
     for destination in destinations {
       guard let path = destination.path else {
         if !Self.standardOutputWritable() {
-          throw runner.fail("cannot write the report to standard output: \(SystemError(EBADF)) (it is closed)", exitCode: 2)
+          throw runner.fail(
+            "cannot write the report to standard output: \(SystemError(EBADF)) (it is closed)", exitCode: 2)
         }
         continue
       }
@@ -97,7 +100,9 @@ struct ReportOutputs {
           continue
         }
         let target = Self.resolved(path)
-        if target.isDirectory { throw runner.fail("\(destination.name): is a directory; name a file in it", exitCode: 2) }
+        if target.isDirectory {
+          throw runner.fail("\(destination.name): is a directory; name a file in it", exitCode: 2)
+        }
         if !target.isRegularOrAbsent {
           let fd = open(target.path, O_WRONLY | O_CLOEXEC)
           guard fd >= 0 else { throw cannotWrite(runner, destination, SystemError(errno)) }
@@ -138,7 +143,9 @@ struct ReportOutputs {
   }
 
   private func cannotWrite(_ runner: Runner, _ destination: ReportDestination, _ error: SystemError) -> ExitCode {
-    if destination.path == nil { return runner.fail("cannot write the report to standard output: \(error)", exitCode: 2) }
+    if destination.path == nil {
+      return runner.fail("cannot write the report to standard output: \(error)", exitCode: 2)
+    }
     return runner.fail("\(destination.name): cannot write it (\(error))", exitCode: 2)
   }
 

@@ -102,7 +102,9 @@ enum Supervisor {
         clock_gettime(CLOCK_MONOTONIC, &now)
         timeout = max(0, Int32((deadline.tv_sec - now.tv_sec) * 1000 + (deadline.tv_nsec - now.tv_nsec) / 1_000_000))
       }
-      var ready = [pollfd(fd: status, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+      var ready = [
+        pollfd(fd: status, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0),
+      ]
       let count = poll(&ready, 2, timeout)
       if count < 0 { continue }  // EINTR
       if count == 0 { return finish(signalled == SIGINT ? 130 : 128 + signalled) }

@@ -6,10 +6,12 @@ import UUIDText
 struct CompactIDTests {
   static let id = "0b1c2d3e-4f50-4617-8899-aabbccddeeff"
 
-  @Test("every id spells back exactly as read, from text and from bytes", arguments: [
-    id, id.uppercased(), "0b1c2d3e4f50-4617-8899-aabbccdd-eeff", "ffffffff-ffff-ffff-ffff-ffffffffffff", "42", "",
-    "0b1c2d3e-4f50-4617-8899-aabbccddeef",
-  ])
+  @Test(
+    "every id spells back exactly as read, from text and from bytes",
+    arguments: [
+      id, id.uppercased(), "0b1c2d3e4f50-4617-8899-aabbccdd-eeff", "ffffffff-ffff-ffff-ffff-ffffffffffff", "42", "",
+      "0b1c2d3e-4f50-4617-8899-aabbccddeef",
+    ])
   func spelling(_ text: String) {
     var overflow = CompactID.Overflow()
     let fromText = CompactID(text, overflow: &overflow)
@@ -22,7 +24,9 @@ struct CompactIDTests {
 
   @Test("UUIDText reads either case with dashes in place, and spells lowercase")
   func codec() {
-    func parse(_ text: String) -> (UInt64, UInt64)? { Array(text.utf8).withUnsafeBytes { UUIDText.parse($0) }.map { ($0.high, $0.low) } }
+    func parse(_ text: String) -> (UInt64, UInt64)? {
+      Array(text.utf8).withUnsafeBytes { UUIDText.parse($0) }.map { ($0.high, $0.low) }
+    }
     #expect(parse(Self.id).map { $0 == (0x0b1c_2d3e_4f50_4617, 0x8899_aabb_ccdd_eeff) } == true)
     #expect(parse(Self.id.uppercased()).map { $0 == (0x0b1c_2d3e_4f50_4617, 0x8899_aabb_ccdd_eeff) } == true)
     #expect(parse("0b1c2d3e4f50-4617-8899-aabbccdd-eeff") == nil)
@@ -50,7 +54,7 @@ struct CompactIDTests {
     return high == CompactID.overflowMarker ? nil : (high, low)
   }
 
-  @Test("UUID names parsed eight digits at a time agree with a digit at a time: every byte of every position, and random text")
+  @Test("UUIDs parsed eight digits at a time agree with a digit at a time: each byte at each position, random text")
   func wordAtATime() {
     func parsed(_ text: [UInt8]) -> (UInt64, UInt64)? {
       text.withUnsafeBytes { CompactID.parseLowercase($0) }.map { ($0.high, $0.low) }
@@ -72,7 +76,8 @@ struct CompactIDTests {
     }
     // Each position takes 16 digits (a dash's only "-") and rejects every other byte.
     #expect(rejected == 32 * (256 - 16) + 4 * 255)
-    // Random text from an alphabet around the digits' edges ("/" and ":" beside "0"-"9", "`" and "g" beside "a"-"f"), dashes mostly in place.
+    // Random text from an alphabet around the digits' edges ("/" and ":" beside "0"-"9", "`" and "g" beside
+    // "a"-"f"), dashes mostly in place.
     let alphabet = Array("0123456789abcdefABCDEF/:`gG-\u{7F}".utf8) + [0x80, 0xB0, 0xE6, 0xFF]
     var state: UInt64 = 0x9E37_79B9_7F4A_7C15
     func next() -> Int {

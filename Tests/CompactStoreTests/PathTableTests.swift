@@ -9,7 +9,9 @@ struct PathTableTests {
   static let id = "0b1c2d3e-4f50-4617-8899-aabbccddeeff"
 
   func intern(_ table: PathTable, _ source: String, _ host: String, stem: Int32? = nil) -> PathID {
-    Array(source.utf8).withUnsafeBytes { source in Array(host.utf8).withUnsafeBytes { table.intern(source: source, host: $0, stem: stem) } }
+    Array(source.utf8).withUnsafeBytes { source in
+      Array(host.utf8).withUnsafeBytes { table.intern(source: source, host: $0, stem: stem) }
+    }
   }
 
   func host(_ table: PathTable, _ path: PathID) -> String { String(decoding: table.hostPath(path), as: UTF8.self) }
@@ -21,7 +23,8 @@ struct PathTableTests {
     let table = PathTable()
     let names = [
       "\(Self.id).jpg", "\(Self.id)_preview.jpeg", Self.id, Self.id.uppercased() + ".jpg", "\(Self.id.dropLast()).jpg",
-      "IMG_0001.JPG", "", "\(Self.id)\u{0}x", "0b1c2d3e-4f50-4617-8899-aabbccddeefg.jpg", "0b1c2d3e+4f50-4617-8899-aabbccddeeff.jpg",
+      "IMG_0001.JPG", "", "\(Self.id)\u{0}x", "0b1c2d3e-4f50-4617-8899-aabbccddeefg.jpg",
+      "0b1c2d3e+4f50-4617-8899-aabbccddeeff.jpg",
     ]
     let paths = names.map { intern(table, "/data/upload/u/0b/1c/" + $0, "/mnt/photos/upload/u/0b/1c/" + $0) }
     #expect(Set(paths).count == names.count)
@@ -35,7 +38,8 @@ struct PathTableTests {
     #expect(lookup(table, "/mnt/photos/upload/u/0b/1d/\(Self.id).jpg") == nil)
     #expect(lookup(table, "/mnt/photos/upload/u/0b/1c/\(Self.id).jpgx") == nil)
     // Interning the same host path again gives the same number.
-    #expect(intern(table, "/data/upload/u/0b/1c/\(Self.id).jpg", "/mnt/photos/upload/u/0b/1c/\(Self.id).jpg") == paths[0])
+    #expect(
+      intern(table, "/data/upload/u/0b/1c/\(Self.id).jpg", "/mnt/photos/upload/u/0b/1c/\(Self.id).jpg") == paths[0])
   }
 
   @Test("past 256 distinct suffixes, names are stored whole and still round-trip")
@@ -112,7 +116,8 @@ struct PathTableTests {
   func folderTree() {
     let table = PathTable()
     let cases: [(String, Int16)] = [
-      ("/a/b/c/f.jpg", 0), ("/a/bb/f.jpg", 1), ("/a/f.jpg", 1), ("/ab/f.jpg", -1), ("/a", -1), ("/a/b", 1), ("/x/y.jpg", 2), ("/x", -1),
+      ("/a/b/c/f.jpg", 0), ("/a/bb/f.jpg", 1), ("/a/f.jpg", 1), ("/ab/f.jpg", -1), ("/a", -1), ("/a/b", 1),
+      ("/x/y.jpg", 2), ("/x", -1),
       ("rel/x.jpg", -1),
     ]
     let paths = cases.map { intern(table, $0.0, $0.0) }
@@ -141,7 +146,9 @@ struct PathTableTests {
     let ends = names.reduce(into: [0]) { $0.append($0.last! + $1.count) }
     var found: [Int: PathID] = [:]
     Array(names.joined()).withUnsafeBytes { all in
-      table.lookup(folder: folder, count: names.count, name: { UnsafeRawBufferPointer(rebasing: all[ends[$0]..<ends[$0 + 1]]) }) {
+      table.lookup(
+        folder: folder, count: names.count, name: { UnsafeRawBufferPointer(rebasing: all[ends[$0]..<ends[$0 + 1]]) }
+      ) {
         position, path in
         #expect(found[position] == nil)
         found[position] = path

@@ -12,17 +12,26 @@ struct CIExampleTests {
   static func sample() throws -> (variables: [String: String], folder: TemporaryFolder) {
     let cluster = try TestCluster.shared()
     let name = try cluster.emptyDatabase()
-    let load = try TestCluster.run("/usr/bin/env", ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", cluster.superuserConninfo(name), "-f", repositoryRoot.appendingPathComponent("samples/immich-sample.sql").path])
+    let load = try TestCluster.run(
+      "/usr/bin/env",
+      [
+        "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", cluster.superuserConninfo(name), "-f",
+        repositoryRoot.appendingPathComponent("samples/immich-sample.sql").path,
+      ])
     #expect(load.status == 0, "\(load.stderr)")
     let folder = try TemporaryFolder()
-    let build = try TestCluster.run("/usr/bin/env", ["bash", repositoryRoot.appendingPathComponent("samples/build-tree.sh").path, folder.path + "/tree"])
+    let build = try TestCluster.run(
+      "/usr/bin/env",
+      ["bash", repositoryRoot.appendingPathComponent("samples/build-tree.sh").path, folder.path + "/tree"])
     #expect(build.status == 0, "\(build.stderr)")
     let bin = URL(fileURLWithPath: CLI.executable).deletingLastPathComponent().path
-    return ([
-      "IMMICH_RESTORED_DB": cluster.readerConninfo(name), "MEDIA_ROOT": folder.path + "/tree/media",
-      "NAS_ROOT": folder.path + "/tree/nas", "ARCHIVE_ROOT": folder.path + "/tree/archive",
-      "PATH": "\(bin):/usr/bin:/bin", "HOME": folder.path,
-    ], folder)
+    return (
+      [
+        "IMMICH_RESTORED_DB": cluster.readerConninfo(name), "MEDIA_ROOT": folder.path + "/tree/media",
+        "NAS_ROOT": folder.path + "/tree/nas", "ARCHIVE_ROOT": folder.path + "/tree/archive",
+        "PATH": "\(bin):/usr/bin:/bin", "HOME": folder.path,
+      ], folder
+    )
   }
 
   static func yaml(_ name: String) throws -> [String: Any] {
@@ -31,7 +40,9 @@ struct CIExampleTests {
   }
 
   /// Runs a script as the CI runner would (`bash -e`), in `folder`.
-  static func run(_ script: String, in folder: String, variables: [String: String]) throws -> (status: Int32, stdout: String, stderr: String) {
+  static func run(_ script: String, in folder: String, variables: [String: String]) throws -> (
+    status: Int32, stdout: String, stderr: String
+  ) {
     let result = try TestCluster.run("/bin/bash", ["-e", "-c", "cd '\(folder)'\n" + script], environment: variables)
     return (result.status, result.stdout, result.stderr)
   }
@@ -48,7 +59,8 @@ struct CIExampleTests {
     #expect(junit.contains("timestamp=\"\(report["startedAt"]?.stringValue ?? "?")\""))
   }
 
-  @Test("GitHub Actions: one audit, JUnit, JSON, the job summary and the textfile; the step fails and the summary says so")
+  @Test(
+    "GitHub Actions: one audit, JUnit, JSON, the job summary and the textfile; the step fails and the summary says so")
   func githubActions() throws {
     let (sample, folder) = try Self.sample()
     let workflow = try Self.yaml("github-actions.yml")
@@ -68,7 +80,9 @@ struct CIExampleTests {
     let markdown = try String(contentsOfFile: summary, encoding: .utf8)
     #expect(markdown.hasPrefix("## immich-audit: ❌ FAIL (exit 1)"))
     #expect(!markdown.contains("PASS") && !markdown.contains("✅"))
-    #expect(try String(contentsOfFile: folder.path + "/immich-audit.prom", encoding: .utf8).contains("immich_audit_exit_code 1"))
+    #expect(
+      try String(contentsOfFile: folder.path + "/immich-audit.prom", encoding: .utf8).contains(
+        "immich_audit_exit_code 1"))
     // The publishing steps run whatever the audit's outcome, and read what it wrote.
     let publishing = steps.filter { $0["uses"] != nil }
     #expect(publishing.count == 2)

@@ -15,7 +15,9 @@ struct CheckExitCodeTests {
     #expect(try scene.check(["--max", "missing-original=1"], format: "text").result.status == 0)
     #expect(try scene.check(["--max", "missing-original=0"], format: "text").result.status == 1)
     // --max also makes a kind failing that is not in the set.
-    #expect(try scene.check(["--max", "missing-original=1", "--max", "unindexed-original=0"], format: "text").result.status == 1)
+    #expect(
+      try scene.check(["--max", "missing-original=1", "--max", "unindexed-original=0"], format: "text").result.status
+        == 1)
     let text = try scene.check(format: "text").result.stdout
     #expect(text.hasSuffix("FAIL (exit 1): 1 missing-original\n"))
   }
@@ -23,8 +25,15 @@ struct CheckExitCodeTests {
   @Test("usage errors exit 64 with one line, before connecting")
   func usage() throws {
     for (arguments, message) in [
-      (["check", "--fail-on", "missing-originals"], "'missing-originals' is invalid for '--fail-on <kind,…>': unknown finding kind missing-originals (kinds: missing-original,"),
-      (["check", "--max", "missing-original=many"], "'missing-original=many' is invalid for '--max <kind=n>': expected KIND=N"),
+      (
+        ["check", "--fail-on", "missing-originals"],
+        "'missing-originals' is invalid for '--fail-on <kind,…>': unknown finding kind missing-originals (kinds: "
+          + "missing-original,"
+      ),
+      (
+        ["check", "--max", "missing-original=many"],
+        "'missing-original=many' is invalid for '--max <kind=n>': expected KIND=N"
+      ),
       (["check", "--verify", "everything"], "everything"),
       (["check", "--jobs", "0"], "--jobs must be between 1 and 1024"),
       (["check", "--map", "data"], "'data' is invalid for '--map <container=host>': expected CONTAINER=HOST"),
@@ -33,7 +42,9 @@ struct CheckExitCodeTests {
       let result = try CLI.run(arguments + ["--db", "host=127.0.0.1 port=1 connect_timeout=1"])
       #expect(result.status == 64, "\(arguments): \(result.stderr)")
       #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
-      #expect(result.stderr.hasPrefix("immich-audit: error: ") && result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+      #expect(
+        result.stderr.hasPrefix("immich-audit: error: ") && result.stderr.split(separator: "\n").count == 1,
+        "\(arguments): \(result.stderr)")
       #expect(result.stdout.isEmpty)
     }
   }
@@ -47,7 +58,9 @@ struct CheckExitCodeTests {
     let scene = try AuditScene()
     let unwritable = try scene.check(["--output", "/nonexistent/folder/report.json"])
     #expect(unwritable.result.status == 2)
-    #expect(unwritable.result.stderr.hasPrefix("immich-audit: error: --output /nonexistent/folder/report.json: cannot write it"))
+    #expect(
+      unwritable.result.stderr.hasPrefix(
+        "immich-audit: error: --output /nonexistent/folder/report.json: cannot write it"))
   }
 
   @Test("check is the default command")
@@ -62,7 +75,9 @@ struct CheckExitCodeTests {
   func compose() throws {
     let scene = try AuditScene()
     try scene.folder.write(".env", "UPLOAD_LOCATION=./media\nPHOTOS=./nas/photos\n")
-    let compose = try scene.folder.write("docker-compose.yml", """
+    let compose = try scene.folder.write(
+      "docker-compose.yml",
+      """
       services:
         immich-server:
           image: ghcr.io/immich-app/immich-server:release
@@ -79,7 +94,11 @@ struct CheckExitCodeTests {
     let report = try JSONValue.parse(Data(result.stdout.utf8))
     // The deleted library's folder is not mounted in the compose file: its trashed asset is absent.
     #expect(report.nonZeroSummary == ["missing-original-trashed": 2])
-    #expect(Set(report.findings("missing-original-trashed").map { $0["path"]!.stringValue! }) == ["/mnt/archive/old.jpg", "/mnt/nas/photos/2024/img6.jpg"])
-    #expect(report["mappings"]?.arrayItems.map { $0["source"]!.stringValue! } == ["--compose", "--compose", "--compose"])
+    #expect(
+      Set(report.findings("missing-original-trashed").map { $0["path"]!.stringValue! }) == [
+        "/mnt/archive/old.jpg", "/mnt/nas/photos/2024/img6.jpg",
+      ])
+    #expect(
+      report["mappings"]?.arrayItems.map { $0["source"]!.stringValue! } == ["--compose", "--compose", "--compose"])
   }
 }

@@ -8,7 +8,8 @@ struct CheckFaultTests {
   func nameTooLong() throws {
     let scene = try AuditScene()
     let long = "/mnt/elsewhere/" + String(repeating: "d/", count: 2100) + "x.jpg"
-    try scene.cluster.psql(scene.database, "UPDATE asset SET \"originalPath\" = '\(long)' WHERE id = 'a0000000-0000-4000-8000-000000000009'")
+    try scene.cluster.psql(
+      scene.database, "UPDATE asset SET \"originalPath\" = '\(long)' WHERE id = 'a0000000-0000-4000-8000-000000000009'")
     let (result, json) = try scene.check()
     #expect(result.status == 1, "\(result.stderr)")
     let report = try #require(json)

@@ -24,7 +24,9 @@ struct CheckFindingTests {
     let report = try run(scene)
     #expect(report.findings("missing-original").map { $0["path"]!.stringValue! } == [active])
     #expect(Set(report.findings("missing-original-trashed").map { $0["path"]!.stringValue! }) == [trashed, Self.img6])
-    #expect(report.findings("missing-original-trashed").first { $0["path"]?.stringValue == trashed }?["detail"]?.stringValue == "asset in the trash")
+    #expect(
+      report.findings("missing-original-trashed").first { $0["path"]?.stringValue == trashed }?["detail"]?.stringValue
+        == "asset in the trash")
     #expect(report["exitCode"]?.intValue == 1)
   }
 
@@ -54,15 +56,20 @@ struct CheckFindingTests {
     try scene.create("/mnt/nas/photos/2025/new.JPG")
     try scene.create("/mnt/nas/more photos/clip.MOV")
     // Near misses: none of these is imported by Immich.
-    for path in ["/mnt/nas/photos/2025/.hidden.jpg", "/mnt/nas/photos/.cache/x.jpg", "/mnt/nas/photos/2025/@eaDir/x.jpg",
-                 "/mnt/nas/photos/2025/._x.jpg", "/mnt/nas/photos/2025/notes.txt", "/mnt/nas/photos/2025/new.JPG.xmp",
-                 "/mnt/nas/photos/2025/noextension"] {
+    for path in [
+      "/mnt/nas/photos/2025/.hidden.jpg", "/mnt/nas/photos/.cache/x.jpg", "/mnt/nas/photos/2025/@eaDir/x.jpg",
+      "/mnt/nas/photos/2025/._x.jpg", "/mnt/nas/photos/2025/notes.txt", "/mnt/nas/photos/2025/new.JPG.xmp",
+      "/mnt/nas/photos/2025/noextension",
+    ] {
       try scene.create(path)
     }
     // A file of a deleted library's folder is not under any root.
     try scene.create("/mnt/archive/new.jpg")
     let report = try run(scene)
-    #expect(report.findings("unindexed-original").map { $0["path"]!.stringValue! } == ["/mnt/nas/more photos/clip.MOV", "/mnt/nas/photos/2025/new.JPG"])
+    #expect(
+      report.findings("unindexed-original").map { $0["path"]!.stringValue! } == [
+        "/mnt/nas/more photos/clip.MOV", "/mnt/nas/photos/2025/new.JPG",
+      ])
     #expect(report.nonZeroSummary == ["unindexed-original": 2, "missing-original-trashed": 1])
     #expect(report["exitCode"]?.intValue == 0)
   }
@@ -70,12 +77,22 @@ struct CheckFindingTests {
   @Test("nested and repeated import paths of one library: each file judged once")
   func nestedImportPaths() throws {
     let scene = try AuditScene()
-    try scene.cluster.psql(scene.database, "UPDATE library SET \"importPaths\" = ARRAY['/mnt/nas/photos/', '/mnt/nas/photos/2024', '/mnt/nas/photos'] WHERE name = 'NAS Photos'")
+    try scene.cluster.psql(
+      scene.database,
+      "UPDATE library SET \"importPaths\" = ARRAY['/mnt/nas/photos/', '/mnt/nas/photos/2024', '/mnt/nas/photos'] "
+        + "WHERE name = 'NAS Photos'"
+    )
     try scene.create("/mnt/nas/photos/2024/new.jpg")
     try scene.create("/mnt/nas/photos/2025/other.jpg")
     let report = try run(scene)
-    #expect(report.findings("unindexed-original").map { $0["path"]!.stringValue! } == ["/mnt/nas/photos/2024/new.jpg", "/mnt/nas/photos/2025/other.jpg"])
-    #expect(report["roots"]?.arrayItems.filter { $0["kind"]?.stringValue == "import-path" }.map { $0["container"]!.stringValue! } == ["/mnt/nas/photos", "/mnt/nas/photos/2024"])
+    #expect(
+      report.findings("unindexed-original").map { $0["path"]!.stringValue! } == [
+        "/mnt/nas/photos/2024/new.jpg", "/mnt/nas/photos/2025/other.jpg",
+      ])
+    #expect(
+      report["roots"]?.arrayItems.filter { $0["kind"]?.stringValue == "import-path" }.map {
+        $0["container"]!.stringValue!
+      } == ["/mnt/nas/photos", "/mnt/nas/photos/2024"])
     #expect(report.nonZeroSummary == ["unindexed-original": 2, "missing-original-trashed": 1])
   }
 
@@ -84,33 +101,50 @@ struct CheckFindingTests {
     let scene = try AuditScene()
     // Bob's libraries point at Alice's share (the same folder, and a folder below it) and have
     // no assets yet: every supported file there is unindexed for each of them.
-    try scene.cluster.psql(scene.database, """
+    try scene.cluster.psql(
+      scene.database,
+      """
       INSERT INTO library (id, name, "ownerId", "importPaths", "exclusionPatterns") VALUES
-        ('aaaaaaaa-0000-4000-8000-000000000003', 'Shared', '22222222-2222-4222-8222-222222222222', ARRAY['/mnt/nas/photos'], ARRAY[]::text[]),
-        ('aaaaaaaa-0000-4000-8000-000000000004', 'Shared 2024', '22222222-2222-4222-8222-222222222222', ARRAY['/mnt/nas/photos/2024'], ARRAY[]::text[])
+        ('aaaaaaaa-0000-4000-8000-000000000003', 'Shared', '22222222-2222-4222-8222-222222222222',
+         ARRAY['/mnt/nas/photos'], ARRAY[]::text[]),
+        ('aaaaaaaa-0000-4000-8000-000000000004', 'Shared 2024', '22222222-2222-4222-8222-222222222222',
+         ARRAY['/mnt/nas/photos/2024'], ARRAY[]::text[])
       """)
-    let media = Set(scene.files.keys.filter {
-      $0.hasPrefix("/mnt/nas/photos/") && ImportPathRules.hasSupportedExtension(Array($0.utf8)) && FileManager.default.fileExists(atPath: scene.hostPath($0))
-    })
+    let media = Set(
+      scene.files.keys.filter {
+        $0.hasPrefix("/mnt/nas/photos/") && ImportPathRules.hasSupportedExtension(Array($0.utf8))
+          && FileManager.default.fileExists(atPath: scene.hostPath($0))
+      })
     #expect(!media.isEmpty)
     func unindexed(_ report: JSONValue, library: String) -> Set<String> {
-      Set(report.findings("unindexed-original").filter { $0["libraryId"]?.stringValue == "aaaaaaaa-0000-4000-8000-00000000000\(library)" }.map { $0["path"]!.stringValue! })
+      Set(
+        report.findings("unindexed-original").filter {
+          $0["libraryId"]?.stringValue == "aaaaaaaa-0000-4000-8000-00000000000\(library)"
+        }.map { $0["path"]!.stringValue! })
     }
     // The walks of the three roots meet the same folders at once; none may take another's.
     for _ in 0..<3 {
       let report = try run(scene)
       #expect(report["exitCode"]?.intValue == 0)
       #expect(report.findings("root-offline").isEmpty, "\(report.findings("root-offline"))")
-      let shared = report["roots"]?.arrayItems.filter { ["/mnt/nas/photos", "/mnt/nas/photos/2024"].contains($0["container"]?.stringValue) } ?? []
+      let shared =
+        report["roots"]?.arrayItems.filter {
+          ["/mnt/nas/photos", "/mnt/nas/photos/2024"].contains($0["container"]?.stringValue)
+        } ?? []
       #expect(shared.count == 3)
       #expect(shared.allSatisfy { $0["status"]?.stringValue == "ok" }, "\(shared)")
       // Each root counts every database path under it, also those a root inside it walks.
       func figures(_ container: String) -> [[Int]] {
-        shared.filter { $0["container"]?.stringValue == container }.map { [$0["expectedFiles"]!.intValue!, $0["presentFiles"]!.intValue!] }
+        shared.filter { $0["container"]?.stringValue == container }.map {
+          [$0["expectedFiles"]!.intValue!, $0["presentFiles"]!.intValue!]
+        }
       }
-      let whole = figures("/mnt/nas/photos"), year = figures("/mnt/nas/photos/2024")
+      let whole = figures("/mnt/nas/photos")
+      let year = figures("/mnt/nas/photos/2024")
       #expect(whole.count == 2 && whole[0] == whole[1] && whole[0][0] > 0, "\(whole)")
-      #expect(year.count == 1 && year[0][0] > 0 && year[0][0] <= whole[0][0] && year[0][1] <= whole[0][1], "\(year) within \(whole)")
+      #expect(
+        year.count == 1 && year[0][0] > 0 && year[0][0] <= whole[0][0] && year[0][1] <= whole[0][1],
+        "\(year) within \(whole)")
       #expect(unindexed(report, library: "1").isEmpty)
       #expect(unindexed(report, library: "3") == media)
       #expect(unindexed(report, library: "4") == media.filter { $0.hasPrefix("/mnt/nas/photos/2024/") })
@@ -120,13 +154,20 @@ struct CheckFindingTests {
     // candidate of its asset's likely-moved.
     let moved = try #require(media.first { $0.hasPrefix("/mnt/nas/photos/2024/") })
     let destination = "/mnt/nas/photos/2024/moved/" + (moved as NSString).lastPathComponent
-    try FileManager.default.createDirectory(atPath: (scene.hostPath(destination) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: (scene.hostPath(destination) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     try FileManager.default.moveItem(atPath: scene.hostPath(moved), toPath: scene.hostPath(destination))
     let report = try run(scene)
     #expect(report.findings("unindexed-original").filter { $0["path"]?.stringValue == destination }.count == 3)
     // The same path found for three libraries: in the order of their ids, every run.
-    #expect(report.findings("unindexed-original").filter { $0["path"]?.stringValue == destination }.map { $0["libraryId"]!.stringValue! }
-      == ["aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-000000000003", "aaaaaaaa-0000-4000-8000-000000000004"])
+    #expect(
+      report.findings("unindexed-original").filter { $0["path"]?.stringValue == destination }.map {
+        $0["libraryId"]!.stringValue!
+      }
+        == [
+          "aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-000000000003",
+          "aaaaaaaa-0000-4000-8000-000000000004",
+        ])
     let likelyMoved = report.findings("likely-moved").filter { $0["path"]?.stringValue == moved }
     #expect(likelyMoved.count == 1)
     #expect(likelyMoved.first?["candidates"]?.arrayItems.map { $0["path"]!.stringValue! } == [destination])
@@ -139,20 +180,30 @@ struct CheckFindingTests {
     try scene.create(stray)
     try scene.create("/data/library/admin/2024/notes.txt")
     let report = try run(scene)
-    #expect(report.findings("untracked-upload").map { $0["path"]!.stringValue! } == ["/data/library/admin/2024/notes.txt", stray])
-    #expect(report.findings("untracked-upload").first?["hostPath"]?.stringValue == scene.media + "/library/admin/2024/notes.txt")
+    #expect(
+      report.findings("untracked-upload").map { $0["path"]!.stringValue! } == [
+        "/data/library/admin/2024/notes.txt", stray,
+      ])
+    #expect(
+      report.findings("untracked-upload").first?["hostPath"]?.stringValue == scene.media
+        + "/library/admin/2024/notes.txt")
   }
 
   @Test("missing sidecar, derivative, person thumbnail and profile image")
   func missingAuxiliary() throws {
     let scene = try AuditScene()
     let sidecar = "/mnt/nas/photos/2024/img5.jpg.xmp"
-    let encoded = scene.path(endingWith: "encoded-video/11111111-1111-4111-8111-111111111111/a0/00/a0000000-0000-4000-8000-000000000003.mp4")
+    let encoded = scene.path(
+      endingWith: "encoded-video/11111111-1111-4111-8111-111111111111/a0/00/a0000000-0000-4000-8000-000000000003.mp4")
     let edited = scene.path(endingWith: "_preview_edited.jpeg")
     let face = scene.path(endingWith: "c0000000-0000-4000-8000-000000000001.jpeg")
     let avatar = scene.path(endingWith: "avatar-1.jpg")
     // A second profile image stays, so profile/ is not offline (the mount guard's case).
-    try scene.cluster.psql(scene.database, "UPDATE \"user\" SET \"profileImagePath\" = '/data/profile/22222222-2222-4222-8222-222222222222/avatar-2.jpg' WHERE email = 'bob@example.com'")
+    try scene.cluster.psql(
+      scene.database,
+      "UPDATE \"user\" SET \"profileImagePath\" = '/data/profile/22222222-2222-4222-8222-222222222222/avatar-2.jpg' "
+        + "WHERE email = 'bob@example.com'"
+    )
     try scene.create("/data/profile/22222222-2222-4222-8222-222222222222/avatar-2.jpg")
     for path in [sidecar, encoded, edited, face, avatar] { try scene.remove(path) }
     let report = try run(scene)
@@ -160,13 +211,19 @@ struct CheckFindingTests {
     #expect(report.findings("missing-sidecar").first?["severity"]?.stringValue == "warning")
     #expect(Set(report.findings("missing-derivative").map { $0["path"]!.stringValue! }) == [encoded, edited])
     // asset_file rows carry no owner: it is the asset's.
-    #expect(report.findings("missing-derivative").allSatisfy { $0["ownerId"]?.stringValue == "11111111-1111-4111-8111-111111111111" })
+    #expect(
+      report.findings("missing-derivative").allSatisfy {
+        $0["ownerId"]?.stringValue == "11111111-1111-4111-8111-111111111111"
+      })
     #expect(report.findings("missing-sidecar").first?["ownerId"]?.stringValue == "11111111-1111-4111-8111-111111111111")
     #expect(report.findings("missing-person-thumbnail").map { $0["path"]!.stringValue! } == [face])
     #expect(report.findings("missing-person-thumbnail").first?["assetId"] == nil)
-    #expect(report.findings("missing-person-thumbnail").first?["detail"]?.stringValue == "face thumbnail absent (regenerable) (person c0000000-0000-4000-8000-000000000001)")
+    #expect(
+      report.findings("missing-person-thumbnail").first?["detail"]?.stringValue
+        == "face thumbnail absent (regenerable) (person c0000000-0000-4000-8000-000000000001)")
     #expect(report.findings("missing-profile-image").first?["assetId"] == nil)
-    #expect(report.findings("missing-profile-image").first?["ownerId"]?.stringValue == "11111111-1111-4111-8111-111111111111")
+    #expect(
+      report.findings("missing-profile-image").first?["ownerId"]?.stringValue == "11111111-1111-4111-8111-111111111111")
     #expect(report.findings("missing-profile-image").map { $0["path"]!.stringValue! } == [avatar])
     #expect(report["exitCode"]?.intValue == 0)
   }
@@ -179,24 +236,37 @@ struct CheckFindingTests {
     try scene.create("/mnt/nas/photos/2025/new.jpg")
     try scene.create("/mnt/nas/photos/2025/new.xmp")
     let report = try run(scene)
-    #expect(report.findings("missing-sidecar").first?["detail"]?.stringValue == "XMP sidecar absent; Immich's other sidecar name img5.xmp exists and is picked up by the next metadata refresh")
+    #expect(
+      report.findings("missing-sidecar").first?["detail"]?.stringValue
+        == "XMP sidecar absent; Immich's other sidecar name img5.xmp exists and is picked up by the next metadata "
+        + "refresh"
+    )
     #expect(report.findings("unindexed-original").map { $0["path"]!.stringValue! } == ["/mnt/nas/photos/2025/new.jpg"])
-    #expect(report.findings("unindexed-original").first?["detail"]?.stringValue?.hasSuffix("(with its sidecar new.xmp)") == true)
+    #expect(
+      report.findings("unindexed-original").first?["detail"]?.stringValue?.hasSuffix("(with its sidecar new.xmp)")
+        == true)
   }
 
   @Test("orphaned derivatives; HLS session folders, motion parts, profile extras and backups are not")
   func orphanedDerivative() throws {
     let scene = try AuditScene()
-    let orphan = "/data/thumbs/11111111-1111-4111-8111-111111111111/ff/ff/ffffffff-0000-4000-8000-000000000000_preview.jpeg"
+    let orphan =
+      "/data/thumbs/11111111-1111-4111-8111-111111111111/ff/ff/ffffffff-0000-4000-8000-000000000000_preview.jpeg"
     try scene.create(orphan)
-    try scene.create("/data/encoded-video/11111111-1111-4111-8111-111111111111/ff/ff/ffffffff-0000-4000-8000-000000000000.mp4")
-    try scene.create("/data/encoded-video/11111111-1111-4111-8111-111111111111/5e/55/5e550000-0000-4000-8000-000000000000/720p/seg_1.m4s")
+    try scene.create(
+      "/data/encoded-video/11111111-1111-4111-8111-111111111111/ff/ff/ffffffff-0000-4000-8000-000000000000.mp4")
+    try scene.create(
+      "/data/encoded-video/11111111-1111-4111-8111-111111111111/5e/55/5e550000-0000-4000-8000-000000000000"
+        + "/720p/seg_1.m4s"
+    )
     try scene.create("/data/profile/11111111-1111-4111-8111-111111111111/old-avatar.jpg")
     try scene.create("/data/backups/immich-db-backup-20241125T000000-v3.1.0-pg14.19.sql.gz")
     let report = try run(scene)
-    #expect(report.findings("orphaned-derivative").map { $0["path"]!.stringValue! } == [
-      "/data/encoded-video/11111111-1111-4111-8111-111111111111/ff/ff/ffffffff-0000-4000-8000-000000000000.mp4", orphan,
-    ])
+    #expect(
+      report.findings("orphaned-derivative").map { $0["path"]!.stringValue! } == [
+        "/data/encoded-video/11111111-1111-4111-8111-111111111111/ff/ff/ffffffff-0000-4000-8000-000000000000.mp4",
+        orphan,
+      ])
     #expect(report.nonZeroSummary == ["orphaned-derivative": 2, "missing-original-trashed": 1])
   }
 
@@ -214,15 +284,23 @@ struct CheckFindingTests {
     #expect(none["verification"]?["tier"]?.stringValue == "none")
   }
 
-  @Test("a path-hashed asset whose checksum is not sha1(path:…) was edited by hand", arguments: ["immich-v3.1", "immich-v2.5", "immich-v1.106"])
+  @Test(
+    "a path-hashed asset whose checksum is not sha1(path:…) was edited by hand",
+    arguments: ["immich-v3.1", "immich-v2.5", "immich-v1.106"])
   func pathChecksum(generation: String) throws {
     let scene = try AuditScene(generation)
     let table = generation == "immich-v1.106" ? "assets" : "asset"
     // As if someone had rewritten the path in the database after import.
-    try scene.cluster.psql(scene.database, "UPDATE \(table) SET \"originalPath\" = '/mnt/nas/photos/2024/renamed.jpg' WHERE id = 'a0000000-0000-4000-8000-000000000005'")
+    try scene.cluster.psql(
+      scene.database,
+      "UPDATE \(table) SET \"originalPath\" = '/mnt/nas/photos/2024/renamed.jpg' WHERE id = "
+        + "'a0000000-0000-4000-8000-000000000005'"
+    )
     try scene.create("/mnt/nas/photos/2024/renamed.jpg", size: 700)
     let report = try run(scene)
-    #expect(report.findings("path-checksum-mismatch").map { $0["path"]!.stringValue! } == ["/mnt/nas/photos/2024/renamed.jpg"])
+    #expect(
+      report.findings("path-checksum-mismatch").map { $0["path"]!.stringValue! } == ["/mnt/nas/photos/2024/renamed.jpg"]
+    )
     #expect(report.findings("path-checksum-mismatch").first?["severity"]?.stringValue == "warning")
     // Content-hashed uploads are never judged by their path.
     #expect(report.findings("path-checksum-mismatch").count == 1)
@@ -244,7 +322,9 @@ struct CheckFindingTests {
   @Test("a status 'deleted' row whose file is present gives nothing")
   func deletedStatus() throws {
     let scene = try AuditScene()
-    try scene.cluster.psql(scene.database, "UPDATE asset SET status = 'deleted', \"deletedAt\" = now() WHERE id = 'a0000000-0000-4000-8000-000000000002'")
+    try scene.cluster.psql(
+      scene.database,
+      "UPDATE asset SET status = 'deleted', \"deletedAt\" = now() WHERE id = 'a0000000-0000-4000-8000-000000000002'")
     try scene.create(scene.path(endingWith: "000000000002.jpg"), size: 3)
     let report = try run(scene)
     #expect(report.nonZeroSummary == ["missing-original-trashed": 1])
@@ -256,7 +336,8 @@ struct CheckFindingTests {
     let real = scene.folder.path + "/elsewhere/2024"
     try FileManager.default.createDirectory(atPath: scene.folder.path + "/elsewhere", withIntermediateDirectories: true)
     try FileManager.default.moveItem(atPath: scene.folder.path + "/nas/photos/2024", toPath: real)
-    try FileManager.default.createSymbolicLink(atPath: scene.folder.path + "/nas/photos/2024", withDestinationPath: real)
+    try FileManager.default.createSymbolicLink(
+      atPath: scene.folder.path + "/nas/photos/2024", withDestinationPath: real)
     try FileManager.default.createSymbolicLink(atPath: real + "/loop", withDestinationPath: "..")
     try scene.create("/mnt/nas/photos/2024/new.jpg")
     let report = try run(scene)
@@ -270,7 +351,9 @@ struct CheckFindingTests {
     try scene.create("/mnt/nas/photos/2024/line\nbreak.jpg")
     var bytes = Array((scene.folder.path + "/nas/photos/2024/caf").utf8) + [0xE9] + Array(".jpg".utf8) + [0]
     let fd = bytes.withUnsafeMutableBufferPointer { buffer in
-      buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { open($0, O_CREAT | O_WRONLY, 0o644) }
+      buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+        open($0, O_CREAT | O_WRONLY, 0o644)
+      }
     }
     #expect(fd >= 0)
     close(fd)

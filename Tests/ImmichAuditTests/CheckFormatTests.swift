@@ -19,7 +19,9 @@ struct CheckFormatTests {
     try scene.create("/mnt/nas/photos/2025/line\nbreak, \"quoted\" <&>.jpg")
     let bytes = Array((scene.folder.path + "/nas/photos/2025/caf").utf8) + [0xE9] + Array(".jpg".utf8) + [0]
     let fd = bytes.withUnsafeBufferPointer { buffer in
-      buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { open($0, O_CREAT | O_WRONLY, 0o644) }
+      buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+        open($0, O_CREAT | O_WRONLY, 0o644)
+      }
     }
     close(fd)
     return scene
@@ -45,7 +47,8 @@ struct CheckFormatTests {
     ]
     for (pattern, template) in rules {
       let regex = try! NSRegularExpression(pattern: pattern)
-      text = regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
+      text = regex.stringByReplacingMatches(
+        in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
     }
     return text
   }
@@ -62,16 +65,23 @@ struct CheckFormatTests {
       let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
       let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
       let line = (0..<min(a.count, e.count)).first { a[$0] != e[$0] } ?? min(a.count, e.count)
-      Issue.record("\(name) differs from Tests/Golden/\(name) at line \(line + 1):\n  got:      \(line < a.count ? String(a[line]) : "(end)")\n  expected: \(line < e.count ? String(e[line]) : "(end)")")
+      let got = line < a.count ? String(a[line]) : "(end)"
+      let want = line < e.count ? String(e[line]) : "(end)"
+      Issue.record("\(name) differs from Tests/Golden/\(name) at line \(line + 1):\n  got: \(got)\n  expected: \(want)")
     }
   }
 
   @Test("text, json, ndjson, junit, markdown, csv and the Prometheus textfile match their golden files")
   func formats() throws {
     let scene = try Self.scene()
-    let prometheus = scene.folder.url.deletingLastPathComponent().appendingPathComponent("immich-audit-\(UUID().uuidString).prom").path
+    let prometheus = scene.folder.url.deletingLastPathComponent().appendingPathComponent(
+      "immich-audit-\(UUID().uuidString).prom"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: prometheus) }
-    for (format, file) in [("text", "check.txt"), ("json", "check.json"), ("ndjson", "check.ndjson"), ("junit", "check.junit.xml"), ("markdown", "check.md"), ("csv", "check.csv")] {
+    for (format, file) in [
+      ("text", "check.txt"), ("json", "check.json"), ("ndjson", "check.ndjson"), ("junit", "check.junit.xml"),
+      ("markdown", "check.md"), ("csv", "check.csv"),
+    ] {
       let (result, _) = try scene.check(format == "json" ? ["--prometheus", prometheus] : [], format: format)
       #expect(result.status == 1, "\(format): \(result.stderr)")
       #expect(result.stderr.isEmpty, "\(format): \(result.stderr)")
@@ -89,7 +99,10 @@ struct CheckFormatTests {
     let (result, json) = try scene.check()
     let report = try #require(json)
     // Key order as the contract lists it (the parser above sorts keys, so read the text).
-    let topLevel = ["reportVersion", "tool", "startedAt", "finishedAt", "database", "mappings", "roots", "counts", "summary", "findings", "verification", "timings", "exitCode"]
+    let topLevel = [
+      "reportVersion", "tool", "startedAt", "finishedAt", "database", "mappings", "roots", "counts", "summary",
+      "findings", "verification", "timings", "exitCode",
+    ]
     let positions = topLevel.map { result.stdout.range(of: "\n  \"\($0)\": ")?.lowerBound }
     #expect(positions.allSatisfy { $0 != nil })
     #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
@@ -128,7 +141,8 @@ struct CheckFormatTests {
     let fifo = scene.folder.path + "/report.fifo"
     let received = scene.folder.path + "/received.json"
     #expect(mkfifo(fifo, 0o644) == 0)
-    let reader = try TestCluster.spawn("/bin/cat", [fifo], environment: nil, stdout: received, stderr: scene.folder.path + "/cat.err")
+    let reader = try TestCluster.spawn(
+      "/bin/cat", [fifo], environment: nil, stdout: received, stderr: scene.folder.path + "/cat.err")
     let (toFifo, _) = try scene.check(["--output", fifo])
     var readerStatus: Int32 = 0
     for _ in 0..<250 where waitpid(reader, &readerStatus, WNOHANG) == 0 { usleep(20_000) }
@@ -156,14 +170,15 @@ struct CheckFormatTests {
     #expect(toFolder.stderr.contains("is a directory"), "\(toFolder.stderr)")
   }
 
-  @Test("explain's preflight matches its golden file: probes, prefixes, libraries, mappings, roots, samples and the SQL as run")
+  @Test("explain's preflight matches its golden file: probes, prefixes, libraries, mappings, roots, samples, SQL")
   func explain() throws {
     let scene = try Self.scene()
     let result = try CLI.run(["explain", "--db", scene.conninfo, "--samples", "2", "--sql"] + scene.mappingArguments)
     #expect(result.status == 0, "\(result.stderr)")
     // The server's version line and the catalog's answers differ by installation only in the version.
     var text = Self.normalized(result.stdout, scene)
-    text = text.replacingOccurrences(of: #"(?m)^PostgreSQL: .*$"#, with: "PostgreSQL: $SERVERVERSION", options: .regularExpression)
+    text = text.replacingOccurrences(
+      of: #"(?m)^PostgreSQL: .*$"#, with: "PostgreSQL: $SERVERVERSION", options: .regularExpression)
     // Columns are padded to the temporary folder's length, which differs by machine: runs of spaces count as one gap.
     text = text.replacingOccurrences(of: " {2,}", with: "  ", options: .regularExpression)
     try Self.compare(text, golden: "explain.txt")
@@ -172,7 +187,9 @@ struct CheckFormatTests {
   @Test("--output writes the report to a file, nothing on stdout")
   func outputFile() throws {
     let scene = try AuditScene()
-    let file = scene.folder.url.deletingLastPathComponent().appendingPathComponent("immich-audit-\(UUID().uuidString).json").path
+    let file = scene.folder.url.deletingLastPathComponent().appendingPathComponent(
+      "immich-audit-\(UUID().uuidString).json"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: file) }
     let (result, _) = try scene.check(["--output", file])
     #expect(result.status == 0)

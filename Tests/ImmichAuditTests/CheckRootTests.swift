@@ -23,7 +23,11 @@ struct CheckRootTests {
     #expect(offline.map { $0["path"]!.stringValue! } == ["/mnt/nas/photos"])
     #expect(offline.first?["severity"]?.stringValue == "error")
     #expect(offline.first?["libraryId"]?.stringValue == "aaaaaaaa-0000-4000-8000-000000000001")
-    #expect(offline.first?["detail"]?.stringValue == "folder missing (not mounted, or mapped to the wrong host path?); the database expects 3 files under it, 0 present")
+    #expect(
+      offline.first?["detail"]?.stringValue
+        == "folder missing (not mounted, or mapped to the wrong host path?); the database expects 3 files under it, "
+        + "0 present"
+    )
     #expect(root(report, "/mnt/nas/photos")?["status"]?.stringValue == "missing")
     #expect(root(report, "/mnt/nas/photos")?["expectedFiles"]?.intValue == 3)
     // Nothing under it is listed: not img5's missing original, nor img6's trashed one, nor the sidecar.
@@ -37,11 +41,14 @@ struct CheckRootTests {
   func emptyImportPath() throws {
     let scene = try AuditScene()
     try FileManager.default.removeItem(atPath: scene.folder.path + "/nas/photos")
-    try FileManager.default.createDirectory(atPath: scene.folder.path + "/nas/photos", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: scene.folder.path + "/nas/photos", withIntermediateDirectories: true)
     let (status, report) = try run(scene)
     #expect(status == 3)
     #expect(root(report, "/mnt/nas/photos")?["status"]?.stringValue == "empty")
-    #expect(report.findings("root-offline").first?["detail"]?.stringValue == "folder is empty (not mounted?); the database expects 3 files under it, 0 present")
+    #expect(
+      report.findings("root-offline").first?["detail"]?.stringValue
+        == "folder is empty (not mounted?); the database expects 3 files under it, 0 present")
     // An empty import path that should hold nothing is fine.
     #expect(root(report, "/mnt/nas/more photos")?["status"]?.stringValue == "empty")
     #expect(report.findings("root-offline").count == 1)
@@ -65,7 +72,10 @@ struct CheckRootTests {
     let (status, report) = try run(scene)
     #expect(status == 0)
     let offline = report.findings("root-offline")
-    #expect(offline.map { "\($0["path"]!.stringValue!) \($0["severity"]!.stringValue!)" } == ["/data/profile warning", "/data/thumbs info"])
+    #expect(
+      offline.map { "\($0["path"]!.stringValue!) \($0["severity"]!.stringValue!)" } == [
+        "/data/profile warning", "/data/thumbs info",
+      ])
     #expect(report.findings("missing-derivative").isEmpty)
     #expect(report.findings("missing-person-thumbnail").isEmpty)
   }
@@ -87,13 +97,20 @@ struct CheckRootTests {
     let wrong = try TemporaryFolder()
     try FileManager.default.createDirectory(atPath: wrong.path + "/upload/x", withIntermediateDirectories: true)
     try wrong.write("upload/x/holiday.jpg", "jpeg")
-    let result = try CLI.run(["check", "--db", scene.conninfo, "--format", "json", "--media-root", wrong.path, "--map", "/mnt/nas=\(scene.folder.path)/nas"])
+    let result = try CLI.run([
+      "check", "--db", scene.conninfo, "--format", "json", "--media-root", wrong.path, "--map",
+      "/mnt/nas=\(scene.folder.path)/nas",
+    ])
     #expect(result.status == 3)
     let report = try JSONValue.parse(Data(result.stdout.utf8))
     #expect(root(report, "/data/upload")?["status"]?.stringValue == "ok")
     #expect(root(report, "/data/upload")?["presentFiles"]?.intValue == 0)
     let upload = report.findings("root-offline").first { $0["path"]?.stringValue == "/data/upload" }
-    #expect(upload?["detail"]?.stringValue == "none of the expected files is there (mapped to the wrong host path?); the database expects 7 files under it, 0 present")
+    #expect(
+      upload?["detail"]?.stringValue
+        == "none of the expected files is there (mapped to the wrong host path?); the database expects 7 files under "
+        + "it, 0 present"
+    )
     // Nothing under the offline root is listed, not even its unrelated file.
     #expect(report.findings("untracked-upload").isEmpty)
   }
@@ -104,8 +121,14 @@ struct CheckRootTests {
     let result = try CLI.run(["check", "--db", scene.conninfo, "--format", "json", "--media-root", scene.media])
     #expect(result.status == 3)
     let report = try JSONValue.parse(Data(result.stdout.utf8))
-    let mappings = report["mappings"]?.arrayItems.map { "\($0["container"]!.stringValue!) \($0["host"]!.stringValue!) \($0["source"]!.stringValue!)" }
-    #expect(mappings == ["/data \(scene.media) --media-root", "/mnt/nas/photos /mnt/nas/photos identity", "/mnt/nas/more photos /mnt/nas/more photos identity"])
+    let mappings = report["mappings"]?.arrayItems.map {
+      "\($0["container"]!.stringValue!) \($0["host"]!.stringValue!) \($0["source"]!.stringValue!)"
+    }
+    #expect(
+      mappings == [
+        "/data \(scene.media) --media-root", "/mnt/nas/photos /mnt/nas/photos identity",
+        "/mnt/nas/more photos /mnt/nas/more photos identity",
+      ])
   }
 
   @Test("moved within an import path: missing, unindexed, and likely-moved naming where it went")
@@ -116,12 +139,17 @@ struct CheckRootTests {
     let (status, report) = try run(scene)
     #expect(status == 1)
     #expect(report.findings("missing-original").map { $0["path"]!.stringValue! } == ["/mnt/nas/photos/2024/img5.jpg"])
-    #expect(report.findings("unindexed-original").map { $0["path"]!.stringValue! } == ["/mnt/nas/photos/2025/summer/img5.jpg"])
+    #expect(
+      report.findings("unindexed-original").map { $0["path"]!.stringValue! } == ["/mnt/nas/photos/2025/summer/img5.jpg"]
+    )
     let moved = try #require(report.findings("likely-moved").first)
     #expect(moved["path"]?.stringValue == "/mnt/nas/photos/2024/img5.jpg")
     #expect(moved["assetId"]?.stringValue == "a0000000-0000-4000-8000-000000000005")
-    #expect(moved["candidates"]?.arrayItems.map { $0["path"]!.stringValue! } == ["/mnt/nas/photos/2025/summer/img5.jpg"])
-    #expect(moved["candidates"]?.arrayItems.first?["hostPath"]?.stringValue == scene.folder.path + "/nas/photos/2025/summer/img5.jpg")
+    #expect(
+      moved["candidates"]?.arrayItems.map { $0["path"]!.stringValue! } == ["/mnt/nas/photos/2025/summer/img5.jpg"])
+    #expect(
+      moved["candidates"]?.arrayItems.first?["hostPath"]?.stringValue == scene.folder.path
+        + "/nas/photos/2025/summer/img5.jpg")
   }
 
   @Test("a same-named file of another size is no candidate")
@@ -138,12 +166,17 @@ struct CheckRootTests {
   func severalCandidates() throws {
     let scene = try AuditScene()
     try scene.remove("/mnt/nas/photos/2024/img5.jpg")
-    for folder in ["/mnt/nas/more photos/a/b/c", "/mnt/nas/photos/2024/sub", "/mnt/nas/photos/x/y", "/mnt/nas/photos/2023"] {
+    for folder in [
+      "/mnt/nas/more photos/a/b/c", "/mnt/nas/photos/2024/sub", "/mnt/nas/photos/x/y", "/mnt/nas/photos/2023",
+    ] {
       try scene.create(folder + "/img5.jpg", size: 700)
     }
     let (_, report) = try run(scene)
     let candidates = report.findings("likely-moved").first?["candidates"]?.arrayItems.map { $0["path"]!.stringValue! }
-    #expect(candidates == ["/mnt/nas/photos/2024/sub/img5.jpg", "/mnt/nas/photos/2023/img5.jpg", "/mnt/nas/photos/x/y/img5.jpg"])
+    #expect(
+      candidates == [
+        "/mnt/nas/photos/2024/sub/img5.jpg", "/mnt/nas/photos/2023/img5.jpg", "/mnt/nas/photos/x/y/img5.jpg",
+      ])
     #expect(report.findings("likely-moved").first?["detail"]?.stringValue?.contains("and 3 more") == true)
   }
 
@@ -155,7 +188,10 @@ struct CheckRootTests {
     try scene.create("/data/library/22222222-2222-4222-8222-222222222222/2024/2024-05-03/cat.jpg", size: 900)
     let (status, report) = try run(scene)
     #expect(status == 1)
-    #expect(report.findings("untracked-upload").map { $0["path"]!.stringValue! } == ["/data/library/22222222-2222-4222-8222-222222222222/2024/2024-05-03/cat.jpg"])
+    #expect(
+      report.findings("untracked-upload").map { $0["path"]!.stringValue! } == [
+        "/data/library/22222222-2222-4222-8222-222222222222/2024/2024-05-03/cat.jpg"
+      ])
     #expect(report.findings("likely-moved").first?["path"]?.stringValue == original)
     #expect(report.findings("likely-moved").first?["candidates"]?.arrayItems.count == 1)
   }
@@ -168,8 +204,14 @@ struct CheckRootTests {
     try scene.create("/data/upload/11111111-1111-4111-8111-111111111111/moved/IMG_0004.jpg", size: 512)
     try scene.create("/mnt/nas/photos/2025/img6.jpg", size: 800)
     let (_, report) = try run(scene)
-    #expect(Set(report.findings("likely-moved").map { $0["path"]!.stringValue! }) == [trashed, "/mnt/nas/photos/2024/img6.jpg"])
-    #expect(Set(report.findings("missing-original-trashed").map { $0["path"]!.stringValue! }) == [trashed, "/mnt/nas/photos/2024/img6.jpg"])
+    #expect(
+      Set(report.findings("likely-moved").map { $0["path"]!.stringValue! }) == [
+        trashed, "/mnt/nas/photos/2024/img6.jpg",
+      ])
+    #expect(
+      Set(report.findings("missing-original-trashed").map { $0["path"]!.stringValue! }) == [
+        trashed, "/mnt/nas/photos/2024/img6.jpg",
+      ])
     #expect(report.findings("missing-original").isEmpty)
   }
 }

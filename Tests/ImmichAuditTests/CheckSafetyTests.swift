@@ -10,7 +10,8 @@ struct CheckSafetyTests {
     func visit(_ path: String) {
       var s = stat()
       guard lstat(path, &s) == 0 else { return }
-      result[path] = "\(s.st_mode) \(s.st_size) m\(s.st_mtim.tv_sec).\(s.st_mtim.tv_nsec) a\(s.st_atim.tv_sec).\(s.st_atim.tv_nsec)"
+      result[path] =
+        "\(s.st_mode) \(s.st_size) m\(s.st_mtim.tv_sec).\(s.st_mtim.tv_nsec) a\(s.st_atim.tv_sec).\(s.st_atim.tv_nsec)"
       if s.st_mode & S_IFMT == S_IFDIR {
         // scandir-free listing that does not touch atimes: O_NOATIME on the directory.
         let fd = open(path, O_RDONLY | O_DIRECTORY | 0o1000000)
@@ -18,10 +19,12 @@ struct CheckSafetyTests {
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
-          let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+          let name = withUnsafeBytes(of: entry.pointee.d_name) {
+            String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+          }
           if name != "." && name != ".." { names.append(name) }
         }
-        names.forEach { visit(path + "/" + $0) }
+        for name in names { visit(path + "/" + name) }
       }
     }
     visit(root)
@@ -40,7 +43,10 @@ struct CheckSafetyTests {
     for format in ["json", "text", "junit"] {
       // Content hashing (--verify all) reads every original: still no atime moves.
       let verify = format == "json" ? ["--verify", "all"] : []
-      let (result, _) = try scene.check(verify + ["--prometheus", FileManager.default.temporaryDirectory.path + "/immich-audit-\(UUID().uuidString).prom"], format: format)
+      let (result, _) = try scene.check(
+        verify + [
+          "--prometheus", FileManager.default.temporaryDirectory.path + "/immich-audit-\(UUID().uuidString).prom",
+        ], format: format)
       #expect(result.status == 1, "\(result.stderr)")
     }
     let after = Self.snapshot(scene.folder.path)
@@ -62,7 +68,8 @@ struct CheckSafetyTests {
     chmod(bin.path, 0o755)
     let copy = try CLI.copyExecutable(to: bin.path)
     let env = ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/nonexistent"]
-    let result = try TestCluster.run("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", copy] + arguments, environment: env)
+    let result = try TestCluster.run(
+      "/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", copy] + arguments, environment: env)
     return CLI.Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
   }
 
@@ -83,7 +90,8 @@ struct CheckSafetyTests {
     let folder = scene.folder.path + "/" + locked
     chmod(folder, 0o000)
     defer { chmod(folder, 0o755) }
-    let result = try runAsNobody(["check", "--format", "json", "--db", scene.cluster.auditorConninfo(scene.database)] + scene.mappingArguments)
+    let result = try runAsNobody(
+      ["check", "--format", "json", "--db", scene.cluster.auditorConninfo(scene.database)] + scene.mappingArguments)
     return (result.status, try JSONValue.parse(Data(result.stdout.utf8)))
   }
 
@@ -101,7 +109,9 @@ struct CheckSafetyTests {
   func unreadableRoot() throws {
     let (status, report) = try Self.checkAsNobody(locking: "nas/photos")
     #expect(status == 3)
-    #expect(report["roots"]?.arrayItems.first { $0["container"]?.stringValue == "/mnt/nas/photos" }?["status"]?.stringValue == "unreadable")
+    #expect(
+      report["roots"]?.arrayItems.first { $0["container"]?.stringValue == "/mnt/nas/photos" }?["status"]?.stringValue
+        == "unreadable")
     #expect(report.nonZeroSummary == ["root-offline": 1])
   }
 }

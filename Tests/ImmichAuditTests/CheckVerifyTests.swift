@@ -27,7 +27,8 @@ struct CheckVerifyTests {
     for suffix in uploads {
       let path = scene.path(endingWith: suffix)
       let digest = sha1Hex(try Data(contentsOf: URL(fileURLWithPath: scene.hostPath(path))))
-      try scene.cluster.psql(scene.database, "UPDATE asset SET checksum = '\\x\(digest)'::bytea WHERE \"originalPath\" = '\(path)'")
+      try scene.cluster.psql(
+        scene.database, "UPDATE asset SET checksum = '\\x\(digest)'::bytea WHERE \"originalPath\" = '\(path)'")
     }
     return scene
   }
@@ -46,12 +47,15 @@ struct CheckVerifyTests {
     try scene.create(truncated, size: 10)
     let report = try run(scene, ["--verify", "all"])
     #expect(report.findings("checksum-mismatch").map { $0["path"]!.stringValue! } == [changed])
-    #expect(report.findings("checksum-mismatch").first?["detail"]?.stringValue?.hasPrefix("content SHA-1 \(Self.sha1Hex(Data(repeating: UInt8(ascii: "y"), count: 2048))), the database has ") == true)
+    #expect(
+      report.findings("checksum-mismatch").first?["detail"]?.stringValue?.hasPrefix(
+        "content SHA-1 \(Self.sha1Hex(Data(repeating: UInt8(ascii: "y"), count: 2048))), the database has ") == true)
     #expect(report.findings("size-mismatch").map { $0["path"]!.stringValue! } == [truncated])
     #expect(report["exitCode"]?.intValue == 1)
     let verification = try #require(report["verification"])
     #expect(verification["tier"]?.stringValue == "all")
-    // Present, right-sized, content-hashed originals: 1, 2, 3, 4 (trashed, still there), 9 (no size, so no size check); 7 is the motion part.
+    // Present, right-sized, content-hashed originals: 1, 2, 3, 4 (trashed, still there), 9 (no size, so no size
+    // check); 7 is the motion part.
     #expect(verification["filesHashed"]?.intValue == 6)
     #expect(verification["bytesHashed"]?.intValue == 2048 + 1024 + 4096 + 512 + 10 + 300)
     #expect(verification["complete"] == JSONValue.bool(true))
@@ -71,7 +75,9 @@ struct CheckVerifyTests {
     let sizeText = try CLI.run(["check", "--db", scene.conninfo] + mapping)
     #expect(sizeText.stdout.contains("checksums: not verified, not run (--verify size)"))
     let sizeJUnit = try CLI.run(["check", "--db", scene.conninfo, "--format", "junit"] + mapping)
-    #expect(sizeJUnit.stdout.contains("<testsuite name=\"checksum-mismatch\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"1\""))
+    #expect(
+      sizeJUnit.stdout.contains(
+        "<testsuite name=\"checksum-mismatch\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"1\""))
     #expect(sizeJUnit.stdout.contains("<skipped message=\"checksums: not verified, not run (--verify size)\"/>"))
   }
 
@@ -109,7 +115,8 @@ struct CheckVerifyTests {
     let data = try Data(contentsOf: URL(fileURLWithPath: scene.hostPath(original)))
     try scene.remove(original)
     let renamed = "/data/library/11111111-1111-4111-8111-111111111111/2024/holiday.jpg"
-    try FileManager.default.createDirectory(atPath: scene.media + "/library/11111111-1111-4111-8111-111111111111/2024", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: scene.media + "/library/11111111-1111-4111-8111-111111111111/2024", withIntermediateDirectories: true)
     try data.write(to: URL(fileURLWithPath: scene.hostPath(renamed)))
     let sizeOnly = try run(scene, [])
     #expect(sizeOnly.findings("likely-moved").isEmpty)

@@ -20,7 +20,9 @@ struct CompareTests {
       if !restoredEdits.isEmpty { try cluster.psql(restored, restoredEdits) }
       folder = try TemporaryFolder()
       baseline = folder.url.appendingPathComponent("prod.json").path
-      let saved = try CLI.run(["counts", "--format", "json", "--output", baseline, "--db", cluster.superuserConninfo(production)])
+      let saved = try CLI.run([
+        "counts", "--format", "json", "--output", baseline, "--db", cluster.superuserConninfo(production),
+      ])
       #expect(saved.status == 0)
     }
 
@@ -31,11 +33,11 @@ struct CompareTests {
 
   /// Bob's newest asset (the database's newest) and an album membership are missing.
   static let lostRows = """
-    DELETE FROM album_asset WHERE "assetId" = '\(A(8))';
-    DELETE FROM asset WHERE id = '\(A(10))';
+    DELETE FROM album_asset WHERE "assetId" = '\(asset(8))';
+    DELETE FROM asset WHERE id = '\(asset(10))';
     """
 
-  static func A(_ n: Int) -> String { String(format: "a0000000-0000-4000-8000-%012d", n) }
+  static func asset(_ n: Int) -> String { String(format: "a0000000-0000-4000-8000-%012d", n) }
 
   @Test("an identical restore passes")
   func identical() throws {
@@ -51,7 +53,9 @@ struct CompareTests {
     let drill = try Drill(restoredEdits: Self.lostRows)
     let result = try drill.compare()
     #expect(result.status == 1)
-    let lines = result.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+    let lines = result.stdout.split(separator: "\n").map {
+      $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
     #expect(lines.contains("assets 10 9 -1 -10.0% DECREASE (fail)"))
     #expect(lines.contains("assets.trashed 3 2 -1 -33.3% DECREASE (fail)"))
     #expect(lines.contains("album-assets 5 4 -1 -20.0% DECREASE (fail)"))
@@ -59,7 +63,9 @@ struct CompareTests {
     #expect(lines.contains("library Old archive assets 1 0 -1 -100.0% DECREASE (fail)"))
     #expect(!lines.contains { $0.hasPrefix("owner admin@example.com") })
     // The newest asset went missing: the restore point is older than the baseline.
-    #expect(result.stdout.contains("baseline 2024-06-01T10:10:00.123456Z, current 2024-05-03T08:01:00Z: the baseline is 29 d 2 h newer"))
+    #expect(
+      result.stdout.contains(
+        "baseline 2024-06-01T10:10:00.123456Z, current 2024-05-03T08:01:00Z: the baseline is 29 d 2 h newer"))
     #expect(result.stdout.contains("FAIL: "))
   }
 
@@ -100,12 +106,18 @@ struct CompareTests {
   func sources() throws {
     let drill = try Drill(restoredEdits: Self.lostRows)
     let current = drill.folder.url.appendingPathComponent("restored.json").path
-    #expect(try CLI.run(["counts", "--format", "json", "--output", current, "--db", drill.cluster.superuserConninfo(drill.restored)]).status == 0)
+    #expect(
+      try CLI.run([
+        "counts", "--format", "json", "--output", current, "--db", drill.cluster.superuserConninfo(drill.restored),
+      ]).status == 0)
     let offline = try CLI.run(["compare", drill.baseline, "--current", current, "--format", "markdown"])
     #expect(offline.status == 1)
     #expect(offline.stdout.hasPrefix("## immich-audit compare: ❌ counts decreased"))
     #expect(offline.stdout.contains("| overall | `assets` | 10 | 9 | -1 | -10.0% | DECREASE (fail) |"))
-    let live = try CLI.run(["compare", "--baseline-db", drill.cluster.superuserConninfo(drill.production), "--db", drill.cluster.superuserConninfo(drill.restored)])
+    let live = try CLI.run([
+      "compare", "--baseline-db", drill.cluster.superuserConninfo(drill.production), "--db",
+      drill.cluster.superuserConninfo(drill.restored),
+    ])
     #expect(live.status == 1)
     #expect(live.stdout.contains("Baseline: host="))
   }
@@ -129,7 +141,11 @@ struct CompareTests {
     let file = try folder.write("x.json", "{\"manifestVersion\": \"1\", \"counts\": {}}")
     let result = try CLI.run(["compare", file, "--current", file])
     #expect(result.status == 2)
-    #expect(result.stderr == "immich-audit: error: \(file): manifestVersion is the string \"1\", not a number: expected \"manifestVersion\": 1 (was the file edited by hand?)\n")
+    #expect(
+      result.stderr
+        == "immich-audit: error: \(file): manifestVersion is the string \"1\", not a number: expected "
+        + "\"manifestVersion\": 1 (was the file edited by hand?)\n"
+    )
   }
 
   @Test("--current with --db is a usage error")
@@ -145,7 +161,9 @@ struct CompareTests {
   func anotherInstance() throws {
     let drill = try Drill(restoredEdits: "")
     var text = try String(contentsOfFile: drill.baseline, encoding: .utf8)
-    for prefix in ["11111111-1111-4111-8111-", "22222222-2222-4222-8222-", "33333333-3333-4333-8333-", "aaaaaaaa-0000-4000-8000-"] {
+    for prefix in [
+      "11111111-1111-4111-8111-", "22222222-2222-4222-8222-", "33333333-3333-4333-8333-", "aaaaaaaa-0000-4000-8000-",
+    ] {
       text = text.replacingOccurrences(of: prefix, with: "99999999-9999-4999-8999-")
     }
     let ids = try #require(try JSONValue.parse(Data(text.utf8))["byOwner"]?.objectMembers).map(\.0)
@@ -154,7 +172,9 @@ struct CompareTests {
     let result = try CLI.run(["compare", other, "--db", drill.cluster.superuserConninfo(drill.restored)])
     #expect(result.status == 2, "\(result.output)")
     #expect(result.stdout.isEmpty)
-    #expect(result.stderr.contains("share no user and no library id: the baseline looks like another Immich instance's manifest"))
+    #expect(
+      result.stderr.contains(
+        "share no user and no library id: the baseline looks like another Immich instance's manifest"))
   }
 
   @Test("a key this version does not know, or one side lacks, is noted, never a decrease")
@@ -168,17 +188,23 @@ struct CompareTests {
     let edited = try drill.folder.write("edited.json", text)
     let result = try CLI.run(["compare", edited, "--db", drill.cluster.superuserConninfo(drill.restored)])
     #expect(result.status == 0, "\(result.output)")
-    let lines = result.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
-    #expect(lines.contains("assets.edited 4 - -4 -100.0% not compared (a key this immich-audit does not know)"), "\(result.stdout)")
+    let lines = result.stdout.split(separator: "\n").map {
+      $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
+    #expect(
+      lines.contains("assets.edited 4 - -4 -100.0% not compared (a key this immich-audit does not know)"),
+      "\(result.stdout)")
     #expect(lines.contains("memories - 1 +1 new not compared (only the current side has it)"), "\(result.stdout)")
     #expect(result.stdout.contains("OK: 0 decreases (fail), 0 increases (warning), 0 tolerated, 2 not compared"))
   }
 
-  @Test("tolerance parsing", arguments: [
-    ("assets=5", Tolerance(pattern: "assets", amount: .absolute(5))),
-    ("*=2%", Tolerance(pattern: "*", amount: .percent(2))),
-    ("faces.*=0.5%", Tolerance(pattern: "faces.*", amount: .percent(0.5))),
-  ])
+  @Test(
+    "tolerance parsing",
+    arguments: [
+      ("assets=5", Tolerance(pattern: "assets", amount: .absolute(5))),
+      ("*=2%", Tolerance(pattern: "*", amount: .percent(2))),
+      ("faces.*=0.5%", Tolerance(pattern: "faces.*", amount: .percent(0.5))),
+    ])
   func toleranceParsing(text: String, expected: Tolerance) throws {
     #expect(try Tolerance(parsing: text) == expected)
   }

@@ -1,9 +1,10 @@
-@testable import AuditCore
 import CompactStore
 import Foundation
-@testable import PostgresClient
 import Testing
 import UUIDText
+
+@testable import AuditCore
+@testable import PostgresClient
 
 /// `copyStream` reads PostgreSQL's binary COPY format: every value must come out as the text
 /// protocol (`stream`) gives it, bytes exact, NULLs as NULLs.
@@ -13,9 +14,11 @@ struct CopyStreamTests {
     -- a comment first, as the query files have
     SELECT id, n, small, flag, label, kind, note
     FROM (VALUES
-      ('0b1c2d3e-4f50-4617-8899-aabbccddeeff'::uuid, 9007199254740993::int8, 7::int4, true, E'tab\\there\\nnewline\\\\back', 'b'::mood, NULL::text),
+      ('0b1c2d3e-4f50-4617-8899-aabbccddeeff'::uuid, 9007199254740993::int8, 7::int4, true,
+       E'tab\\there\\nnewline\\\\back', 'b'::mood, NULL::text),
       (NULL::uuid, -5::int8, NULL::int4, false, '', 'a'::mood, 'x'),
-      ('00000000-0000-0000-0000-000000000000'::uuid, NULL::int8, '-2147483648'::int4, NULL::bool, 'ü €', NULL::mood, E'\\\\x00')
+      ('00000000-0000-0000-0000-000000000000'::uuid, NULL::int8, '-2147483648'::int4, NULL::bool, 'ü €', NULL::mood,
+       E'\\\\x00')
     ) AS v(id, n, small, flag, label, kind, note);
     """
 
@@ -23,7 +26,9 @@ struct CopyStreamTests {
     let cluster = try TestCluster.shared()
     let database = try cluster.emptyDatabase()
     _ = try cluster.psql(database, "CREATE TYPE mood AS ENUM ('a', 'b')")
-    return (try Connection.connect(try ConnectionParameters.parse(cluster.superuserConninfo(database))), cluster, database)
+    return (
+      try Connection.connect(try ConnectionParameters.parse(cluster.superuserConninfo(database))), cluster, database
+    )
   }
 
   @Test("uuid, int8, int4, bool, text with tabs and newlines, an enum, NULLs")
@@ -61,7 +66,10 @@ struct CopyStreamTests {
   @Test("ids read from binary rows spell back exactly, the all-ones one included")
   func ids() throws {
     let (connection, _, _) = try connect()
-    let ids = ["0b1c2d3e-4f50-4617-8899-aabbccddeeff", "ffffffff-ffff-ffff-ffff-ffffffffffff", "ffffffff-ffff-ffff-0000-000000000000"]
+    let ids = [
+      "0b1c2d3e-4f50-4617-8899-aabbccddeeff", "ffffffff-ffff-ffff-ffff-ffffffffffff",
+      "ffffffff-ffff-ffff-0000-000000000000",
+    ]
     var overflow = CompactID.Overflow()
     var read: [String?] = []
     try connection.copyStream("SELECT id FROM unnest(ARRAY['\(ids.joined(separator: "','"))']::uuid[]) AS id") { row in

@@ -8,8 +8,9 @@ struct CountsTests {
     let cluster = try TestCluster.shared()
     let database = try cluster.database(fixture: generation)
     // As a DBA would set it up: a role with pg_read_all_data only, over TCP with a password.
-    let result = try CLI.run(["counts", "--format", "json", "--db", cluster.auditorConninfo(database, password: nil)],
-                             environment: ["PGPASSWORD": TestCluster.auditorPassword])
+    let result = try CLI.run(
+      ["counts", "--format", "json", "--db", cluster.auditorConninfo(database, password: nil)],
+      environment: ["PGPASSWORD": TestCluster.auditorPassword])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.isEmpty)
     let manifest = try parseJSON(result.stdout)
@@ -55,13 +56,19 @@ struct CountsTests {
     #expect(result.status == 0)
     let lines = result.stdout.split(separator: "\n").map(String.init)
     #expect(lines.contains { $0.hasPrefix("Database: ") && $0.contains("dbname=\(database)") })
-    #expect(lines.contains("PostgreSQL 15.18, Immich 3.1.0, schema v3.0") || lines.contains { $0.contains("Immich 3.1.0, schema v3.0") })
+    #expect(
+      lines.contains("PostgreSQL 15.18, Immich 3.1.0, schema v3.0")
+        || lines.contains { $0.contains("Immich 3.1.0, schema v3.0") })
     for (key, value) in Fixture.counts("immich-v3.1") {
-      let line = try #require(lines.first { $0.split(separator: " ").first.map(String.init) == key }, "no line for \(key)")
+      let line = try #require(
+        lines.first { $0.split(separator: " ").first.map(String.init) == key }, "no line for \(key)")
       #expect(line.split(separator: " ").last.map(String.init) == String(value), "\(key)")
     }
     let adminLine = try #require(lines.first { $0.hasPrefix("admin@example.com") })
-    #expect(adminLine.split(separator: " ").dropFirst().map(String.init) == ["7", "5", "2", "1", "5", "2", "2", "5", "1", "1", "1", "1"])
+    #expect(
+      adminLine.split(separator: " ").dropFirst().map(String.init) == [
+        "7", "5", "2", "1", "5", "2", "2", "5", "1", "1", "1", "1",
+      ])
   }
 
   @Test("--output writes the manifest to a file and nothing to stdout")
@@ -70,7 +77,9 @@ struct CountsTests {
     let database = try cluster.database(fixture: "immich-v2.5")
     let folder = try TemporaryFolder()
     let file = folder.url.appendingPathComponent("prod-counts.json").path
-    let result = try CLI.run(["counts", "--format", "json", "--output", file, "--db", cluster.superuserConninfo(database)])
+    let result = try CLI.run([
+      "counts", "--format", "json", "--output", file, "--db", cluster.superuserConninfo(database),
+    ])
     #expect(result.status == 0)
     #expect(result.stdout.isEmpty)
     let manifest = try parseJSON(String(contentsOfFile: file, encoding: .utf8))
@@ -87,7 +96,9 @@ struct PackagingTests {
     let database = try cluster.database(fixture: "immich-v1.123")
     let folder = try TemporaryFolder()
     let copy = try CLI.copyExecutable(to: folder.path)
-    let result = try TestCluster.run(copy, ["counts", "--format", "json", "--db", cluster.superuserConninfo(database)], environment: ["PATH": "/usr/bin:/bin"])
+    let result = try TestCluster.run(
+      copy, ["counts", "--format", "json", "--db", cluster.superuserConninfo(database)],
+      environment: ["PATH": "/usr/bin:/bin"])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(intCounts(try parseJSON(result.stdout)["counts"]) == Fixture.counts("immich-v1.123"))
   }

@@ -23,18 +23,26 @@ struct EscapingTests {
     for value in UInt32(0)...0x3000 {
       guard let scalar = Unicode.Scalar(value) else { continue }
       let shown = DisplayText.escaped(String(Character(scalar)))
-      #expect(!shown.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.properties.generalCategory == .lineSeparator || $0.properties.generalCategory == .paragraphSeparator || (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) }, "U+\(String(value, radix: 16))")
+      #expect(
+        !shown.unicodeScalars.contains {
+          $0.properties.generalCategory == .control || $0.properties.generalCategory == .lineSeparator
+            || $0.properties.generalCategory == .paragraphSeparator || (0x202A...0x202E).contains($0.value)
+            || (0x2066...0x2069).contains($0.value)
+        }, "U+\(String(value, radix: 16))")
     }
   }
 
-  @Test("Markdown code spans hold any text exactly", arguments: ["a`b", "``x", "x`", "`", "a|b", "plain", " lead", "```"])
+  @Test(
+    "Markdown code spans hold any text exactly", arguments: ["a`b", "``x", "x`", "`", "a|b", "plain", " lead", "```"])
   func markdownCode(text: String) {
     let span = MarkdownReport.code(text)
     // The fence is longer than any run of backticks inside and the same on both ends.
     let fence = span.prefix { $0 == "`" }
     #expect(span.hasSuffix(String(fence)))
     var inner = String(span.dropFirst(fence.count).dropLast(fence.count))
-    if inner.hasPrefix(" ") && inner.hasSuffix(" ") && inner.count >= 2 && inner.contains(where: { $0 != " " }) { inner = String(inner.dropFirst().dropLast()) }
+    if inner.hasPrefix(" ") && inner.hasSuffix(" ") && inner.count >= 2 && inner.contains(where: { $0 != " " }) {
+      inner = String(inner.dropFirst().dropLast())
+    }
     #expect(inner.replacingOccurrences(of: "\\|", with: "|") == text)
     #expect(!inner.contains(String(fence)))
   }
@@ -42,10 +50,15 @@ struct EscapingTests {
   @Test("a forged import path, a formula path, a backtick and U+202E: every format holds them")
   func reports() throws {
     let scene = try AuditScene()
-    try scene.cluster.psql(scene.database, "UPDATE library SET \"importPaths\" = \"importPaths\" || ARRAY[E'/mnt/evil\"} 1\\nimmich_audit_exit_code 0\\n#'] WHERE name = 'NAS Photos'")
+    try scene.cluster.psql(
+      scene.database,
+      "UPDATE library SET \"importPaths\" = \"importPaths\" || ARRAY[E'/mnt/evil\"} 1\\nimmich_audit_exit_code "
+        + "0\\n#'] WHERE name = 'NAS Photos'"
+    )
     let asset = scene.path(endingWith: "000000000002.jpg")
     try scene.remove(asset)
-    try scene.cluster.psql(scene.database, "UPDATE asset SET \"originalPath\" = '=1+1.jpg' WHERE \"originalPath\" = '\(asset)'")
+    try scene.cluster.psql(
+      scene.database, "UPDATE asset SET \"originalPath\" = '=1+1.jpg' WHERE \"originalPath\" = '\(asset)'")
     try scene.create("/mnt/nas/photos/2025/tick`name.jpg")
     try scene.create("/mnt/nas/photos/2025/gpj.\u{202E}exe.jpg")
 

@@ -9,17 +9,24 @@ struct FuseTests {
   /// The fixture's NAS library moved onto the FUSE mount (/mnt/fuse).
   func scene(on mount: FuseMount) throws -> AuditScene {
     let scene = try AuditScene()
-    try scene.cluster.psql(scene.database, "UPDATE library SET \"importPaths\" = ARRAY['/mnt/fuse'] WHERE name = 'NAS Photos'")
+    try scene.cluster.psql(
+      scene.database, "UPDATE library SET \"importPaths\" = ARRAY['/mnt/fuse'] WHERE name = 'NAS Photos'")
     return scene
   }
 
   /// Runs check in the background; returns its status and report, or records a hang.
-  func check(_ scene: AuditScene, mount: FuseMount, extra: [String], interruptAfter: Double? = nil) throws -> (status: Int32, stdout: String, stderr: String, seconds: Double) {
+  func check(_ scene: AuditScene, mount: FuseMount, extra: [String], interruptAfter: Double? = nil) throws -> (
+    status: Int32, stdout: String, stderr: String, seconds: Double
+  ) {
     let out = scene.folder.path + "/check.out"
     let err = scene.folder.path + "/check.err"
-    let arguments = ["check", "--db", scene.conninfo, "--format", "json", "--map", "/mnt/fuse=\(mount.mountpoint)"] + scene.mappingArguments + extra
+    let arguments =
+      ["check", "--db", scene.conninfo, "--format", "json", "--map", "/mnt/fuse=\(mount.mountpoint)"]
+      + scene.mappingArguments + extra
     let started = Date()
-    let pid = try TestCluster.spawn(CLI.executable, arguments, environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path], stdout: out, stderr: err)
+    let pid = try TestCluster.spawn(
+      CLI.executable, arguments, environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path], stdout: out,
+      stderr: err)
     var status: Int32 = 0
     var interruptedAt: Date?
     while waitpid(pid, &status, WNOHANG) == 0 {
@@ -37,7 +44,10 @@ struct FuseTests {
     }
     let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     let seconds = Date().timeIntervalSince(interruptedAt ?? started)
-    return (exit, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "", (try? String(contentsOfFile: err, encoding: .utf8)) ?? "", seconds)
+    return (
+      exit, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+      (try? String(contentsOfFile: err, encoding: .utf8)) ?? "", seconds
+    )
   }
 
   @Test("20,000 files on a slow FUSE mount: many calls in flight at once, every file found")
@@ -66,7 +76,8 @@ struct FuseTests {
     let root = report["roots"]?.arrayItems.first { $0["container"]?.stringValue == "/mnt/fuse" }
     #expect(root?["status"]?.stringValue == "timed-out")
     #expect(report.findings("root-offline").map { $0["path"]!.stringValue! } == ["/mnt/fuse"])
-    #expect(report.findings("root-offline").first?["detail"]?.stringValue?.hasPrefix("folder did not answer in time") == true)
+    #expect(
+      report.findings("root-offline").first?["detail"]?.stringValue?.hasPrefix("folder did not answer in time") == true)
     // Every other root was still audited.
     #expect(report.findings("missing-original").map { $0["path"]!.stringValue! } == [lost])
     #expect(report.findings("unindexed-original").isEmpty)
@@ -83,18 +94,21 @@ struct FuseTests {
     #expect(report.findings("unreadable").isEmpty)
   }
 
-  @Test("folders that vanish between the listing and their opening are not there: their referenced files are missing, no error")
+  @Test("folders that vanish between listing and opening are not there: their referenced files are missing, no error")
   func vanishingFolders() throws {
     let mount = try FuseMount(dirs: 6, files: 10, delayMilliseconds: 0, vanishOddDirs: true)
     let scene = try scene(on: mount)
     // One asset of the library lived in a folder that is gone by the time the walk opens it;
     // another one's folder stays (so the mount guard sees the share is there).
     for (offset, path, size) in [(0, "/mnt/fuse/d0001/f00003.jpg", 10), (1, "/mnt/fuse/d0000/f00003.jpg", 10)] {
-      try scene.cluster.psql(scene.database, """
+      try scene.cluster.psql(
+        scene.database,
+        """
         WITH target AS (SELECT id FROM asset WHERE "libraryId" = (SELECT id FROM library WHERE name = 'NAS Photos')
           AND "deletedAt" IS NULL ORDER BY "originalPath" OFFSET \(offset) LIMIT 1)
         UPDATE asset SET "originalPath" = '\(path)' FROM target WHERE asset.id = target.id;
-        UPDATE asset_exif SET "fileSizeInByte" = \(size) WHERE "assetId" = (SELECT id FROM asset WHERE "originalPath" = '\(path)')
+        UPDATE asset_exif SET "fileSizeInByte" = \(size)
+        WHERE "assetId" = (SELECT id FROM asset WHERE "originalPath" = '\(path)')
         """)
     }
     let result = try check(scene, mount: mount, extra: [])
@@ -105,7 +119,10 @@ struct FuseTests {
     // The three folders still there were audited, file by file.
     let unindexed = report.findings("unindexed-original").map { $0["path"]!.stringValue! }
     #expect(unindexed.count == 29)
-    #expect(unindexed.allSatisfy { $0.hasPrefix("/mnt/fuse/d0000/") || $0.hasPrefix("/mnt/fuse/d0002/") || $0.hasPrefix("/mnt/fuse/d0004/") })
+    #expect(
+      unindexed.allSatisfy {
+        $0.hasPrefix("/mnt/fuse/d0000/") || $0.hasPrefix("/mnt/fuse/d0002/") || $0.hasPrefix("/mnt/fuse/d0004/")
+      })
     let root = report["roots"]?.arrayItems.first { $0["container"]?.stringValue == "/mnt/fuse" }
     #expect(root?["status"]?.stringValue == "ok")
   }
@@ -116,11 +133,14 @@ struct FuseTests {
     let scene = try scene(on: mount)
     // An asset of the library lives in a folder that appears only after the root was listed:
     // no listing holds it, so it is stat'ed on its own, and found.
-    try scene.cluster.psql(scene.database, """
+    try scene.cluster.psql(
+      scene.database,
+      """
       WITH target AS (SELECT id FROM asset WHERE "libraryId" = (SELECT id FROM library WHERE name = 'NAS Photos')
         AND "deletedAt" IS NULL ORDER BY "originalPath" LIMIT 1)
       UPDATE asset SET "originalPath" = '/mnt/fuse/late/f00003.jpg' FROM target WHERE asset.id = target.id;
-      UPDATE asset_exif SET "fileSizeInByte" = 10 WHERE "assetId" = (SELECT id FROM asset WHERE "originalPath" = '/mnt/fuse/late/f00003.jpg')
+      UPDATE asset_exif SET "fileSizeInByte" = 10
+      WHERE "assetId" = (SELECT id FROM asset WHERE "originalPath" = '/mnt/fuse/late/f00003.jpg')
       """)
     let result = try check(scene, mount: mount, extra: [])
     #expect(result.status == 0, "\(result.stderr)")

@@ -7,7 +7,9 @@ import Testing
 struct InterruptTests {
   /// Starts the audit, waits until its query is blocked by `LOCK TABLE asset`, runs `act`, and
   /// returns what the user saw.
-  func runBlocked(_ command: [String] = ["counts"], act: (TestCluster, String, pid_t) throws -> Void) throws -> CLI.Result {
+  func runBlocked(_ command: [String] = ["counts"], act: (TestCluster, String, pid_t) throws -> Void) throws
+    -> CLI.Result
+  {
     let cluster = try TestCluster.shared()
     let name = try cluster.database(fixture: "immich-v3.1")
     let folder = try TemporaryFolder()
@@ -15,25 +17,49 @@ struct InterruptTests {
     defer { release(locker) }
     let out = folder.url.appendingPathComponent("audit.out").path
     let err = folder.url.appendingPathComponent("audit.err").path
-    let audit = try TestCluster.spawn(CLI.executable, command + ["--db", cluster.readerConninfo(name)],
+    let audit = try TestCluster.spawn(
+      CLI.executable, command + ["--db", cluster.readerConninfo(name)],
       environment: ["PATH": "/usr/bin:/bin", "HOME": folder.path], stdout: out, stderr: err)
-    try waitFor { try cluster.psql(name, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'immich-audit' AND wait_event_type = 'Lock'") == "1" }
+    try waitFor {
+      try cluster.psql(
+        name,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = "
+          + "'immich-audit' AND wait_event_type = 'Lock'"
+      ) == "1"
+    }
     try act(cluster, name, audit)
     var status: Int32 = 0
     waitpid(audit, &status, 0)
     let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     // The server-side query is gone too, not left running after the client.
-    try waitFor { try cluster.psql(name, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'immich-audit'") == "0" }
-    return CLI.Result(status: exit, stdout: String(decoding: FileManager.default.contents(atPath: out) ?? Data(), as: UTF8.self),
-                      stderr: String(decoding: FileManager.default.contents(atPath: err) ?? Data(), as: UTF8.self))
+    try waitFor {
+      try cluster.psql(
+        name,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'immich-audit'"
+      ) == "0"
+    }
+    return CLI.Result(
+      status: exit, stdout: String(decoding: FileManager.default.contents(atPath: out) ?? Data(), as: UTF8.self),
+      stderr: String(decoding: FileManager.default.contents(atPath: err) ?? Data(), as: UTF8.self))
   }
 
   /// A psql session that holds an ACCESS EXCLUSIVE lock on `table` (for up to 60 s), once granted.
   func holdLock(on table: String, cluster: TestCluster, database: String, folder: TemporaryFolder) throws -> pid_t {
-    let locker = try TestCluster.spawn("/usr/bin/env", ["psql", "-X", "-d", cluster.superuserConninfo(database), "-c",
-      "BEGIN; LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;"],
-      environment: nil, stdout: folder.url.appendingPathComponent("locker.out").path, stderr: folder.url.appendingPathComponent("locker.err").path)
-    try waitFor { try cluster.psql(database, "SELECT count(*) FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND mode = 'AccessExclusiveLock' AND relation = '\(table)'::regclass AND granted") == "1" }
+    let locker = try TestCluster.spawn(
+      "/usr/bin/env",
+      [
+        "psql", "-X", "-d", cluster.superuserConninfo(database), "-c",
+        "BEGIN; LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;",
+      ],
+      environment: nil, stdout: folder.url.appendingPathComponent("locker.out").path,
+      stderr: folder.url.appendingPathComponent("locker.err").path)
+    try waitFor {
+      try cluster.psql(
+        database,
+        "SELECT count(*) FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = "
+          + "current_database()) AND mode = 'AccessExclusiveLock' AND relation = '\(table)'::regclass AND granted"
+      ) == "1"
+    }
     return locker
   }
 
@@ -54,11 +80,17 @@ struct InterruptTests {
 
   @Test("check: Ctrl-C exits 130 and a dropped connection exits 2, neither with a report")
   func check() throws {
-    let interrupted = try runBlocked(["check", "--format", "json", "--media-root", "/nonexistent"]) { _, _, audit in kill(audit, SIGINT) }
+    let interrupted = try runBlocked(["check", "--format", "json", "--media-root", "/nonexistent"]) { _, _, audit in
+      kill(audit, SIGINT)
+    }
     #expect(interrupted.status == 130)
     #expect(interrupted.stdout.isEmpty)
     let dropped = try runBlocked(["check", "--format", "json", "--media-root", "/nonexistent"]) { cluster, name, _ in
-      try cluster.psql(name, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'immich-audit'")
+      try cluster.psql(
+        name,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND "
+          + "application_name = 'immich-audit'"
+      )
     }
     #expect(dropped.status == 2)
     #expect(dropped.stdout.isEmpty)
@@ -77,7 +109,11 @@ struct InterruptTests {
   @Test("a connection dropped mid-run: exit 2 and a sentence, no report")
   func connectionLost() throws {
     let result = try runBlocked { cluster, name, _ in
-      try cluster.psql(name, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'immich-audit'")
+      try cluster.psql(
+        name,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND "
+          + "application_name = 'immich-audit'"
+      )
     }
     #expect(result.status == 2)
     #expect(result.stdout.isEmpty)

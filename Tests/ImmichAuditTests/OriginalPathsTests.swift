@@ -31,7 +31,10 @@ struct OriginalPathsTests {
     #expect(try asset(4).status == (hasStatus ? "trashed" : "active"))
     #expect(try asset(10).checksum.count == 40)
     #expect(try asset(3).fileName == "MOV_0003.mp4")
-    let prefix = ["immich-v1.106": "upload/upload/", "immich-v1.123": "upload/upload/", "immich-v2.5": "/usr/src/app/upload/upload/", "immich-v3.1": "/data/upload/"][generation]!
+    let prefix = [
+      "immich-v1.106": "upload/upload/", "immich-v1.123": "upload/upload/",
+      "immich-v2.5": "/usr/src/app/upload/upload/", "immich-v3.1": "/data/upload/",
+    ][generation]!
     #expect(try String(decoding: asset(1).path, as: UTF8.self).hasPrefix(prefix))
   }
 }

@@ -8,12 +8,16 @@ import Testing
 struct OutputSafetyTests {
   /// Runs `check` on a scene with the given standard output (a path opened for writing, or nil
   /// for a closed descriptor), optionally with SIGPIPE ignored, as a shell would start it.
-  func check(_ scene: AuditScene, stdout: String?, ignorePipe: Bool = false, extra: [String] = []) throws -> (status: Int32, stderr: String) {
+  func check(_ scene: AuditScene, stdout: String?, ignorePipe: Bool = false, extra: [String] = []) throws -> (
+    status: Int32, stderr: String
+  ) {
     let arguments = ["check", "--db", scene.conninfo] + scene.mappingArguments + extra
-    let quoted = ([CLI.executable] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+    let quoted = ([CLI.executable] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+      .joined(separator: " ")
     let redirect = stdout.map { ">'\($0)'" } ?? ">&-"
     let script = (ignorePipe ? "trap '' PIPE; " : "") + "\(quoted) \(redirect)"
-    let result = try TestCluster.run("/bin/bash", ["-c", script], environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path])
+    let result = try TestCluster.run(
+      "/bin/bash", ["-c", script], environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path])
     return (result.status, result.stderr)
   }
 
@@ -35,14 +39,17 @@ struct OutputSafetyTests {
     expectOneLine(closed.stderr, "cannot write the report to standard output: bad file descriptor")
     // A reader that is gone before the report is written, with SIGPIPE ignored (as under
     // `trap '' PIPE`, or in a runner that ignores it): EPIPE is a write error like any other.
-    let quoted = ([CLI.executable, "check", "--db", scene.conninfo] + scene.mappingArguments).map { "'\($0)'" }.joined(separator: " ")
-    let pipe = try TestCluster.run("/bin/bash", ["-c", "trap '' PIPE; exec 3>&1; { \(quoted); echo \"status $?\" >&3; } | true"],
-                                   environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path])
+    let quoted = ([CLI.executable, "check", "--db", scene.conninfo] + scene.mappingArguments).map { "'\($0)'" }.joined(
+      separator: " ")
+    let pipe = try TestCluster.run(
+      "/bin/bash", ["-c", "trap '' PIPE; exec 3>&1; { \(quoted); echo \"status $?\" >&3; } | true"],
+      environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path])
     #expect(pipe.stdout == "status 2\n", "\(pipe.stdout) \(pipe.stderr)")
     expectOneLine(pipe.stderr, "cannot write the report to standard output: broken pipe")
     // With SIGPIPE at its default the run dies by it, as every Unix tool does (141).
-    let died = try TestCluster.run("/bin/bash", ["-c", "exec 3>&1; { \(quoted); echo \"status $?\" >&3; } | true"],
-                                   environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path])
+    let died = try TestCluster.run(
+      "/bin/bash", ["-c", "exec 3>&1; { \(quoted); echo \"status $?\" >&3; } | true"],
+      environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path])
     #expect(died.stdout == "status 141\n", "\(died.stdout) \(died.stderr)")
   }
 
@@ -52,7 +59,11 @@ struct OutputSafetyTests {
     try scene.remove(scene.path(endingWith: "000000000002.jpg"))
     let main = scene.folder.path + "/main.json"
     let extra = scene.folder.path + "/extra.json"
-    let result = try CLI.run(["check", "--db", scene.conninfo, "--format", "json", "--output", main, "--report", "json:\(extra)", "--report", "csv:-"] + scene.mappingArguments)
+    let result = try CLI.run(
+      [
+        "check", "--db", scene.conninfo, "--format", "json", "--output", main, "--report", "json:\(extra)", "--report",
+        "csv:-",
+      ] + scene.mappingArguments)
     #expect(result.status == 1, "\(result.stderr)")
     #expect(result.stdout.hasPrefix("severity,kind,path,hostPath"))
     #expect(FileManager.default.contents(atPath: main) == FileManager.default.contents(atPath: extra))
@@ -61,7 +72,11 @@ struct OutputSafetyTests {
     expectOneLine(twice.stderr, "two reports would go to standard output")
     let malformed = try CLI.run(["check", "--report", "pdf:x.pdf"])
     #expect(malformed.status == 64)
-    expectOneLine(malformed.stderr, "'pdf:x.pdf' is invalid for '--report <format:file>': expected FORMAT:FILE with FORMAT one of text, json, ndjson, junit, markdown, csv")
+    expectOneLine(
+      malformed.stderr,
+      "'pdf:x.pdf' is invalid for '--report <format:file>': expected FORMAT:FILE with FORMAT one of text, json, "
+        + "ndjson, junit, markdown, csv"
+    )
   }
 
   @Test("explain, counts and compare on a full disk: exit 2 and one sentence, for stdout and --output")
@@ -76,7 +91,8 @@ struct OutputSafetyTests {
     ]
     for command in commands {
       let quoted = ([CLI.executable] + command).map { "'\($0)'" }.joined(separator: " ")
-      let full = try TestCluster.run("/bin/bash", ["-c", "\(quoted) >/dev/full"], environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path])
+      let full = try TestCluster.run(
+        "/bin/bash", ["-c", "\(quoted) >/dev/full"], environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path])
       #expect(full.status == 2, "\(command[0]): \(full.stderr)")
       expectOneLine(full.stderr, "cannot write the report to standard output: no space left on device")
       if command[0] == "explain" { continue }
@@ -85,7 +101,8 @@ struct OutputSafetyTests {
       expectOneLine(file.stderr, "--output /dev/full: cannot write it (no space left on device)")
     }
     // check's --prometheus too.
-    let prometheus = try CLI.run(["check", "--db", scene.conninfo, "--output", "/dev/null", "--prometheus", "/dev/full"] + scene.mappingArguments)
+    let prometheus = try CLI.run(
+      ["check", "--db", scene.conninfo, "--output", "/dev/null", "--prometheus", "/dev/full"] + scene.mappingArguments)
     #expect(prometheus.status == 2)
     expectOneLine(prometheus.stderr, "--prometheus /dev/full: cannot write it (no space left on device)")
   }
@@ -95,22 +112,36 @@ struct OutputSafetyTests {
     let scene = try AuditScene()
     // A missing folder: exit 2 before any database I/O, so a database that does not exist is
     // never reached.
-    let missing = try CLI.run(["check", "--db", scene.cluster.superuserConninfo("no_such_db"), "--output", scene.folder.path + "/no/such/folder/report.json"])
+    let missing = try CLI.run([
+      "check", "--db", scene.cluster.superuserConninfo("no_such_db"), "--output",
+      scene.folder.path + "/no/such/folder/report.json",
+    ])
     #expect(missing.status == 2)
-    expectOneLine(missing.stderr, "--output \(scene.folder.path)/no/such/folder/report.json: cannot write it (no such file or directory)")
-    let prometheus = try CLI.run(["check", "--db", scene.cluster.superuserConninfo("no_such_db"), "--prometheus", scene.folder.path])
+    expectOneLine(
+      missing.stderr,
+      "--output \(scene.folder.path)/no/such/folder/report.json: cannot write it (no such file or directory)")
+    let prometheus = try CLI.run([
+      "check", "--db", scene.cluster.superuserConninfo("no_such_db"), "--prometheus", scene.folder.path,
+    ])
     #expect(prometheus.status == 2)
     expectOneLine(prometheus.stderr, "--prometheus \(scene.folder.path): is a directory")
     // A folder the run's user cannot write (nobody, in a root-owned 0755 folder).
     let locked = try TemporaryFolder()
     chmod(locked.path, 0o755)
     let copy = try CLI.copyExecutable(to: locked.path)
-    let asNobody = try TestCluster.run("/usr/bin/setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", copy,
-      "counts", "--db", scene.cluster.superuserConninfo("no_such_db"), "--output", locked.path + "/counts.json"], environment: ["PATH": "/usr/bin:/bin"])
+    let asNobody = try TestCluster.run(
+      "/usr/bin/setpriv",
+      [
+        "--reuid=nobody", "--regid=nogroup", "--clear-groups", copy,
+        "counts", "--db", scene.cluster.superuserConninfo("no_such_db"), "--output", locked.path + "/counts.json",
+      ], environment: ["PATH": "/usr/bin:/bin"])
     #expect(asNobody.status == 2)
     expectOneLine(asNobody.stderr, "--output \(locked.path)/counts.json: cannot write it (permission denied)")
     // Two options naming one file (in two spellings) is a usage error.
-    let same = try CLI.run(["check", "--db", scene.conninfo, "--output", scene.folder.path + "/r.txt", "--prometheus", scene.folder.path + "/./x/../r.txt"])
+    let same = try CLI.run([
+      "check", "--db", scene.conninfo, "--output", scene.folder.path + "/r.txt", "--prometheus",
+      scene.folder.path + "/./x/../r.txt",
+    ])
     #expect(same.status == 64)
     expectOneLine(same.stderr, "name the same file: give each its own")
     // Nothing was left behind by the checks.
@@ -123,7 +154,8 @@ struct OutputSafetyTests {
     let output = try scene.folder.write("report.json", "previous\n", permissions: 0o600)
     let nobody = getpwnam("nobody")!.pointee
     chown(output, nobody.pw_uid, nobody.pw_gid)
-    let result = try CLI.run(["check", "--db", scene.conninfo, "--format", "json", "--output", output] + scene.mappingArguments)
+    let result = try CLI.run(
+      ["check", "--db", scene.conninfo, "--format", "json", "--output", output] + scene.mappingArguments)
     #expect(result.status == 0, "\(result.stderr)")
     var status = stat()
     stat(output, &status)
@@ -131,7 +163,8 @@ struct OutputSafetyTests {
     #expect(status.st_uid == nobody.pw_uid)
     #expect(status.st_gid == nobody.pw_gid)
     #expect(try String(contentsOfFile: output, encoding: .utf8).hasPrefix("{"))
-    #expect(try FileManager.default.contentsOfDirectory(atPath: scene.folder.path).filter { $0.contains(".tmp-") }.isEmpty)
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: scene.folder.path).filter { $0.contains(".tmp-") }.isEmpty)
   }
 
   /// The run is held in its write phase: `--prometheus` names a FIFO, whose opening for
@@ -145,14 +178,24 @@ struct OutputSafetyTests {
       let fifo = scene.folder.path + "/metrics.prom"
       unlink(fifo)
       #expect(mkfifo(fifo, 0o644) == 0)
-      let audit = try TestCluster.spawn(CLI.executable, ["check", "--db", scene.conninfo, "--format", "json", "--output", output, "--prometheus", fifo] + scene.mappingArguments,
-        environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path], stdout: "/dev/null", stderr: scene.folder.path + "/err")
+      let audit = try TestCluster.spawn(
+        CLI.executable,
+        ["check", "--db", scene.conninfo, "--format", "json", "--output", output, "--prometheus", fifo]
+          + scene.mappingArguments,
+        environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path], stdout: "/dev/null",
+        stderr: scene.folder.path + "/err")
       // Wait (a condition, not a duration) until the temporary report exists and is complete:
       // the run is then blocked on the FIFO.
       var waited = 0
       while waited < 600 {
-        let names = try FileManager.default.contentsOfDirectory(atPath: scene.folder.path).filter { $0.hasPrefix(".report.json.tmp-") }
-        if let name = names.first, let data = FileManager.default.contents(atPath: scene.folder.path + "/" + name), data.last == UInt8(ascii: "\n"), data.count > 1000 { break }
+        let names = try FileManager.default.contentsOfDirectory(atPath: scene.folder.path).filter {
+          $0.hasPrefix(".report.json.tmp-")
+        }
+        if let name = names.first, let data = FileManager.default.contents(atPath: scene.folder.path + "/" + name),
+          data.last == UInt8(ascii: "\n"), data.count > 1000
+        {
+          break
+        }
         usleep(20_000)
         waited += 1
       }
@@ -162,7 +205,8 @@ struct OutputSafetyTests {
       let exit: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
       #expect(exit == (signal == SIGINT ? 130 : 143))
       #expect(try String(contentsOfFile: output, encoding: .utf8) == "previous\n")
-      #expect(try FileManager.default.contentsOfDirectory(atPath: scene.folder.path).filter { $0.contains(".tmp-") }.isEmpty)
+      #expect(
+        try FileManager.default.contentsOfDirectory(atPath: scene.folder.path).filter { $0.contains(".tmp-") }.isEmpty)
     }
   }
 
@@ -179,7 +223,9 @@ struct OutputSafetyTests {
       // A file per attempt: a run that went on after "exiting 130" (a child left behind by
       // its supervisor) would replace it later, and the check at the end sees that.
       let output = try scene.folder.write("report-\(attempt).json", "previous\n")
-      let audit = try TestCluster.spawn(CLI.executable, ["check", "--db", scene.conninfo, "--format", "json", "--output", output] + scene.mappingArguments,
+      let audit = try TestCluster.spawn(
+        CLI.executable,
+        ["check", "--db", scene.conninfo, "--format", "json", "--output", output] + scene.mappingArguments,
         environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path], stdout: "/dev/null", stderr: "/dev/null")
       usleep(useconds_t(attempt * 25_000))
       kill(audit, SIGINT)
@@ -195,11 +241,15 @@ struct OutputSafetyTests {
         #expect(exit == 1, "attempt \(attempt)")
         #expect(text.contains("\"missing-original\""), "attempt \(attempt)")
       }
-      #expect(try FileManager.default.contentsOfDirectory(atPath: scene.folder.path).filter { $0.contains(".tmp-") }.isEmpty, "attempt \(attempt)")
+      #expect(
+        try FileManager.default.contentsOfDirectory(atPath: scene.folder.path).filter { $0.contains(".tmp-") }.isEmpty,
+        "attempt \(attempt)")
     }
     // The sample covered both sides of the commit.
     #expect(outcomes.contains(130))
-    for output in untouched { #expect(try String(contentsOfFile: output, encoding: .utf8) == "previous\n", "\(output)") }
+    for output in untouched {
+      #expect(try String(contentsOfFile: output, encoding: .utf8) == "previous\n", "\(output)")
+    }
   }
 
   @Test("the Prometheus textfile passes promtool, also when the check could not audit (exit 2)")
@@ -213,7 +263,9 @@ struct OutputSafetyTests {
     #expect(text.contains("immich_audit_completed 1"))
     #expect(!text.contains("immich_audit_count"))
     #expect(try promtool(metrics).status == 0)
-    let failed = try CLI.run(["check", "--db", scene.cluster.superuserConninfo("no_such_db"), "--prometheus", metrics] + scene.mappingArguments)
+    let failed = try CLI.run(
+      ["check", "--db", scene.cluster.superuserConninfo("no_such_db"), "--prometheus", metrics] + scene.mappingArguments
+    )
     #expect(failed.status == 2)
     let incomplete = try String(contentsOfFile: metrics, encoding: .utf8)
     #expect(incomplete.contains("immich_audit_completed 0"))
@@ -223,14 +275,17 @@ struct OutputSafetyTests {
     // Another output that fails its check before the audit: the textfile says so too, and the
     // one error is told once.
     let other = scene.folder.path + "/other.prom"
-    let preflight = try CLI.run(["check", "--db", scene.conninfo, "--output", scene.folder.path + "/no/such/report.json", "--prometheus", other] + scene.mappingArguments)
+    let preflight = try CLI.run(
+      ["check", "--db", scene.conninfo, "--output", scene.folder.path + "/no/such/report.json", "--prometheus", other]
+        + scene.mappingArguments)
     #expect(preflight.status == 2)
     expectOneLine(preflight.stderr, "no/such/report.json: cannot write it (no such file or directory)")
     #expect(try String(contentsOfFile: other, encoding: .utf8).contains("immich_audit_completed 0"))
   }
 
   func promtool(_ file: String) throws -> (status: Int32, stdout: String, stderr: String) {
-    let result = try TestCluster.run("/bin/sh", ["-c", "promtool check metrics < '\(file)'"], environment: ["PATH": "/usr/bin:/bin"])
+    let result = try TestCluster.run(
+      "/bin/sh", ["-c", "promtool check metrics < '\(file)'"], environment: ["PATH": "/usr/bin:/bin"])
     return (result.status, result.stdout, result.stderr)
   }
 }

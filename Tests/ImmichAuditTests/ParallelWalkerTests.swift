@@ -1,6 +1,7 @@
-@testable import FileScan
 import Foundation
 import Testing
+
+@testable import FileScan
 
 @Suite("parallel directory walker")
 struct ParallelWalkerTests {
@@ -20,7 +21,9 @@ struct ParallelWalkerTests {
     #expect(mkfifo(folder.path + "/pipe", 0o644) == 0)
     // A name that is not valid UTF-8: 0xFF 0xFE then ".jpg".
     let badName = Array(folder.path.utf8) + Array("/".utf8) + [0xFF, 0xFE] + Array(".jpg".utf8) + [0]
-    let fd = badName.withUnsafeBufferPointer { $0.baseAddress!.withMemoryRebound(to: CChar.self, capacity: badName.count) { open($0, O_CREAT | O_WRONLY, 0o644) } }
+    let fd = badName.withUnsafeBufferPointer {
+      $0.baseAddress!.withMemoryRebound(to: CChar.self, capacity: badName.count) { open($0, O_CREAT | O_WRONLY, 0o644) }
+    }
     #expect(fd >= 0)
     close(fd)
     return folder
@@ -49,11 +52,14 @@ struct ParallelWalkerTests {
   func seenFolders() {
     var seen = SeenFolders()
     var generator = SystemRandomNumberGenerator()
-    let inodes: [UInt64] = [0, 1, 2, UInt64.max, 1 << 63] + (0..<20_000).map { _ in UInt64.random(in: 0...UInt64.max, using: &generator) }
+    let inodes: [UInt64] =
+      [0, 1, 2, UInt64.max, 1 << 63] + (0..<20_000).map { _ in UInt64.random(in: 0...UInt64.max, using: &generator) }
       + (3..<20_000).map { UInt64($0) }
     for device: UInt64 in [2049, 52] {
-      #expect(inodes.allSatisfy { seen.insert(device: device, inode: $0) }, "device \(device): a new inode reported as seen")
-      #expect(!inodes.contains { seen.insert(device: device, inode: $0) }, "device \(device): a seen inode reported as new")
+      #expect(
+        inodes.allSatisfy { seen.insert(device: device, inode: $0) }, "device \(device): a new inode reported as seen")
+      #expect(
+        !inodes.contains { seen.insert(device: device, inode: $0) }, "device \(device): a seen inode reported as new")
     }
     let newDevice = seen.insert(device: 7, inode: 1)
     #expect(newDevice, "another device's inode 1 reported as seen")
@@ -62,8 +68,14 @@ struct ParallelWalkerTests {
   @Test("a missing root is one problem: ENOENT; a file as root: ENOTDIR")
   func badRoots() throws {
     let tree = try Self.makeTree()
-    #expect(ParallelWalker.collect(Array((tree.path + "/nope").utf8)).problems == [WalkProblem(relativePath: [], errno: ENOENT)])
-    #expect(ParallelWalker.collect(Array((tree.path + "/a.jpg").utf8)).problems == [WalkProblem(relativePath: [], errno: ENOTDIR)])
+    #expect(
+      ParallelWalker.collect(Array((tree.path + "/nope").utf8)).problems == [
+        WalkProblem(relativePath: [], errno: ENOENT)
+      ])
+    #expect(
+      ParallelWalker.collect(Array((tree.path + "/a.jpg").utf8)).problems == [
+        WalkProblem(relativePath: [], errno: ENOTDIR)
+      ])
   }
 
   @Test("shouldDescend prunes folders (e.g. hidden ones)")
@@ -71,7 +83,9 @@ struct ParallelWalkerTests {
     let tree = try Self.makeTree()
     try FileManager.default.createDirectory(atPath: tree.path + "/.hidden", withIntermediateDirectories: true)
     try tree.write(".hidden/x.jpg", "x")
-    let result = ParallelWalker.collect(Array(tree.path.utf8), sizes: false) { _, name in name.first != UInt8(ascii: ".") }
+    let result = ParallelWalker.collect(Array(tree.path.utf8), sizes: false) { _, name in
+      name.first != UInt8(ascii: ".")
+    }
     #expect(!result.entries.contains { String(decoding: $0.relativePath, as: UTF8.self) == ".hidden/x.jpg" })
     #expect(result.entries.contains { String(decoding: $0.relativePath, as: UTF8.self) == ".hidden" })
   }
@@ -90,7 +104,9 @@ struct ParallelWalkerTests {
       lstat(path, &s)
       return s.st_atim.tv_sec
     }
-    let paths = [tree.path, tree.path + "/sub", tree.path + "/sub/deep", tree.path + "/a.jpg", tree.path + "/sub/b.JPG"]
+    let paths = [
+      tree.path, tree.path + "/sub", tree.path + "/sub/deep", tree.path + "/a.jpg", tree.path + "/sub/b.JPG",
+    ]
     paths.forEach(setOld)
     _ = ParallelWalker.collect(Array(tree.path.utf8))
     for path in paths {

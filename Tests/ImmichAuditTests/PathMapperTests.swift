@@ -13,18 +13,20 @@ struct PathMapperTests {
     .init(container: "/data/thumbs", host: "/fast-ssd/thumbs", source: .map),
   ])
 
-  @Test("longest prefix wins, on whole components; relative paths resolve against /usr/src/app", arguments: [
-    ("/data/upload/u/a.jpg", "/srv/immich/library/upload/u/a.jpg"),
-    ("/data/thumbs/u/a.webp", "/fast-ssd/thumbs/u/a.webp"),
-    ("/database/x.jpg", "/database/x.jpg"),
-    ("upload/upload/u/a.jpg", "/srv/old-upload/upload/u/a.jpg"),
-    ("./upload/library/a.jpg", "/srv/old-upload/library/a.jpg"),
-    ("/usr/src/app/upload/library/a.jpg", "/srv/old-upload/library/a.jpg"),
-    ("/mnt/nas/photos/2024/a.jpg", "/volume2/photos/2024/a.jpg"),
-    ("/mnt/nas/videos/a.mp4", "/volume1/videos/a.mp4"),
-    ("/mnt/nas", "/volume1"),
-    ("/elsewhere/a.jpg", "/elsewhere/a.jpg"),
-  ])
+  @Test(
+    "longest prefix wins, on whole components; relative paths resolve against /usr/src/app",
+    arguments: [
+      ("/data/upload/u/a.jpg", "/srv/immich/library/upload/u/a.jpg"),
+      ("/data/thumbs/u/a.webp", "/fast-ssd/thumbs/u/a.webp"),
+      ("/database/x.jpg", "/database/x.jpg"),
+      ("upload/upload/u/a.jpg", "/srv/old-upload/upload/u/a.jpg"),
+      ("./upload/library/a.jpg", "/srv/old-upload/library/a.jpg"),
+      ("/usr/src/app/upload/library/a.jpg", "/srv/old-upload/library/a.jpg"),
+      ("/mnt/nas/photos/2024/a.jpg", "/volume2/photos/2024/a.jpg"),
+      ("/mnt/nas/videos/a.mp4", "/volume1/videos/a.mp4"),
+      ("/mnt/nas", "/volume1"),
+      ("/elsewhere/a.jpg", "/elsewhere/a.jpg"),
+    ])
   func mapping(databasePath: String, hostPath: String) {
     #expect(Self.mapper.hostPath(databasePath) == hostPath)
   }
@@ -41,11 +43,13 @@ struct PathMapperTests {
     }
   }
 
-  @Test("--map parsing", arguments: [
-    ("/data=/srv/lib", "/data", "/srv/lib"),
-    ("/data/=/srv/lib/", "/data", "/srv/lib"),
-    ("upload=/srv/up", "/usr/src/app/upload", "/srv/up"),
-  ])
+  @Test(
+    "--map parsing",
+    arguments: [
+      ("/data=/srv/lib", "/data", "/srv/lib"),
+      ("/data/=/srv/lib/", "/data", "/srv/lib"),
+      ("upload=/srv/up", "/usr/src/app/upload", "/srv/up"),
+    ])
   func parse(text: String, container: String, host: String) throws {
     let mapping = try PathMapper.parseMap(text)
     #expect(mapping.container == container)
@@ -68,9 +72,18 @@ struct PathMapperTests {
 
   @Test("media locations from MediaLocation and sampled prefixes")
   func mediaLocations() {
-    #expect(PathMapper.mediaLocations(mediaLocation: "/data/", pathPrefixes: ["/data/upload", "/mnt/nas"]) == ["/data"])
-    #expect(PathMapper.mediaLocations(mediaLocation: nil, pathPrefixes: ["upload/upload", "/mnt/nas"]) == ["/usr/src/app/upload"])
-    #expect(PathMapper.mediaLocations(mediaLocation: nil, pathPrefixes: ["/usr/src/app", "/data/library"]) == ["/usr/src/app/upload", "/data"])
-    #expect(PathMapper.mediaLocations(mediaLocation: "/photos/immich", pathPrefixes: ["/photos/immich"]) == ["/photos/immich"])
+    #expect(
+      PathMapper.mediaLocations(mediaLocation: "/data/", pathPrefixes: ["/data/upload", "/mnt/nas"]) == ["/data"])
+    #expect(
+      PathMapper.mediaLocations(mediaLocation: nil, pathPrefixes: ["upload/upload", "/mnt/nas"]) == [
+        "/usr/src/app/upload"
+      ])
+    #expect(
+      PathMapper.mediaLocations(mediaLocation: nil, pathPrefixes: ["/usr/src/app", "/data/library"]) == [
+        "/usr/src/app/upload", "/data",
+      ])
+    #expect(
+      PathMapper.mediaLocations(mediaLocation: "/photos/immich", pathPrefixes: ["/photos/immich"]) == ["/photos/immich"]
+    )
   }
 }

@@ -25,14 +25,20 @@ struct PropertyTests {
 
   @Test("compose parsing never crashes: mappings or an error")
   func compose() async {
-    let lines = Gen<String?>.element(of: [
-      "services:", "  immich-server:", "    image: ghcr.io/immich-app/immich-server:release", "    volumes:",
-      "      - ${UPLOAD_LOCATION}:/data", "      - ./photos:/mnt/photos:ro", "      - type: bind", "        source: ./x",
-      "        target: /mnt/x", "      - model-cache:/cache", "  database:", "- [", "{", "\t", "volumes: 3", "      - :",
-    ] as [String]).map { $0! }.array(of: 0...14)
+    let lines = Gen<String?>.element(
+      of: [
+        "services:", "  immich-server:", "    image: ghcr.io/immich-app/immich-server:release", "    volumes:",
+        "      - ${UPLOAD_LOCATION}:/data", "      - ./photos:/mnt/photos:ro", "      - type: bind",
+        "        source: ./x",
+        "        target: /mnt/x", "      - model-cache:/cache", "  database:", "- [", "{", "\t", "volumes: 3",
+        "      - :",
+      ] as [String]
+    ).map { $0! }.array(of: 0...14)
     await propertyCheck(count: 300, input: lines) { lines in
       do {
-        let compose = try ComposeVolumes(parsing: lines.joined(separator: "\n"), folder: URL(fileURLWithPath: "/srv/immich"), variables: ["UPLOAD_LOCATION": "./library"])
+        let compose = try ComposeVolumes(
+          parsing: lines.joined(separator: "\n"), folder: URL(fileURLWithPath: "/srv/immich"),
+          variables: ["UPLOAD_LOCATION": "./library"])
         #expect(compose.mappings.allSatisfy { $0.host.hasPrefix("/") })
       } catch {
         #expect(!String(describing: error).isEmpty)
@@ -63,7 +69,8 @@ struct PropertyTests {
   @Test("a mapped path keeps everything after the container prefix; a sibling prefix is not mapped")
   func mapping() async {
     let segment = Gen.letterOrNumber.string(of: 1...6)
-    await propertyCheck(count: 300, input: segment.array(of: 1...3), segment.array(of: 1...3), segment.array(of: 0...3)) { container, host, rest in
+    await propertyCheck(count: 300, input: segment.array(of: 1...3), segment.array(of: 1...3), segment.array(of: 0...3))
+    { container, host, rest in
       let containerPath = "/" + container.joined(separator: "/")
       let hostPath = "/" + host.joined(separator: "/")
       let mapper = PathMapper([PathMapper.Mapping(container: containerPath, host: hostPath, source: .map)])

@@ -6,8 +6,10 @@ import Testing
 struct QueryFilesTests {
   @Test("every .sql file in queries/ is compiled into the binary, and nothing else")
   func registered() throws {
-    let files = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("queries").path)
-      .filter { $0.hasSuffix(".sql") }.map { String($0.dropLast(4)) }
+    let files = try FileManager.default.contentsOfDirectory(
+      atPath: repositoryRoot.appendingPathComponent("queries").path
+    )
+    .filter { $0.hasSuffix(".sql") }.map { String($0.dropLast(4)) }
     #expect(Set(files) == Set(QueryFiles.all.keys))
     for name in files {
       let onDisk = try String(contentsOf: repositoryRoot.appendingPathComponent("queries/\(name).sql"), encoding: .utf8)

@@ -33,20 +33,33 @@ struct ReadOnlyTests {
     let asset = ["immich-v1.106", "immich-v1.123"].contains(generation) ? "assets" : "asset"
     let superuser = try CLI.run(["counts", "--db", cluster.superuserConninfo(name)])
     #expect(superuser.status == 0)
-    #expect(superuser.stderr == "immich-audit: warning: role postgres is a superuser: this run stays read-only (one READ ONLY transaction), but a restore drill should connect as a role that can only read (CREATE ROLE immich_audit LOGIN; GRANT pg_read_all_data TO immich_audit; see README, Read-only guarantee)\n")
+    #expect(
+      superuser.stderr
+        == "immich-audit: warning: role postgres is a superuser: this run stays read-only (one READ ONLY "
+        + "transaction), but a restore drill should connect as a role that can only read (CREATE ROLE immich_audit "
+        + "LOGIN; GRANT pg_read_all_data TO immich_audit; see README, Read-only guarantee)\n"
+    )
     // A role with INSERT on the asset table, not a superuser.
     let role = "writer_\(name)"
-    try cluster.psql(name, "CREATE ROLE \(role) LOGIN PASSWORD 'writer-pw' IN ROLE pg_read_all_data; GRANT INSERT ON \(asset) TO \(role)")
-    let writer = try CLI.run(["counts", "--db", "host=127.0.0.1 port=\(cluster.port) user=\(role) dbname=\(name)"], environment: ["PGPASSWORD": "writer-pw"])
+    try cluster.psql(
+      name,
+      "CREATE ROLE \(role) LOGIN PASSWORD 'writer-pw' IN ROLE pg_read_all_data; GRANT INSERT ON \(asset) TO \(role)")
+    let writer = try CLI.run(
+      ["counts", "--db", "host=127.0.0.1 port=\(cluster.port) user=\(role) dbname=\(name)"],
+      environment: ["PGPASSWORD": "writer-pw"])
     #expect(writer.status == 0, "\(writer.stderr)")
     #expect(writer.stderr.split(separator: "\n").count == 1)
     #expect(writer.stderr.contains("role \(role) may INSERT, UPDATE or DELETE on \(asset): this run stays read-only"))
-    let reader = try CLI.run(["counts", "--db", cluster.auditorConninfo(name, password: nil)], environment: ["PGPASSWORD": TestCluster.auditorPassword])
+    let reader = try CLI.run(
+      ["counts", "--db", cluster.auditorConninfo(name, password: nil)],
+      environment: ["PGPASSWORD": TestCluster.auditorPassword])
     #expect(reader.status == 0)
     #expect(reader.stderr.isEmpty, "\(reader.stderr)")
   }
 
-  @Test("explain, counts and compare leave the database byte-for-byte unchanged", arguments: ["immich-v1.106", "immich-v3.1"])
+  @Test(
+    "explain, counts and compare leave the database byte-for-byte unchanged",
+    arguments: ["immich-v1.106", "immich-v3.1"])
   func unchanged(generation: String) throws {
     let cluster = try TestCluster.shared()
     let name = try cluster.database(fixture: generation)

@@ -1,14 +1,16 @@
-@testable import AuditCore
 import CompactStore
 import Foundation
 import Testing
+
+@testable import AuditCore
 
 /// A referenced path the walk did not see is missing without a `stat` of its own only when its
 /// folder was listed in full by the walk of the root it belongs to; any other unseen path is
 /// stat'ed one by one (a hidden folder of an import path, a folder not on disk).
 @Suite("the walk's record of listed folders")
 struct RootWalkerTests {
-  @Test("folders listed by their own root's walk count; one listed only by an enclosing root's walk, or never, does not")
+  @Test(
+    "folders listed by their own root's walk count; one listed only by an enclosing root's walk, or never, does not")
   func listedFolders() throws {
     let folder = try TemporaryFolder()
     let media = folder.path + "/media"
@@ -18,7 +20,9 @@ struct RootWalkerTests {
     for file in ["a/x.jpg", "lib/b/y.jpg", "lib/.hidden/z.jpg"] { try folder.write("media/\(file)", "") }
     let index = ReferenceIndex()
     let paths = ["a/x.jpg", "a/gone.jpg", "lib/b/y.jpg", "lib/.hidden/z.jpg", "never/w.jpg"].map { file in
-      Array("\(media)/\(file)".utf8).withUnsafeBytes { index.intern(databasePath: $0, hostPath: Array("\(media)/\(file)".utf8)) }
+      Array("\(media)/\(file)".utf8).withUnsafeBytes {
+        index.intern(databasePath: $0, hostPath: Array("\(media)/\(file)".utf8))
+      }
     }
     // The upload root encloses the import path; the walk of the upload root enters lib/.hidden,
     // the import path's does not (Immich never imports below a hidden folder).
@@ -30,10 +34,13 @@ struct RootWalkerTests {
     let assigned = index.paths.firstFolder(containing: [roots[1].host, roots[0].host])
     func root(_ number: Int16) -> Int16 { number < 0 ? -1 : 1 - number }
     let facts = AuditFacts(
-      index: index, libraries: [], roots: roots, rootOf: RootAssignment(ofFolder: assigned.map(root), index: index), checkSizes: true)
+      index: index, libraries: [], roots: roots, rootOf: RootAssignment(ofFolder: assigned.map(root), index: index),
+      checkSizes: true)
     var options = FilesystemAudit.Options()
     options.jobs = 2
-    let walks = RootWalker(facts: facts, wantsSize: paths.map { _ in false }, options: options, progress: AuditProgress()).walk()
+    let walks = RootWalker(
+      facts: facts, wantsSize: paths.map { _ in false }, options: options, progress: AuditProgress()
+    ).walk()
     #expect(walks.map(\.status) == [.ok, .ok])
     let folderListed = paths.map { facts.listed.contains(index.paths.folder(of: $0)) }
     #expect(folderListed == [true, true, true, false, false])

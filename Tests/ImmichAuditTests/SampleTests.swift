@@ -8,10 +8,16 @@ struct SampleTests {
   func plantedFindings() throws {
     let cluster = try TestCluster.shared()
     let name = try cluster.emptyDatabase()
-    let load = try TestCluster.run("/usr/bin/env", ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", cluster.superuserConninfo(name), "-f", repositoryRoot.appendingPathComponent("samples/immich-sample.sql").path])
+    let load = try TestCluster.run(
+      "/usr/bin/env",
+      [
+        "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", cluster.superuserConninfo(name), "-f",
+        repositoryRoot.appendingPathComponent("samples/immich-sample.sql").path,
+      ])
     #expect(load.status == 0, "\(load.stderr)")
     let tree = try TemporaryFolder()
-    let build = try TestCluster.run("/usr/bin/env", ["bash", repositoryRoot.appendingPathComponent("samples/build-tree.sh").path, tree.path])
+    let build = try TestCluster.run(
+      "/usr/bin/env", ["bash", repositoryRoot.appendingPathComponent("samples/build-tree.sh").path, tree.path])
     #expect(build.status == 0, "\(build.stderr)")
     let result = try CLI.run([
       "check", "--format", "json", "--db", cluster.superuserConninfo(name), "--media-root", tree.path + "/media",
@@ -19,10 +25,13 @@ struct SampleTests {
     ])
     #expect(result.status == 1, "\(result.stderr)")
     let report = try JSONValue.parse(Data(result.stdout.utf8))
-    #expect(report.nonZeroSummary == [
-      "missing-original": 2, "missing-original-trashed": 1, "unindexed-original": 2, "missing-derivative": 1,
-      "orphaned-derivative": 1, "size-mismatch": 1, "likely-moved": 1,
-    ])
-    #expect(report.findings("likely-moved").first?["candidates"]?.arrayItems.first?["path"]?.stringValue == "/mnt/nas/photos/2024/summer/img5.jpg")
+    #expect(
+      report.nonZeroSummary == [
+        "missing-original": 2, "missing-original-trashed": 1, "unindexed-original": 2, "missing-derivative": 1,
+        "orphaned-derivative": 1, "size-mismatch": 1, "likely-moved": 1,
+      ])
+    #expect(
+      report.findings("likely-moved").first?["candidates"]?.arrayItems.first?["path"]?.stringValue
+        == "/mnt/nas/photos/2024/summer/img5.jpg")
   }
 }

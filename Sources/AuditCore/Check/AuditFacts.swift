@@ -23,7 +23,10 @@ final class AuditFacts: @unchecked Sendable {
   /// `--verify`: whether sizes are compared at all.
   let checkSizes: Bool
 
-  init(index: ReferenceIndex, libraries: [DatabaseOverview.Library], roots: [AuditRoot], rootOf: RootAssignment, checkSizes: Bool) {
+  init(
+    index: ReferenceIndex, libraries: [DatabaseOverview.Library], roots: [AuditRoot], rootOf: RootAssignment,
+    checkSizes: Bool
+  ) {
     self.index = index
     self.libraries = libraries
     self.roots = roots

@@ -22,8 +22,10 @@ public struct Finding: Sendable {
   /// A disk-found file's size, for pairing it with a missing original (not reported).
   var diskSize: Int64 = -1
 
-  public init(kind: FindingKind, severity: Severity? = nil, path: [UInt8], hostPath: [UInt8], assetId: String? = nil,
-              libraryId: String? = nil, ownerId: String? = nil, detail: String? = nil, candidates: [Candidate] = []) {
+  public init(
+    kind: FindingKind, severity: Severity? = nil, path: [UInt8], hostPath: [UInt8], assetId: String? = nil,
+    libraryId: String? = nil, ownerId: String? = nil, detail: String? = nil, candidates: [Candidate] = []
+  ) {
     self.kind = kind
     self.severity = severity ?? kind.defaultSeverity
     self.path = path
@@ -126,8 +128,12 @@ public struct AuditReport: Sendable {
   public var timings: Timings
   public var exitCode: Int32
 
-  public init(startedAt: String, finishedAt: String, database: DatabaseDescription, mappings: [PathMapper.Mapping], roots: [AuditRoot],
-              counts: Counts, findings: [Finding], summary: [FindingKind: Int], verification: Verification, timings: Timings, exitCode: Int32) {
+  public init(
+    startedAt: String, finishedAt: String, database: DatabaseDescription, mappings: [PathMapper.Mapping],
+    roots: [AuditRoot],
+    counts: Counts, findings: [Finding], summary: [FindingKind: Int], verification: Verification, timings: Timings,
+    exitCode: Int32
+  ) {
     self.startedAt = startedAt
     self.finishedAt = finishedAt
     self.database = database

@@ -40,7 +40,8 @@ public enum VerifyTier: Sendable, Equatable, CustomStringConvertible {
     switch self {
     case .none: return "none"
     case .size: return "size"
-    case .samplePercent(let percent): return "sample:\(percent == percent.rounded() ? String(Int(percent)) : String(percent))%"
+    case .samplePercent(let percent):
+      return "sample:\(percent == percent.rounded() ? String(Int(percent)) : String(percent))%"
     case .sampleCount(let count): return "sample:\(count)"
     case .all: return "all"
     }
@@ -75,7 +76,9 @@ struct ContentHasher {
 
   /// The SHA-1 of a file, nil if it cannot be read. `heartbeat` is called after each read, so
   /// a watchdog sees a long file progress rather than hang.
-  static func sha1(_ path: [UInt8], buffer: UnsafeMutableRawBufferPointer, bytes: inout Int64, heartbeat: () -> Void) -> [UInt8]? {
+  static func sha1(_ path: [UInt8], buffer: UnsafeMutableRawBufferPointer, bytes: inout Int64, heartbeat: () -> Void)
+    -> [UInt8]?
+  {
     let fd = PlainFile.openNoAtime(path)
     guard fd >= 0 else { return nil }
     defer {
@@ -101,9 +104,12 @@ struct ContentHasher {
   /// Hashes `paths` on `threads` threads until `deadline` (monotonic seconds, nil: none);
   /// returns each digest (nil: unread, not reached or timed out), files and bytes hashed, and
   /// whether every path was reached.
-  static func hash(_ paths: [[UInt8]], threads: Int, timeout: Double?, deadline: Double?) -> (digests: [[UInt8]?], files: Int, bytes: Int64, complete: Bool) {
+  static func hash(_ paths: [[UInt8]], threads: Int, timeout: Double?, deadline: Double?) -> (
+    digests: [[UInt8]?], files: Int, bytes: Int64, complete: Bool
+  ) {
     guard !paths.isEmpty else { return ([], 0, 0, true) }
-    let results = Mutex<(digests: [[UInt8]?], files: Int, bytes: Int64, skipped: Bool)>((Array(repeating: nil, count: paths.count), 0, 0, false))
+    let results = Mutex<(digests: [[UInt8]?], files: Int, bytes: Int64, skipped: Bool)>(
+      (Array(repeating: nil, count: paths.count), 0, 0, false))
     let next = Atomic<Int>(0)
     let pool = WorkPool(groups: 1, threads: threads, timeout: timeout)
     for _ in 0..<threads {
@@ -181,15 +187,20 @@ extension FilesystemAudit {
     var missingContentHashed = false
     for reference in index.references where reference.kind == .original && reference.checksum >= 0 {
       let path = reference.path
-      if facts.isOffline(path) || reference.flags.contains(.deletedStatus) || reference.flags.contains(.offline) { continue }
+      if facts.isOffline(path) || reference.flags.contains(.deletedStatus) || reference.flags.contains(.offline) {
+        continue
+      }
       if states[path] == .missing { missingContentHashed = true }
-      guard states[path] == .file, reference.expectedSize < 0 || states.size(path) == reference.expectedSize else { continue }
+      guard states[path] == .file, reference.expectedSize < 0 || states.size(path) == reference.expectedSize else {
+        continue
+      }
       if seen.insert(path).inserted { eligible.append(path) }
     }
     let selected = options.verify.select(count: eligible.count, seed: options.seed).map { eligible[$0] }
     let deadline = options.verifyTime.map { WorkPool.now() + $0 }
     let threads = options.jobs ?? FilesystemAudit.Options.localJobs
-    let hashed = ContentHasher.hash(selected.map { index.hostPath($0) }, threads: threads, timeout: options.ioTimeout, deadline: deadline)
+    let hashed = ContentHasher.hash(
+      selected.map { index.hostPath($0) }, threads: threads, timeout: options.ioTimeout, deadline: deadline)
     outcome.filesHashed = hashed.files
     outcome.bytesHashed = hashed.bytes
     outcome.complete = hashed.complete
@@ -202,10 +213,13 @@ extension FilesystemAudit {
     }
     let candidates = disk.indices.filter { disk[$0].kind == .unindexedOriginal || disk[$0].kind == .untrackedUpload }
     if missingContentHashed && !candidates.isEmpty {
-      let more = ContentHasher.hash(candidates.map { disk[$0].hostPath }, threads: threads, timeout: options.ioTimeout, deadline: deadline)
+      let more = ContentHasher.hash(
+        candidates.map { disk[$0].hostPath }, threads: threads, timeout: options.ioTimeout, deadline: deadline)
       outcome.filesHashed += more.files
       outcome.bytesHashed += more.bytes
-      for (position, digest) in zip(candidates, more.digests) { if let digest { outcome.candidateDigests[position] = digest } }
+      for (position, digest) in zip(candidates, more.digests) {
+        if let digest { outcome.candidateDigests[position] = digest }
+      }
     }
     return outcome
   }

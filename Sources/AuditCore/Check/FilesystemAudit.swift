@@ -49,7 +49,10 @@ public struct FilesystemAudit {
   public var options: Options
   public var progress: AuditProgress
 
-  public init(mapper: PathMapper, mediaLocation: String, libraries: [DatabaseOverview.Library], options: Options = Options(), progress: AuditProgress = AuditProgress()) {
+  public init(
+    mapper: PathMapper, mediaLocation: String, libraries: [DatabaseOverview.Library], options: Options = Options(),
+    progress: AuditProgress = AuditProgress()
+  ) {
     self.mapper = mapper
     self.mediaLocation = mediaLocation
     self.libraries = libraries
@@ -74,7 +77,8 @@ public struct FilesystemAudit {
     let filesystemStart = Date()
     let roots = roots()
     let facts = AuditFacts(
-      index: index, libraries: libraries, roots: roots, rootOf: assignRoots(index, roots), checkSizes: options.verify.checksSizes)
+      index: index, libraries: libraries, roots: roots, rootOf: assignRoots(index, roots),
+      checkSizes: options.verify.checksSizes)
     facts.walks = RootWalker(facts: facts, wantsSize: sizeWanted(index), options: options, progress: progress).walk()
     LooseStats(facts: facts, options: options).stat(facts.settleUnseen())
     RootRules.decide(facts)
@@ -85,7 +89,8 @@ public struct FilesystemAudit {
     let filesystemSeconds = Date().timeIntervalSince(filesystemStart)
 
     let verifyStart = Date()
-    var verification = AuditReport.Verification(tier: options.verify.description, seed: options.verify.hashesContent ? options.seed : nil)
+    var verification = AuditReport.Verification(
+      tier: options.verify.description, seed: options.verify.hashesContent ? options.seed : nil)
     var outcome = VerificationOutcome()
     if options.verify.hashesContent {
       outcome = verify(facts, disk: disk)
@@ -107,7 +112,9 @@ public struct FilesystemAudit {
   private func assignRoots(_ index: ReferenceIndex, _ roots: [AuditRoot]) -> RootAssignment {
     let order = roots.indices.sorted { roots[$0].host.count > roots[$1].host.count }
     var ofFolder = index.paths.firstFolder(containing: order.map { roots[$0].host })
-    for folder in ofFolder.indices where ofFolder[folder] >= 0 { ofFolder[folder] = Int16(order[Int(ofFolder[folder])]) }
+    for folder in ofFolder.indices where ofFolder[folder] >= 0 {
+      ofFolder[folder] = Int16(order[Int(ofFolder[folder])])
+    }
     return RootAssignment(ofFolder: ofFolder, index: index)
   }
 

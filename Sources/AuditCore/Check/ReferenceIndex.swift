@@ -185,7 +185,9 @@ final class ReferenceIndex: @unchecked Sendable {
   /// is on this machine; `namedAfter`: the asset (number of its original) whose id the file
   /// name may start with, as Immich names thumbnails and encoded videos: then the name costs
   /// no UUID of its own.
-  func intern(databasePath: UnsafeRawBufferPointer, host: UnsafeRawBufferPointer, namedAfter asset: Int32? = nil) -> PathID {
+  func intern(databasePath: UnsafeRawBufferPointer, host: UnsafeRawBufferPointer, namedAfter asset: Int32? = nil)
+    -> PathID
+  {
     let path = paths.intern(source: databasePath, host: host, stem: asset)
     if path.index == kindsAt.count {
       kindsAt.append(0)
@@ -207,7 +209,8 @@ final class ReferenceIndex: @unchecked Sendable {
   /// Whether an original of library `library` (-1: uploads) lies at `path`.
   func isOriginal(_ path: PathID, ofLibrary library: Int32) -> Bool {
     guard kinds(at: path).contains(.original) else { return false }
-    return originalLibraryAt[path.index] == Int16(clamping: library) || extraOriginalLibraries[path]?.contains(library) == true
+    return originalLibraryAt[path.index] == Int16(clamping: library)
+      || extraOriginalLibraries[path]?.contains(library) == true
   }
 
   // MARK: References
@@ -238,7 +241,9 @@ final class ReferenceIndex: @unchecked Sendable {
       if assetNumbersBuilt { finishReading() }
       // One checksum per original once the first is kept (the originals before it: -1); none
       // kept, no array at all.
-      if reference.checksum >= 0 && checksumOf.count < originals.count { checksumOf = Array(repeating: -1, count: originals.count) }
+      if reference.checksum >= 0 && checksumOf.count < originals.count {
+        checksumOf = Array(repeating: -1, count: originals.count)
+      }
       if reference.checksum >= 0 || !checksumOf.isEmpty { checksumOf.append(reference.checksum) }
       // The original's number is its stem's: thumbnails named after the asset find its id there.
       let stem = paths.addStem(reference.rowId)

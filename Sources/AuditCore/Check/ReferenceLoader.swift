@@ -12,7 +12,9 @@ extension FilesystemAudit {
     let index = ReferenceIndex()
     if let assets = options.expectedAssets { index.reserve(assets: assets) }
     var libraryIndex: [CompactID: Int32] = [:]
-    for (position, library) in libraries.enumerated() { libraryIndex[CompactID(library.id, overflow: &index.ids)] = Int32(position) }
+    for (position, library) in libraries.enumerated() {
+      libraryIndex[CompactID(library.id, overflow: &index.ids)] = Int32(position)
+    }
     let progress = progress
     let keepChecksums = options.verify.hashesContent
     var host = Column<UInt8>()
@@ -52,16 +54,19 @@ extension FilesystemAudit {
       }
       let libraryId = Self.compactID(row, C.libraryId, &index.ids)
       let library = libraryId == .none ? -1 : libraryIndex[libraryId] ?? -1
-      index.add(.init(
-        path: path, kind: .original, flags: flags, library: library,
-        expectedSize: -1,
-        rowId: Self.compactID(row, C.assetId, &index.ids),
-        owner: index.internOwner(Self.compactID(row, C.ownerId, &index.ids)), fileName: name, checksum: checksum))
+      index.add(
+        .init(
+          path: path, kind: .original, flags: flags, library: library,
+          expectedSize: -1,
+          rowId: Self.compactID(row, C.assetId, &index.ids),
+          owner: index.internOwner(Self.compactID(row, C.ownerId, &index.ids)), fileName: name, checksum: checksum))
       progress.rowsRead.add(1, ordering: .relaxed)
     }
     // Sizes come apart from the originals (a join cost the server more than both scans).
     try database.streamSizeRows { row in
-      guard let size = row.int64(1), size >= 0, let asset = index.assetNumber(Self.compactID(row, 0, &index.ids)) else { return }
+      guard let size = row.int64(1), size >= 0, let asset = index.assetNumber(Self.compactID(row, 0, &index.ids)) else {
+        return
+      }
       index.setExpectedSize(size, ofAsset: asset)
     }
     try database.streamReferencedFileRows { kind, row, pathColumn in
@@ -73,9 +78,10 @@ extension FilesystemAudit {
         mapper.hostPath(raw, into: &host, absolute: &absolute)
         return index.intern(databasePath: raw, host: host.bytes(0..<host.count), namedAfter: asset)
       }
-      index.add(.init(
-        path: path, kind: ReferenceIndex.Kind(kind), flags: [], library: -1, expectedSize: -1, rowId: rowId,
-        owner: index.internOwner(Self.compactID(row, 1, &index.ids)), fileName: -1))
+      index.add(
+        .init(
+          path: path, kind: ReferenceIndex.Kind(kind), flags: [], library: -1, expectedSize: -1, rowId: rowId,
+          owner: index.internOwner(Self.compactID(row, 1, &index.ids)), fileName: -1))
       progress.rowsRead.add(1, ordering: .relaxed)
     }
     index.finishReading()

@@ -9,14 +9,18 @@ extension FilesystemAudit {
     let location = PathMapper.trimmed(mediaLocation)
     for kind in AuditRoot.Kind.mediaFolders {
       let container = location == "/" ? "/\(kind.rawValue)" : "\(location)/\(kind.rawValue)"
-      roots.append(AuditRoot(kind: kind, container: container, host: mapper.hostPath(Array(container.utf8)).path, libraryId: nil))
+      roots.append(
+        AuditRoot(kind: kind, container: container, host: mapper.hostPath(Array(container.utf8)).path, libraryId: nil))
     }
     for library in libraries where !library.deleted {
       for importPath in library.importPaths where !importPath.isEmpty {
         let container = PathMapper.trimmed(importPath)
         // The same folder listed twice in one library is walked once.
         if roots.contains(where: { $0.libraryId == library.id && $0.container == container }) { continue }
-        roots.append(AuditRoot(kind: .importPath, container: container, host: mapper.hostPath(Array(container.utf8)).path, libraryId: library.id))
+        roots.append(
+          AuditRoot(
+            kind: .importPath, container: container, host: mapper.hostPath(Array(container.utf8)).path,
+            libraryId: library.id))
       }
     }
     return roots
@@ -35,7 +39,9 @@ extension FilesystemAudit {
         RootProbe.probe(&probed)
         if probed.status == .ok {
           let listing = ParallelWalker.collect(root.host, threads: 1, sizes: false, shouldDescend: { _, _ in false })
-          probed.status = !listing.problems.isEmpty ? .unreadable : listing.entries.contains { $0.relativePath != RootProbe.marker } ? .ok : .empty
+          probed.status =
+            !listing.problems.isEmpty
+            ? .unreadable : listing.entries.contains { $0.relativePath != RootProbe.marker } ? .ok : .empty
         }
         results.withLock { $0[index] = probed }
       }
@@ -62,7 +68,9 @@ enum RootProbe {
     case .failed: root.status = .unreadable
     case .directory:
       root.status = .ok
-      if root.kind != .importPath, case .file = FileStatus.of(root.host + [UInt8(ascii: "/")] + marker) { root.marker = true }
+      if root.kind != .importPath, case .file = FileStatus.of(root.host + [UInt8(ascii: "/")] + marker) {
+        root.marker = true
+      }
     }
   }
 }

@@ -37,7 +37,9 @@ struct RootWalker {
 
   func walk() -> [RootWalk] {
     let roots = facts.roots
-    let pool = WorkPool(groups: max(roots.count, 1), threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout)
+    let pool = WorkPool(
+      groups: max(roots.count, 1), threads: options.jobs ?? FilesystemAudit.Options.localJobs,
+      timeout: options.ioTimeout)
     let visitor = AuditVisitor(facts: facts, wantsSize: wantsSize, progress: progress)
     let walker = ParallelWalker(roots: roots.map(\.host), pool: pool, visitor: visitor)
     let adaptive = options.jobs == nil
@@ -106,12 +108,13 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     let roots = facts.roots
     nestedRoots = roots.enumerated().map { number, root in
       guard root.kind == .importPath else { return [] }
-      return Set(roots.enumerated().compactMap { other -> [UInt8]? in
-        guard other.offset != number, other.element.libraryId == root.libraryId,
-          other.element.host.count > root.host.count + 1, other.element.host.starts(with: root.host + [Self.slash])
-        else { return nil }
-        return Array(other.element.host[(root.host.count + 1)...])
-      })
+      return Set(
+        roots.enumerated().compactMap { other -> [UInt8]? in
+          guard other.offset != number, other.element.libraryId == root.libraryId,
+            other.element.host.count > root.host.count + 1, other.element.host.starts(with: root.host + [Self.slash])
+          else { return nil }
+          return Array(other.element.host[(root.host.count + 1)...])
+        })
     }
   }
 
@@ -136,7 +139,9 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     for position in listing.indices {
       var entry = listing[position]
       if ownFolder, let path = entry.path, wantsSize[path.index] { entry.wantsSize = true }
-      if entry.kind != .directory, let kind = finding(root: root, atRoot: atRoot, listing: listing, position: position, path: entry.path) {
+      if entry.kind != .directory,
+        let kind = finding(root: root, atRoot: atRoot, listing: listing, position: position, path: entry.path)
+      {
         entry.mark = Int8(kind.order)
         // A possible likely-moved candidate: its size is needed too.
         entry.wantsSize = true
@@ -153,7 +158,9 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     return withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { buffer in
       prefix.withUnsafeBytes { buffer.copyMemory(from: $0) }
       if !directory.isEmpty {
-        directory.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[prefix.count...]).copyMemory(from: $0) }
+        directory.withUnsafeBytes {
+          UnsafeMutableRawBufferPointer(rebasing: buffer[prefix.count...]).copyMemory(from: $0)
+        }
         buffer[count - 1] = Self.slash
       }
       return body(UnsafeRawBufferPointer(buffer))
@@ -256,7 +263,9 @@ struct LooseStats {
 
   func stat(_ paths: [PathID]) {
     let states = facts.states
-    let statuses = FileStatus.of(paths.map { facts.index.hostPath($0) }, threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout)
+    let statuses = FileStatus.of(
+      paths.map { facts.index.hostPath($0) }, threads: options.jobs ?? FilesystemAudit.Options.localJobs,
+      timeout: options.ioTimeout)
     for (path, status) in zip(paths, statuses) {
       switch status {
       case .file(let size): states.record(path, .file, size: size)

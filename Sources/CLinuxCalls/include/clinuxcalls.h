@@ -5,7 +5,11 @@
 
 /// The filesystem type (statfs(2) f_type, e.g. 0x6969 for NFS) of the filesystem holding
 /// `path`, or -1 with errno set. Swift's Glibc module does not export <sys/vfs.h>.
-long cstatfs_type(const char *path);
+long clinux_statfs_type(const char *path);
+
+/// open(2)'s O_NOATIME, which Glibc declares only under _GNU_SOURCE (Swift's Glibc module does
+/// not define it): read without moving the file's atime.
+extern const int clinux_o_noatime;
 
 /// getdents64(2): directory entries of `fd` into `buffer` as `struct linux_dirent64` records;
 /// bytes read, 0 at the end, -1 with errno set. Glibc declares it only under _GNU_SOURCE,

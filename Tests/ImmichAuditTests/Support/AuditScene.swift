@@ -28,7 +28,11 @@ final class AuditScene {
     let assets = plural ? "assets" : "asset"
     let exif = plural ? "exif" : "asset_exif"
     let users = plural ? "users" : "\"user\""
-    for line in try cluster.psql(database, "SELECT coalesce(e.\"fileSizeInByte\"::text, '') || chr(9) || to_jsonb(a)::text FROM \(assets) a LEFT JOIN \(exif) e ON e.\"assetId\" = a.id").split(separator: "\n") {
+    for line in try cluster.psql(
+      database,
+      "SELECT coalesce(e.\"fileSizeInByte\"::text, '') || chr(9) || to_jsonb(a)::text FROM \(assets) a LEFT JOIN "
+        + "\(exif) e ON e.\"assetId\" = a.id"
+    ).split(separator: "\n") {
       let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
       let row = try JSONValue.parse(Data(parts[1].utf8))
       let size = Int(parts[0])
@@ -42,16 +46,23 @@ final class AuditScene {
       }
     }
     if generation != "immich-v1.106" {
-      for path in try cluster.psql(database, "SELECT path FROM \(plural ? "asset_files" : "asset_file")").split(separator: "\n") { try create(String(path)) }
+      for path in try cluster.psql(database, "SELECT path FROM \(plural ? "asset_files" : "asset_file")").split(
+        separator: "\n")
+      { try create(String(path)) }
     }
-    for path in try cluster.psql(database, "SELECT \"thumbnailPath\" FROM person WHERE \"thumbnailPath\" <> ''").split(separator: "\n") { try create(String(path)) }
-    for path in try cluster.psql(database, "SELECT \"profileImagePath\" FROM \(users) WHERE \"profileImagePath\" <> ''").split(separator: "\n") { try create(String(path)) }
+    for path in try cluster.psql(database, "SELECT \"thumbnailPath\" FROM person WHERE \"thumbnailPath\" <> ''").split(
+      separator: "\n")
+    { try create(String(path)) }
+    for path in try cluster.psql(database, "SELECT \"profileImagePath\" FROM \(users) WHERE \"profileImagePath\" <> ''")
+      .split(separator: "\n")
+    { try create(String(path)) }
     for folderName in ["upload", "library", "thumbs", "encoded-video", "profile", "backups"] {
       try FileManager.default.createDirectory(atPath: "\(media)/\(folderName)", withIntermediateDirectories: true)
       try Data("1732500000000".utf8).write(to: URL(fileURLWithPath: "\(media)/\(folderName)/.immich"))
     }
     // Immich's own database dumps: never a finding.
-    try Data(count: 20).write(to: URL(fileURLWithPath: "\(media)/backups/immich-db-backup-20241124T000000-v3.1.0-pg14.19.sql.gz"))
+    try Data(count: 20).write(
+      to: URL(fileURLWithPath: "\(media)/backups/immich-db-backup-20241124T000000-v3.1.0-pg14.19.sql.gz"))
     try FileManager.default.createDirectory(atPath: folder.path + "/nas/more photos", withIntermediateDirectories: true)
   }
 
@@ -65,7 +76,10 @@ final class AuditScene {
   }
 
   func hostPath(_ container: String) -> String {
-    for (prefix, host) in [("/mnt/nas/", folder.path + "/nas/"), ("/mnt/archive/", folder.path + "/archive/"), (mediaPrefix + "/", media + "/")] {
+    for (prefix, host) in [
+      ("/mnt/nas/", folder.path + "/nas/"), ("/mnt/archive/", folder.path + "/archive/"),
+      (mediaPrefix + "/", media + "/"),
+    ] {
       if container.hasPrefix(prefix) { return host + container.dropFirst(prefix.count) }
     }
     Issue.record("no host folder for \(container)")
@@ -77,7 +91,8 @@ final class AuditScene {
   func create(_ container: String, size: Int = 10) throws -> String {
     let host = hostPath(container)
     files[container] = host
-    try FileManager.default.createDirectory(atPath: (host as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: (host as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     try Data(repeating: UInt8(ascii: "x"), count: size).write(to: URL(fileURLWithPath: host))
     return host
   }

@@ -4,7 +4,9 @@ import Foundation
 /// variables leak in from the developer's shell unless a test sets them).
 enum CLI {
   static var executable: String {
-    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("immich-audit").path
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+      "immich-audit"
+    ).path
     if FileManager.default.isExecutableFile(atPath: beside) { return beside }
     return repositoryRoot.appendingPathComponent(".build/debug/immich-audit").path
   }
@@ -55,7 +57,9 @@ final class TemporaryFolder {
   func write(_ name: String, _ text: String, permissions: Int? = nil) throws -> String {
     let file = url.appendingPathComponent(name)
     try Data(text.utf8).write(to: file)
-    if let permissions { try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: file.path) }
+    if let permissions {
+      try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: file.path)
+    }
     return file.path
   }
 }

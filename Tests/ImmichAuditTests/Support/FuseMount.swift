@@ -12,21 +12,27 @@ final class FuseMount {
   let statsFile: String
   private let daemon: pid_t
 
-  init(dirs: Int, files: Int, delayMilliseconds: Double = 1, hang: String? = nil, vanishOdd: Bool = false, vanishOddDirs: Bool = false,
-       appear: Bool = false) throws {
+  init(
+    dirs: Int, files: Int, delayMilliseconds: Double = 1, hang: String? = nil, vanishOdd: Bool = false,
+    vanishOddDirs: Bool = false,
+    appear: Bool = false
+  ) throws {
     folder = try TemporaryFolder()
     chmod(folder.path, 0o755)
     mountpoint = folder.path + "/mnt"
     statsFile = folder.path + "/stats.json"
     try FileManager.default.createDirectory(atPath: mountpoint, withIntermediateDirectories: true)
-    var arguments = [repositoryRoot.appendingPathComponent("Tests/Support/slowfs.py").path, mountpoint, statsFile,
-                     "--dirs", String(dirs), "--files", String(files), "--delay-ms", String(delayMilliseconds)]
+    var arguments = [
+      repositoryRoot.appendingPathComponent("Tests/Support/slowfs.py").path, mountpoint, statsFile,
+      "--dirs", String(dirs), "--files", String(files), "--delay-ms", String(delayMilliseconds),
+    ]
     if let hang { arguments += ["--hang", hang] }
     if vanishOdd { arguments.append("--vanish-odd") }
     if vanishOddDirs { arguments.append("--vanish-odd-dirs") }
     if appear { arguments.append("--appear") }
-    daemon = try TestCluster.spawn("/usr/bin/env", ["python3"] + arguments, environment: nil,
-                                   stdout: folder.path + "/slowfs.out", stderr: folder.path + "/slowfs.err")
+    daemon = try TestCluster.spawn(
+      "/usr/bin/env", ["python3"] + arguments, environment: nil,
+      stdout: folder.path + "/slowfs.out", stderr: folder.path + "/slowfs.err")
     // Mounted when the mount point's filesystem is FUSE (0x65735546).
     for _ in 0..<200 {
       if FilesystemKind.type(of: Array(mountpoint.utf8)) == 0x6573_5546 { return }

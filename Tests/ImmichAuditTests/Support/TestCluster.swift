@@ -55,7 +55,8 @@ final class TestCluster: Sendable {
     clusterDirectoryForExit.withLock { $0 = base }
     atexit {
       if let directory = clusterDirectoryForExit.withLock({ $0 }) {
-        _ = try? TestCluster.run(repositoryRoot.appendingPathComponent("scripts/pg-throwaway").path, ["stop", directory])
+        _ = try? TestCluster.run(
+          repositoryRoot.appendingPathComponent("scripts/pg-throwaway").path, ["stop", directory])
         try? FileManager.default.removeItem(atPath: directory)
       }
     }
@@ -90,7 +91,8 @@ final class TestCluster: Sendable {
     let name = "\(fixture.replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: "-", with: "_"))_\(number)"
     try psql("postgres", "CREATE DATABASE \(name)")
     let file = repositoryRoot.appendingPathComponent("Tests/Fixtures/\(fixture).sql").path
-    let result = try Self.run("/usr/bin/env", ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", superuserConninfo(name), "-f", file])
+    let result = try Self.run(
+      "/usr/bin/env", ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", superuserConninfo(name), "-f", file])
     guard result.status == 0 else { throw ClusterError(message: "loading \(fixture): \(result.stderr)") }
     return name
   }
@@ -109,7 +111,8 @@ final class TestCluster: Sendable {
   /// Runs SQL as the superuser and returns psql's unaligned output.
   @discardableResult
   func psql(_ database: String, _ sql: String) throws -> String {
-    let result = try Self.run("/usr/bin/env", ["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", superuserConninfo(database), "-c", sql])
+    let result = try Self.run(
+      "/usr/bin/env", ["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", superuserConninfo(database), "-c", sql])
     guard result.status == 0 else { throw ClusterError(message: "psql: \(result.stderr)") }
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
   }
@@ -131,7 +134,9 @@ final class TestCluster: Sendable {
 
   /// Runs a program to completion with posix_spawn and waitpid. (Foundation's Process waited
   /// forever here for children that had exited, when called from a lazily initialised static.)
-  static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
+  static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws
+    -> ProcessResult
+  {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("immich-audit-run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -143,11 +148,15 @@ final class TestCluster: Sendable {
     let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     let outData = FileManager.default.contents(atPath: outPath) ?? Data()
     let errData = FileManager.default.contents(atPath: errPath) ?? Data()
-    return ProcessResult(status: exitStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    return ProcessResult(
+      status: exitStatus, stdout: String(decoding: outData, as: UTF8.self),
+      stderr: String(decoding: errData, as: UTF8.self))
   }
 
   /// Starts a program in the background, output to the given files; returns its pid.
-  static func spawn(_ executable: String, _ arguments: [String], environment: [String: String]?, stdout: String, stderr: String) throws -> pid_t {
+  static func spawn(
+    _ executable: String, _ arguments: [String], environment: [String: String]?, stdout: String, stderr: String
+  ) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -158,8 +167,7 @@ final class TestCluster: Sendable {
     let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
     let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
-      argv.forEach { free($0) }
-      envp.forEach { free($0) }
+      for pointer in argv + envp { free(pointer) }
     }
     var pid: pid_t = 0
     var result = posix_spawn(&pid, executable, &actions, nil, argv, envp)

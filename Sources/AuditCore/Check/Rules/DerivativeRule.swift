@@ -4,7 +4,10 @@ import CompactStore
 /// whose file is gone (`missing-derivative`: regenerable), and files in the thumbnail and
 /// encoded-video folders that nothing references (`orphaned-derivative`).
 enum DerivativeRule {
-  static func check(_ reference: ReferenceIndex.Reference, _ state: PathStates.State, _ facts: AuditFacts, into findings: inout [Finding]) {
+  static func check(
+    _ reference: ReferenceIndex.Reference, _ state: PathStates.State, _ facts: AuditFacts,
+    into findings: inout [Finding]
+  ) {
     guard state == .missing || state == .unseen else { return }
     switch reference.kind {
     case .preview, .thumbnail, .fullsize, .encodedVideo:
@@ -27,7 +30,8 @@ enum DerivativeRule {
   /// References that account for a file in the thumbnail or encoded-video folders: any
   /// derivative, and an original or face thumbnail stored there.
   static let sources: ReferenceIndex.Kinds = [
-    .init(.original), .init(.preview), .init(.thumbnail), .init(.fullsize), .init(.encodedVideo), .init(.personThumbnail),
+    .init(.original), .init(.preview), .init(.thumbnail), .init(.fullsize), .init(.encodedVideo),
+    .init(.personThumbnail),
   ]
 
   /// Whether a file in a derivative folder, with these references at its path, is orphaned.

@@ -1,4 +1,5 @@
 import CompactStore
+
 /// Pairs each missing original with unindexed or untracked files that look like the same photo:
 /// the same file name (the stored path's, or the name at upload) and the size in
 /// `fileSizeInByte` (no content read, so in every tier); and, where content was hashed, a file
@@ -22,7 +23,9 @@ enum LikelyMovedRule {
     var findings: [Finding] = []
     for reference in index.references where reference.kind == .original {
       let path = reference.path
-      guard facts.states[path] == .missing, !facts.isOffline(path), !reference.flags.contains(.deletedStatus) else { continue }
+      guard facts.states[path] == .missing, !facts.isOffline(path), !reference.flags.contains(.deletedStatus) else {
+        continue
+      }
       let databasePath = index.databasePath(path)
       var names = [fileName(databasePath[...])]
       if reference.fileName >= 0 {
@@ -35,14 +38,18 @@ enum LikelyMovedRule {
       var matchedFiles = Set<[UInt8]>()
       if reference.expectedSize >= 0 {
         for name in names {
-          for position in byName[name] ?? [] where disk[position].diskSize == reference.expectedSize && matchedFiles.insert(disk[position].hostPath).inserted {
+          for position in byName[name] ?? []
+          where disk[position].diskSize == reference.expectedSize
+            && matchedFiles.insert(disk[position].hostPath).inserted
+          {
             matches.append(position)
           }
         }
       }
       var sameContent = false
       if reference.checksum >= 0 {
-        for position in byDigest[Array(index.checksum(reference.checksum))] ?? [] where matchedFiles.insert(disk[position].hostPath).inserted {
+        for position in byDigest[Array(index.checksum(reference.checksum))] ?? []
+        where matchedFiles.insert(disk[position].hostPath).inserted {
           matches.append(position)
           sameContent = true
         }
@@ -54,7 +61,10 @@ enum LikelyMovedRule {
         .prefix(maximumCandidates)
       let candidates = ranked.map { Finding.Candidate(path: disk[$0.0].path, hostPath: disk[$0.0].hostPath) }
       let first = candidates[0]
-      let detail = "\(sameContent ? "same content" : "same name and size") found at \(String(decoding: first.path, as: UTF8.self))\(matches.count > 1 ? " and \(matches.count - 1) more" : ""): move it back before the next library scan to keep its albums and faces"
+      let more = matches.count > 1 ? " and \(matches.count - 1) more" : ""
+      let detail =
+        "\(sameContent ? "same content" : "same name and size") found at \(String(decoding: first.path, as: UTF8.self))"
+        + "\(more): move it back before the next library scan to keep its albums and faces"
       var finding = facts.finding(.likelyMoved, reference, detail)
       finding.candidates = candidates
       findings.append(finding)

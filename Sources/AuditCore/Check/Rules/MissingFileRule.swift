@@ -10,22 +10,32 @@ struct MissingFileRule {
   /// Paths already reported as not a file or unreadable (several rows may share one).
   private var reported = Set<PathID>()
 
-  mutating func check(_ reference: ReferenceIndex.Reference, _ state: PathStates.State, _ facts: AuditFacts, into findings: inout [Finding]) {
+  mutating func check(
+    _ reference: ReferenceIndex.Reference, _ state: PathStates.State, _ facts: AuditFacts,
+    into findings: inout [Finding]
+  ) {
     switch state {
     case .missing, .unseen:
       guard let kind = Self.missingKind(reference) else { return }
       var detail = Self.missingDetail(reference)
-      if reference.kind == .personThumbnail, let person = reference.rowId.string(facts.index.ids) { detail += " (person \(person))" }
+      if reference.kind == .personThumbnail, let person = reference.rowId.string(facts.index.ids) {
+        detail += " (person \(person))"
+      }
       if reference.kind == .sidecar, let root = facts.root(of: reference.path),
         let other = Self.otherSidecarCandidate(facts.index.hostPath(reference.path)),
         facts.walks[root].xmpFiles.contains(RootWalk.folderKey(other[(facts.roots[root].host.count + 1)...]))
       {
-        detail += "; Immich's other sidecar name \(String(decoding: LikelyMovedRule.fileName(other[...]), as: UTF8.self)) exists and is picked up by the next metadata refresh"
+        detail +=
+          "; Immich's other sidecar name \(String(decoding: LikelyMovedRule.fileName(other[...]), as: UTF8.self)) "
+          + "exists and is picked up by the next metadata refresh"
       }
       findings.append(facts.finding(kind, reference, detail))
     case .directory, .other:
       if reported.insert(reference.path).inserted {
-        findings.append(facts.finding(.notAFile, reference, state == .directory ? "a directory, not a file" : "not a regular file (device, socket or FIFO)"))
+        findings.append(
+          facts.finding(
+            .notAFile, reference,
+            state == .directory ? "a directory, not a file" : "not a regular file (device, socket or FIFO)"))
       }
     case .unreadable:
       if reported.insert(reference.path).inserted {
@@ -33,7 +43,9 @@ struct MissingFileRule {
       }
     case .file:
       if reference.kind == .original && reference.flags.contains(.offline) {
-        findings.append(facts.finding(.offlinePresent, reference, "marked offline, but the file is there again: a library scan brings it back"))
+        findings.append(
+          facts.finding(
+            .offlinePresent, reference, "marked offline, but the file is there again: a library scan brings it back"))
       }
     }
   }
@@ -42,7 +54,8 @@ struct MissingFileRule {
   static func missingKind(_ reference: ReferenceIndex.Reference) -> FindingKind? {
     switch reference.kind {
     case .original:
-      return reference.flags.contains(.trashed) || reference.flags.contains(.offline) ? .missingOriginalTrashed : .missingOriginal
+      return reference.flags.contains(.trashed) || reference.flags.contains(.offline)
+        ? .missingOriginalTrashed : .missingOriginal
     case .sidecar: return .missingSidecar
     case .personThumbnail: return .missingPersonThumbnail
     case .profileImage: return .missingProfileImage

@@ -48,9 +48,11 @@ enum RootRules {
   static func findings(_ facts: AuditFacts) -> [Finding] {
     var findings: [Finding] = []
     for root in facts.roots where root.offline {
-      findings.append(Finding(
-        kind: .rootOffline, severity: root.kind.offlineSeverity, path: Array(root.container.utf8), hostPath: root.host,
-        libraryId: root.libraryId, detail: offlineDetail(root)))
+      findings.append(
+        Finding(
+          kind: .rootOffline, severity: root.kind.offlineSeverity, path: Array(root.container.utf8),
+          hostPath: root.host,
+          libraryId: root.libraryId, detail: offlineDetail(root)))
     }
     var hidden: [Int: [Int: Int]] = [:]
     for (path, problem) in facts.covered { hidden[facts.root(of: path) ?? -1, default: [:]][problem, default: 0] += 1 }
@@ -58,16 +60,22 @@ enum RootRules {
       for (number, problem) in walk.problems.enumerated() {
         let count = hidden[root]?[number] ?? 0
         let (path, hostPath) = facts.paths(root: root, problem.relativePath)
-        findings.append(Finding(
-          kind: .unreadable, path: path, hostPath: hostPath, libraryId: facts.roots[root].libraryId,
-          detail: "\(SystemError.sentence(problem.errno)); \(count) database path\(count == 1 ? "" : "s") below it not checked"))
+        findings.append(
+          Finding(
+            kind: .unreadable, path: path, hostPath: hostPath, libraryId: facts.roots[root].libraryId,
+            detail:
+              "\(SystemError.sentence(problem.errno)); \(count) database path\(count == 1 ? "" : "s") below it not "
+              + "checked"
+          ))
       }
     }
     return findings
   }
 
   static func offlineDetail(_ root: AuditRoot) -> String {
-    let figures = "the database expects \(root.expectedFiles) file\(root.expectedFiles == 1 ? "" : "s") under it, \(root.presentFiles) present"
+    let figures =
+      "the database expects \(root.expectedFiles) file\(root.expectedFiles == 1 ? "" : "s") under it, "
+      + "\(root.presentFiles) present"
     let what: String
     switch root.status {
     case .missing: what = "folder missing (not mounted, or mapped to the wrong host path?)"

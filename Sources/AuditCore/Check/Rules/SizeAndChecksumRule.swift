@@ -10,19 +10,31 @@ struct SizeAndChecksumRule {
   /// Content SHA-1s of the referenced paths whose content differs from their checksum.
   let mismatched: [PathID: [UInt8]]
 
-  func check(_ reference: ReferenceIndex.Reference, _ state: PathStates.State, _ facts: AuditFacts, into findings: inout [Finding]) {
+  func check(
+    _ reference: ReferenceIndex.Reference, _ state: PathStates.State, _ facts: AuditFacts,
+    into findings: inout [Finding]
+  ) {
     guard reference.kind == .original else { return }
     if reference.flags.contains(.pathChecksumMismatch) && !reference.flags.contains(.deletedStatus) {
-      findings.append(facts.finding(.pathChecksumMismatch, reference, "checksum is not sha1(\"path:\" + originalPath): the path was changed after import"))
+      findings.append(
+        facts.finding(
+          .pathChecksumMismatch, reference,
+          "checksum is not sha1(\"path:\" + originalPath): the path was changed after import"))
     }
     // An offline asset whose file is back is `offline-present` (MissingFileRule), not compared.
     guard state == .file, !reference.flags.contains(.offline) else { return }
     let size = facts.states.size(reference.path)
     if facts.checkSizes && reference.expectedSize >= 0 && size >= 0 && size != reference.expectedSize {
-      findings.append(facts.finding(.sizeMismatch, reference, "\(size) bytes on disk, \(reference.expectedSize) in the database"))
+      findings.append(
+        facts.finding(.sizeMismatch, reference, "\(size) bytes on disk, \(reference.expectedSize) in the database"))
     } else if let digest = mismatched[reference.path], reference.checksum >= 0 {
       let recorded = facts.index.checksum(reference.checksum)
-      findings.append(facts.finding(.checksumMismatch, reference, "content SHA-1 \(Self.hex(digest)), the database has \(Self.hex(recorded)): the file changed or is another file"))
+      findings.append(
+        facts.finding(
+          .checksumMismatch, reference,
+          "content SHA-1 \(Self.hex(digest)), the database has \(Self.hex(recorded)): the file changed or is another "
+            + "file"
+        ))
     }
   }
 

@@ -19,7 +19,8 @@ struct UnreferencedFileRule {
     self.facts = facts
     let libraries = facts.libraries
     importRules = facts.roots.map { root in
-      root.kind == .importPath ? ImportPathRules(exclusionPatterns: libraries.first { $0.id == root.libraryId }?.exclusionPatterns ?? []) : nil
+      root.kind == .importPath
+        ? ImportPathRules(exclusionPatterns: libraries.first { $0.id == root.libraryId }?.exclusionPatterns ?? []) : nil
     }
     libraryOfRoot = facts.roots.map { root in Int32(libraries.firstIndex { $0.id == root.libraryId } ?? -1) }
     containerPrefixes = facts.roots.map { Array($0.container.utf8) + [UInt8(ascii: "/")] }
@@ -57,7 +58,9 @@ struct UnreferencedFileRule {
         case .unindexedOriginal:
           detail = "no asset of this library references it: the next library scan imports it as a new asset"
           // Seen by the walk, not stat'ed again: a slow mount answers each stat in a round trip.
-          if let sidecar = MissingFileRule.sidecarCandidates(file.relative).first(where: { walk.xmpFiles.contains(RootWalk.folderKey($0)) }) {
+          if let sidecar = MissingFileRule.sidecarCandidates(file.relative).first(where: {
+            walk.xmpFiles.contains(RootWalk.folderKey($0))
+          }) {
             detail += " (with its sidecar \(String(decoding: LikelyMovedRule.fileName(sidecar[...]), as: UTF8.self)))"
           }
         case .untrackedUpload: detail = "no asset references it"
@@ -65,7 +68,8 @@ struct UnreferencedFileRule {
         }
         let (path, hostPath) = facts.paths(root: root, file.relative)
         var finding = Finding(
-          kind: file.kind, path: path, hostPath: hostPath, libraryId: facts.roots[root].libraryId, ownerId: ownerId, detail: detail)
+          kind: file.kind, path: path, hostPath: hostPath, libraryId: facts.roots[root].libraryId, ownerId: ownerId,
+          detail: detail)
         finding.diskSize = file.size
         findings.append(finding)
       }
