@@ -183,8 +183,7 @@ public final class ParallelWalker: Sendable {
 
   /// Whether root `root`'s walk meets this folder for the first time (and now has).
   private func firstVisit(_ fd: Int32, root: Int) -> Bool {
-    var s = Glibc.stat()
-    guard fstat(fd, &s) == 0 else { return true }
+    guard let s = PlainFile.status(of: fd) else { return true }
     let device = UInt64(s.st_dev)
     let inode = UInt64(s.st_ino)
     return visited[root][Int(inode % 16)].folders.withLock { $0.insert(device: device, inode: inode) }
@@ -271,7 +270,7 @@ final class DirectoryHandle: Sendable {
 
   init(_ fd: Int32) { self.fd = fd }
 
-  deinit { close(fd) }
+  deinit { PlainFile.close(fd) }
 
   /// Reads every entry but `.` and `..` into `listing`; the errno if reading stopped early.
   func read(into listing: Listing) -> Int32? {

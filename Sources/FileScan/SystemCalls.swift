@@ -17,7 +17,10 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
   }
 }
 
-/// Whole-file reads and writes on plain descriptors, each failure an errno.
+/// The system calls the tool makes on files, each wrapped once here (as NIOFS does): failures
+/// come back as the errno (`SystemError`), EINTR is retried where a call can be. The walk's own
+/// calls (`getdents64`, `fstatat`) are wrapped once in `DirectoryHandle` and `FileStatus`; the
+/// supervisor's pipe and status-byte calls stay plain libc, as they run around signals.
 public enum PlainFile {
   /// `openat(2)` read-only with `O_NOATIME` (an audit moves no atime), retried without it on
   /// EPERM (refused on files the caller does not own, unless privileged). The descriptor, or
@@ -40,19 +43,110 @@ public enum PlainFile {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw SystemError(errno) }
     defer { close(fd) }
-    var status = stat()
-    if fstat(fd, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR { throw SystemError(EISDIR) }
+    if let status = status(of: fd), (status.st_mode & S_IFMT) == S_IFDIR { throw SystemError(EISDIR) }
     var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
+    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 1)
+    defer { chunk.deallocate() }
     while true {
-      let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      if count < 0 {
-        if errno == EINTR { continue }
-        throw SystemError(errno)
-      }
+      let count = try readSome(fd, into: chunk)
       if count == 0 { return bytes }
       bytes.append(contentsOf: chunk[0..<count])
     }
+  }
+
+  /// One `read(2)` into `buffer`, retried on EINTR: how many bytes (0 at the end).
+  public static func readSome(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int {
+    while true {
+      let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+      if count >= 0 { return count }
+      if errno != EINTR { throw SystemError(errno) }
+    }
+  }
+
+  /// `close(2)`; its failure has nothing left to undo.
+  public static func close(_ fd: Int32) {
+    _ = Glibc.close(fd)
+  }
+
+  /// How a file is about to be read (`posix_fadvise(2)`), a hint only.
+  public enum Advice {
+    /// Read once, front to back: read ahead further.
+    case sequential
+    /// Done with it: its pages may leave the cache (a long hash run leaves the cache as it was).
+    case dontNeed
+  }
+
+  public static func advise(_ fd: Int32, _ advice: Advice) {
+    _ = posix_fadvise(fd, 0, 0, advice == .sequential ? POSIX_FADV_SEQUENTIAL : POSIX_FADV_DONTNEED)
+  }
+
+  /// `open(2)` of an existing file for writing (a device, a FIFO), close-on-exec.
+  public static func openForWriting(_ path: String) throws(SystemError) -> Int32 {
+    let fd = open(path, O_WRONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw SystemError(errno) }
+    return fd
+  }
+
+  /// A new, empty file that must not exist yet (`O_EXCL`), open for writing, close-on-exec,
+  /// mode 0666 less the umask.
+  public static func createNew(_ path: String) throws(SystemError) -> Int32 {
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    guard fd >= 0 else { throw SystemError(errno) }
+    return fd
+  }
+
+  /// `unlink(2)`, for files of our own that may already be gone.
+  public static func remove(_ path: String) {
+    _ = unlink(path)
+  }
+
+  /// `rename(2)`: `from` replaces `to` in one step.
+  public static func rename(_ from: String, to: String) throws(SystemError) {
+    if Glibc.rename(from, to) != 0 { throw SystemError(errno) }
+  }
+
+  /// Gives `fd`'s file the owner and mode in `status` (a file it replaces), as far as we may:
+  /// an unprivileged run keeps its own owner (EPERM is not an error).
+  public static func copyOwnerAndMode(to fd: Int32, from status: stat) {
+    _ = fchown(fd, status.st_uid, status.st_gid)
+    _ = fchmod(fd, status.st_mode & 0o7777)
+  }
+
+  /// `access(2)` for writing: nil when we may write `path`.
+  public static func writeAccess(_ path: String) -> SystemError? {
+    access(path, W_OK) == 0 ? nil : SystemError(errno)
+  }
+
+  /// `stat(2)` (`lstat(2)` when not following links); nil when there is nothing or it fails.
+  public static func status(_ path: String, followingLinks: Bool = true) -> stat? {
+    var status = stat()
+    let result = followingLinks ? stat(path, &status) : lstat(path, &status)
+    return result == 0 ? status : nil
+  }
+
+  /// `fstat(2)`; nil when it fails.
+  public static func status(of fd: Int32) -> stat? {
+    var status = stat()
+    return fstat(fd, &status) == 0 ? status : nil
+  }
+
+  /// `realpath(3)`: every link resolved, nil when the path does not resolve.
+  public static func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+
+  /// Whether `fd` is open (`fcntl(F_GETFD)`), and if so its access mode (`O_RDONLY`, …).
+  public static func accessMode(_ fd: Int32) -> Int32? {
+    let flags = fcntl(fd, F_GETFL)
+    return flags >= 0 ? flags & O_ACCMODE : nil
+  }
+
+  /// Fills a closed standard descriptor with /dev/null: open(2) returns the lowest free
+  /// descriptor, which is `fd` when those below it are open.
+  public static func fillWithDevNull(_ fd: Int32, forWriting: Bool) {
+    _ = open("/dev/null", forWriting ? O_WRONLY : O_RDONLY)
   }
 
   /// Writes every byte to `fd`, retrying short writes and EINTR.

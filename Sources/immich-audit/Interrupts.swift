@@ -51,7 +51,7 @@ enum Interrupts {
     let exits = state.withLock { state in
       if state.committing { return false }
       state.interrupted = true
-      for path in state.temporaries { unlink(path) }
+      for path in state.temporaries { PlainFile.remove(path) }
       state.temporaries.removeAll()
       return true
     }
@@ -87,12 +87,13 @@ enum Interrupts {
       if state.interrupted { return .failure(SystemError(EINTR)) }
       for attempt in 0..<100 {
         let temporary = "\(folder).\(name).tmp-\(getpid())-\(attempt)"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        if fd >= 0 {
+        do throws(SystemError) {
+          let fd = try PlainFile.createNew(temporary)
           state.temporaries.insert(temporary)
           return .success((fd, temporary))
+        } catch {
+          if error.code != EEXIST { return .failure(error) }
         }
-        if errno != EEXIST { return .failure(SystemError(errno)) }
       }
       return .failure(SystemError(EEXIST))
     }
@@ -101,7 +102,7 @@ enum Interrupts {
 
   static func removeTemporary(_ path: String) {
     state.withLock { state in
-      if state.temporaries.remove(path) != nil { unlink(path) }
+      if state.temporaries.remove(path) != nil { PlainFile.remove(path) }
     }
   }
 
@@ -117,8 +118,10 @@ enum Interrupts {
     if !proceed { yieldIfInterrupted() }
     var failure: (index: Int, error: SystemError)?
     for (index, rename) in renames.enumerated() {
-      if failure == nil, Glibc.rename(rename.from, rename.to) != 0 { failure = (index, SystemError(errno)) }
-      if failure != nil { unlink(rename.from) }
+      if failure == nil {
+        do { try PlainFile.rename(rename.from, to: rename.to) } catch { failure = (index, error) }
+      }
+      if failure != nil { PlainFile.remove(rename.from) }
     }
     state.withLock { $0.temporaries.removeAll() }
     return failure

@@ -66,14 +66,14 @@ struct ReportOutputs {
       if target.isDirectory { throw runner.fail("\(destination.name): is a directory; name a file in it", exitCode: 2) }
       if !target.isRegularOrAbsent {
         // A device or FIFO is written as it is: it must be writable by us.
-        if access(target.path, W_OK) != 0 { throw cannotWrite(runner, destination, SystemError(errno)) }
+        if let error = PlainFile.writeAccess(target.path) { throw cannotWrite(runner, destination, error) }
         continue
       }
       // Proves the folder exists and takes a new file (read-only mounts and permissions
       // included, which access(2) misjudges for root); removed at once.
       do {
         let probe = try Interrupts.createTemporary(beside: target.path)
-        close(probe.fd)
+        PlainFile.close(probe.fd)
         Interrupts.removeTemporary(probe.path)
       } catch {
         throw cannotWrite(runner, destination, error)
@@ -104,8 +104,8 @@ struct ReportOutputs {
           throw runner.fail("\(destination.name): is a directory; name a file in it", exitCode: 2)
         }
         if !target.isRegularOrAbsent {
-          let fd = open(target.path, O_WRONLY | O_CLOEXEC)
-          guard fd >= 0 else { throw cannotWrite(runner, destination, SystemError(errno)) }
+          let fd: Int32
+          do { fd = try PlainFile.openForWriting(target.path) } catch { throw cannotWrite(runner, destination, error) }
           streams.append((fd, true, destination, render))
           continue
         }
@@ -116,19 +116,15 @@ struct ReportOutputs {
           throw cannotWrite(runner, destination, error)
         }
         renames.append((temporary.path, target.path, destination))
-        defer { close(temporary.fd) }
-        if let existing = target.status {
-          // The replaced file's mode and owner, as an editor saving in place keeps them. Not
-          // ours to give away: an unprivileged run keeps its own owner (EPERM is not an error).
-          _ = fchown(temporary.fd, existing.st_uid, existing.st_gid)
-          _ = fchmod(temporary.fd, existing.st_mode & 0o7777)
-        }
+        defer { PlainFile.close(temporary.fd) }
+        // The replaced file's mode and owner, as an editor saving in place keeps them.
+        if let existing = target.status { PlainFile.copyOwnerAndMode(to: temporary.fd, from: existing) }
         let sink = ReportSink(fd: temporary.fd)
         render(sink)
         if let error = sink.finish() { throw cannotWrite(runner, destination, error) }
       }
       for stream in streams {
-        defer { if stream.close { close(stream.fd) } }
+        defer { if stream.close { PlainFile.close(stream.fd) } }
         let sink = ReportSink(fd: stream.fd)
         stream.render(sink)
         if let error = sink.finish() { throw cannotWrite(runner, stream.destination, error) }
@@ -151,8 +147,7 @@ struct ReportOutputs {
 
   /// Whether descriptor 1 is open for writing (`>&-` closes it; see `StandardStreams`).
   static func standardOutputWritable() -> Bool {
-    let flags = fcntl(1, F_GETFL)
-    return flags >= 0 && (flags & O_ACCMODE) != O_RDONLY
+    PlainFile.accessMode(1).map { $0 != O_RDONLY } ?? false
   }
 
   /// A destination as it will be written: through a symbolic link, the file it names (the link
@@ -166,16 +161,17 @@ struct ReportOutputs {
 
   static func resolved(_ path: String) -> Target {
     var path = path
-    var status = stat()
-    if lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFLNK, let real = realpath(path, nil) {
-      path = String(cString: real)
-      free(real)
+    if let link = PlainFile.status(path, followingLinks: false), (link.st_mode & S_IFMT) == S_IFLNK,
+      let real = PlainFile.realPath(path)
+    {
+      path = real
     }
     // Two spellings of one name (./a, a, /cwd/a) are one file.
     let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     let standard = URL(fileURLWithPath: absolute).standardizedFileURL.path
-    return Target(path: standard, status: stat(standard, &status) == 0 ? status : nil)
+    return Target(path: standard, status: PlainFile.status(standard))
   }
+
 }
 
 /// The standard descriptors made safe to rely on. A shell's `>&-` starts us with descriptor 1
@@ -184,9 +180,8 @@ struct ReportOutputs {
 /// read-only so that writing the report still fails (EBADF) and is reported.
 enum StandardStreams {
   static func secure() {
-    for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) < 0 && errno == EBADF {
-      // open(2) returns the lowest free descriptor: this one, as those below it are open.
-      _ = open("/dev/null", fd == 2 ? O_WRONLY : O_RDONLY)
+    for fd: Int32 in 0...2 where PlainFile.accessMode(fd) == nil {
+      PlainFile.fillWithDevNull(fd, forWriting: fd == 2)
     }
   }
 }

@@ -82,17 +82,13 @@ struct ContentHasher {
     let fd = PlainFile.openNoAtime(path)
     guard fd >= 0 else { return nil }
     defer {
-      _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)
-      close(fd)
+      PlainFile.advise(fd, .dontNeed)
+      PlainFile.close(fd)
     }
-    _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+    PlainFile.advise(fd, .sequential)
     var hasher = Insecure.SHA1()
     while true {
-      let count = read(fd, buffer.baseAddress, buffer.count)
-      if count < 0 {
-        if errno == EINTR { continue }
-        return nil
-      }
+      guard let count = try? PlainFile.readSome(fd, into: buffer) else { return nil }
       if count == 0 { break }
       hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
       bytes += Int64(count)
