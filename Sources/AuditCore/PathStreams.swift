@@ -2,51 +2,11 @@ import CompactStore
 import Foundation
 import PostgresClient
 
-/// One asset's original file as the database records it (queries/paths-originals.sql).
-public struct OriginalRecord: Sendable {
-  public let assetId: String
-  public let ownerId: String
-  public let libraryId: String?
-  /// The path as stored, exact bytes.
-  public let path: [UInt8]
-  /// In the trash: `deletedAt` set (trashed, offline, or queued for deletion).
-  public let trashed: Bool
-  public let offline: Bool
-  /// `active`, `trashed` or `deleted` (`active` before Immich v1.116 had the column).
-  public let status: String
-  /// The checksum is `sha1("path:" + originalPath)`, not a hash of the content.
-  public let pathHashed: Bool
-  /// SHA-1, lower-case hex.
-  public let checksum: String
-  /// `asset_exif.fileSizeInByte`; nil means no size check.
-  public let size: Int64?
-  public let fileName: String
-}
-
 extension ImmichDatabase {
   /// Columns of queries/paths-originals.sql.
   enum OriginalColumn {
     static let assetId = 0, ownerId = 1, libraryId = 2, path = 3, trashed = 4, offline = 5, status = 6
     static let pathHashed = 7, checksum = 8, fileName = 9
-  }
-
-  /// Streams every asset's original, in bounded memory (single-row mode).
-  public func streamOriginals(_ body: (OriginalRecord) throws -> Void) throws(AuditError) {
-    typealias C = OriginalColumn
-    var sizes: [String: Int64] = [:]
-    try streamSizeRows { row in
-      if let id = row.string(0), let size = row.int64(1) { sizes[id] = size }
-    }
-    try stream("paths-originals") { row in
-      try body(
-        OriginalRecord(
-          assetId: row.string(C.assetId) ?? "", ownerId: row.string(C.ownerId) ?? "",
-          libraryId: row.string(C.libraryId),
-          path: row.bytes(C.path) ?? [], trashed: row.bool(C.trashed), offline: row.bool(C.offline),
-          status: row.string(C.status) ?? "active", pathHashed: row.bool(C.pathHashed),
-          checksum: row.string(C.checksum) ?? "",
-          size: sizes[row.string(C.assetId) ?? ""], fileName: row.string(C.fileName) ?? ""))
-    }
   }
 
   /// The rows of queries/paths-originals.sql as libpq holds them (columns: `OriginalColumn`),
@@ -62,8 +22,9 @@ extension ImmichDatabase {
   }
 }
 
-/// A file other than an original that the database references.
-public struct ReferencedFile: Sendable {
+/// Files other than originals that the database references (their rows stream straight into
+/// the index: `streamReferencedFileRows`).
+public enum ReferencedFile {
   public enum Kind: String, Sendable, CaseIterable {
     case preview, thumbnail, fullsize, sidecar
     case encodedVideo = "encoded-video"
@@ -80,26 +41,9 @@ public struct ReferencedFile: Sendable {
       self.init(rawValue: assetFileType.replacingOccurrences(of: "_", with: "-"))
     }
   }
-
-  public let kind: Kind
-  /// The asset, person or user the file belongs to.
-  public let ownerRowId: String
-  /// nil for asset_file rows: the owner is the asset's, read with its original.
-  public let ownerId: String?
-  public let path: [UInt8]
 }
 
 extension ImmichDatabase {
-  /// Streams every referenced derivative, sidecar, person thumbnail and profile image, from
-  /// wherever this generation keeps them (asset columns, asset_file rows).
-  public func streamReferencedFiles(_ body: (ReferencedFile) throws -> Void) throws(AuditError) {
-    try streamReferencedFileRows { kind, row, pathColumn in
-      try body(
-        ReferencedFile(
-          kind: kind, ownerRowId: row.string(0) ?? "", ownerId: row.string(1), path: row.bytes(pathColumn) ?? []))
-    }
-  }
-
   /// The same rows as libpq holds them: column 0 the asset (person, user), 1 its owner, and the
   /// path in column `pathColumn`.
   func streamReferencedFileRows(_ body: (ReferencedFile.Kind, RowView, _ pathColumn: Int) throws -> Void)

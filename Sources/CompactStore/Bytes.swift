@@ -12,8 +12,8 @@ public enum Bytes {
     a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
   }
 
-  /// Whether `bytes` ends with the four bytes of `suffix` (one 4-byte load, for the walk's
-  /// per-file test of an extension; the generic comparison cost 1.5% of a 1M check's samples).
+  /// Whether `bytes` ends with the four bytes of `suffix`: one 4-byte load, for the walk's
+  /// per-file test of an extension (the generic comparison's cost: BENCHMARKS.md).
   @inlinable
   public static func hasSuffix(_ bytes: UnsafeRawBufferPointer, _ suffix: FourBytes) -> Bool {
     bytes.count > 4 && bytes.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self) == suffix.word
@@ -28,8 +28,9 @@ public enum Bytes {
     }
   }
 
-  /// Where the file name starts in a path: after the last "/" (0: the whole path). memrchr:
-  /// the generic `lastIndex` cost a few hundred instructions a path, a plain loop one per byte.
+  /// Where the file name starts in a path: after the last "/" (0: the whole path). memrchr
+  /// looks at many bytes at a time; the generic `lastIndex` and a plain loop cost far more
+  /// per row (BENCHMARKS.md).
   @inlinable
   public static func nameStart(_ path: UnsafeRawBufferPointer) -> Int {
     guard let base = path.baseAddress else { return 0 }

@@ -2,8 +2,8 @@
 /// paths.
 ///
 /// Swift's `Array` kept in a class costs a retain and a release of its buffer around most
-/// accesses that call anything else (a `memcmp`, another method): measured, a fifth of the
-/// database phase's samples at 2M assets and a tenth of the walk's (BENCHMARKS.md). A column
+/// accesses that call anything else (a `memcmp`, another method), a large share of both
+/// phases at millions of paths (BENCHMARKS.md, "Measured choices in the code"). A column
 /// holds no reference to count. It is not copyable: one owner, freed with it; reads from
 /// several threads are safe once it no longer grows.
 public struct Column<Element: BitwiseCopyable>: ~Copyable {

@@ -10,7 +10,7 @@ import Glibc
 ///
 /// A path is found by (folder, name): a walk looks a folder up once and then only hashes
 /// names. Filled by one thread, then read by many: the stored properties skip Swift's run-time
-/// exclusivity checks (about 5% of a large check's instructions).
+/// exclusivity checks, which cost a measurable share of a large check (BENCHMARKS.md).
 public final class PathTable: @unchecked Sendable {
   @exclusivity(unchecked) @usableFromInline var folders = FolderTable()
   @exclusivity(unchecked) @usableFromInline var folderOf = Column<Int32>()

@@ -19,7 +19,7 @@ public final class WorkPool: @unchecked Sendable {
   /// What one worker thread is doing, read by the watchdog.
   // Every mutable property below is read and written only with `mutex` held (and the mutex
   // and conditions themselves through pthreads): Swift's run-time exclusivity checks on them
-  // would only repeat what the mutex guarantees, at about 4% of a walk's instructions.
+  // would only repeat what the mutex guarantees, at a measurable cost to a walk (BENCHMARKS.md).
   private final class Slot: @unchecked Sendable {
     @exclusivity(unchecked) var group = -1
     @exclusivity(unchecked) var started: Double = 0

@@ -18,8 +18,8 @@ public enum UUIDText {
 
   /// The halves of the UUID spelled in lowercase in the first 36 bytes, as PostgreSQL writes
   /// them (what follows is not read); nil for anything else, uppercase too, so that a spelling
-  /// read here round-trips. Every upload's and thumbnail's name goes through here: eight digits
-  /// at a time (a digit at a time was 9% of the database phase's instructions).
+  /// read here round-trips. Every upload's and thumbnail's name goes through here, so eight
+  /// digits at a time rather than one (BENCHMARKS.md, "Measured choices in the code").
   @inlinable
   public static func parseLowercasePrefix(_ text: UnsafeRawBufferPointer) -> (high: UInt64, low: UInt64)? {
     guard text.count >= 36 else { return nil }

@@ -43,10 +43,10 @@ struct CheckSafetyTests {
     for format in ["json", "text", "junit"] {
       // Content hashing (--verify all) reads every original: still no atime moves.
       let verify = format == "json" ? ["--verify", "all"] : []
-      let (result, _) = try scene.check(
-        verify + [
-          "--prometheus", FileManager.default.temporaryDirectory.path + "/immich-audit-\(UUID().uuidString).prom",
-        ], format: format)
+      // Outside the audited tree (which must stay untouched), removed after.
+      let metrics = FileManager.default.temporaryDirectory.path + "/immich-audit-\(UUID().uuidString).prom"
+      defer { try? FileManager.default.removeItem(atPath: metrics) }
+      let (result, _) = try scene.check(verify + ["--prometheus", metrics], format: format)
       #expect(result.status == 1, "\(result.stderr)")
     }
     let after = Self.snapshot(scene.folder.path)

@@ -11,14 +11,16 @@ struct PropertyTests {
   static let awkward = Gen<Character?>.element(of: Array("abcXYZ_09=$'\"\\{}:-#\n\t /.*?[]!,~ü✓") as [Character])
     .map { $0! }.string(of: 0...80)
 
-  @Test(".env parsing never crashes: a value or an error")
+  @Test(".env parsing never crashes; an error names a line of the text, in one line of its own")
   func dotEnv() async {
     await propertyCheck(count: 500, input: Self.awkward) { text in
-      do {
+      do throws(DotEnvError) {
         let env = try DotEnv(parsing: text, environment: ["HOME": "/root"])
         for key in ["a", "DB_URL", "UPLOAD_LOCATION"] { _ = try? env.value(key) }
       } catch {
-        #expect(!String(describing: error).isEmpty)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        #expect(error.line.map { (1...lines).contains($0) } ?? true, "\(error) for \(text.debugDescription)")
+        #expect(!error.message.isEmpty && !error.description.contains("\n"))
       }
     }
   }
@@ -35,13 +37,14 @@ struct PropertyTests {
       ] as [String]
     ).map { $0! }.array(of: 0...14)
     await propertyCheck(count: 300, input: lines) { lines in
-      do {
+      do throws(ComposeError) {
         let compose = try ComposeVolumes(
           parsing: lines.joined(separator: "\n"), folder: URL(fileURLWithPath: "/srv/immich"),
           variables: ["UPLOAD_LOCATION": "./library"])
         #expect(compose.mappings.allSatisfy { $0.host.hasPrefix("/") })
       } catch {
-        #expect(!String(describing: error).isEmpty)
+        // One line: it becomes the one error line of a run.
+        #expect(!error.description.isEmpty && !error.description.contains("\n"), "\(error)")
       }
     }
   }

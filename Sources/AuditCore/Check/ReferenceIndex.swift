@@ -112,9 +112,9 @@ final class ReferenceIndex: @unchecked Sendable {
     var kind: Kind { Kind(rawValue: UInt8(ownerAndKind & Self.kindMask))! }
   }
 
-  // Every stored property skips Swift's run-time exclusivity checks (about 5% of a large
-  // check's instructions): the index is filled by one thread while the rows stream in, and
-  // only read, by the walk threads, afterwards.
+  // Every stored property skips Swift's run-time exclusivity checks (measured: BENCHMARKS.md,
+  // "Measured choices in the code"): the index is filled by one thread while the rows stream
+  // in, and only read, by the walk threads, afterwards.
   let paths = PathTable()
   /// Which kinds of reference point at each path.
   @exclusivity(unchecked) private(set) var kindsAt = Column<UInt8>()
