@@ -178,7 +178,7 @@ struct Check: ParsableCommand {
     let products = products()
     let outputs = ReportOutputs(destinations: products.map(\.destination))
     do {
-      try outputs.preflight(runner)
+      try runner.preflight(outputs)
       return try audit(
         runner: runner, outputs: outputs, products: products.map(\.product), policy: policy, started: started)
     } catch let exit as ExitCode where exit.rawValue == 2 && prometheus != nil {
@@ -191,7 +191,7 @@ struct Check: ParsableCommand {
       if let textfile = products.first(where: { if case .prometheus = $0.product { true } else { false } }) {
         let quiet = Runner(quiet: true)
         let single = ReportOutputs(destinations: [textfile.destination])
-        if (try? single.preflight(quiet)) != nil { try? single.write([ReportOutputs.text(metrics)], quiet) }
+        if (try? quiet.preflight(single)) != nil { try? quiet.write(single, [ReportOutputs.text(metrics)]) }
       }
       throw exit
     }
@@ -254,7 +254,7 @@ struct Check: ParsableCommand {
         return Self.render(report, format: format, policy: policy, limit: limit, colour: colour)
       }
     }
-    try outputs.write(renders, runner)
+    try runner.write(outputs, renders)
     return report.exitCode
   }
 }

@@ -64,7 +64,7 @@ struct Compare: ParsableCommand {
   func run() throws {
     let runner = Runner()
     let outputs = ReportOutputs(output: output)
-    try outputs.preflight(runner)
+    try runner.preflight(outputs)
     var baselineConnection = connection
     // The .env describes the restored Immich, not production.
     baselineConnection.immichEnv = nil
@@ -93,7 +93,7 @@ struct Compare: ParsableCommand {
         comparison, baseline: baselineSource, current: currentSource, exitCode: exitCode, tool: ToolInfo.identity
       ).rendered()
     }
-    try outputs.write([ReportOutputs.text(rendered)], runner)
+    try runner.write(outputs, [ReportOutputs.text(rendered)])
     if exitCode != 0 { throw ExitCode(exitCode) }
   }
 

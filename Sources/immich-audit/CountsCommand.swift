@@ -33,9 +33,9 @@ struct CountsCommand: ParsableCommand {
   func run() throws {
     let runner = Runner()
     let outputs = ReportOutputs(output: output)
-    try outputs.preflight(runner)
+    try runner.preflight(outputs)
     let manifest = try runner.countsManifest(connection.request())
     let text = format == .json ? manifest.json.rendered() : CountsReport.render(manifest)
-    try outputs.write([ReportOutputs.text(text)], runner)
+    try runner.write(outputs, [ReportOutputs.text(text)])
   }
 }

@@ -51,11 +51,11 @@ struct Explain: ParsableCommand {
   func explain() throws {
     let runner = Runner()
     let outputs = ReportOutputs(output: nil)
-    try outputs.preflight(runner)
+    try runner.preflight(outputs)
     // The same setup as check's: the preflight shows exactly the mappings the audit will use.
     let prepared = try runner.prepare(connection.request(mapping), samplesPerKind: samples)
     prepared.database.close()
     let output = ExplainText.render(ExplainReport(prepared, ioTimeout: ioTimeout, includeSQL: sql))
-    try outputs.write([ReportOutputs.text(output)], runner)
+    try runner.write(outputs, [ReportOutputs.text(output)])
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditCore
+import AuditReports
 import Foundation
 import PostgresClient
 
@@ -136,6 +137,17 @@ struct Runner {
     } catch {
       throw fail(error.message, exitCode: error.exitCode)
     }
+  }
+
+  /// `ReportOutputs.preflight`, with a failure told as every failure is.
+  func preflight(_ outputs: ReportOutputs) throws {
+    do { try outputs.preflight() } catch { throw fail(error.message, exitCode: error.exitCode) }
+  }
+
+  /// `ReportOutputs.write`, with a failure told as every failure is (after an interrupt, the
+  /// interrupt's handler ends the run instead).
+  func write(_ outputs: ReportOutputs, _ reports: [ReportOutputs.Render?]) throws {
+    do { try outputs.write(reports) } catch { throw fail(error.message, exitCode: error.exitCode) }
   }
 
   /// A warning on stderr, one line whatever the message holds (`DisplayText`).

@@ -1,19 +1,34 @@
-import ArgumentParser
-import AuditReports
 import FileScan
 import Foundation
 
-/// One place a report goes: standard output, or a file named by an option.
-struct ReportDestination {
-  /// The option that named it (`--output`, `--prometheus`), for messages.
-  let option: String
-  /// nil: standard output.
-  let path: String?
+/// A report that could not be written: one sentence, and the exit code DESIGN.md gives it (64:
+/// two options name one file; 2: a destination cannot be written; 130: interrupted).
+public struct ReportOutputError: Error, CustomStringConvertible {
+  public let message: String
+  public let exitCode: Int32
+  init(_ message: String, exitCode: Int32) {
+    self.message = message
+    self.exitCode = exitCode
+  }
+  public var description: String { message }
+}
 
-  static func standardOutput() -> ReportDestination { ReportDestination(option: "standard output", path: nil) }
+/// One place a report goes: standard output, or a file named by an option.
+public struct ReportDestination: Sendable {
+  /// The option that named it (`--output`, `--prometheus`), for messages.
+  public let option: String
+  /// nil: standard output.
+  public let path: String?
+
+  public init(option: String, path: String?) {
+    self.option = option
+    self.path = path
+  }
+
+  public static func standardOutput() -> ReportDestination { ReportDestination(option: "standard output", path: nil) }
 
   /// How messages name it.
-  var name: String { path.map { option.hasSuffix(":") ? option + $0 : "\(option) \($0)" } ?? "standard output" }
+  public var name: String { path.map { option.hasSuffix(":") ? option + $0 : "\(option) \($0)" } ?? "standard output" }
 }
 
 /// Writes a run's reports so that none is lost, half-written or left behind as debris.
@@ -27,72 +42,75 @@ struct ReportDestination {
 ///   (`/dev/null`, a FIFO) as streams, then all temporary files are renamed into place at once.
 ///   An interrupt before that last step removes every temporary file and leaves the previous
 ///   outputs untouched (exit 130); once renaming has begun, the run ends with its own code.
-struct ReportOutputs {
-  let destinations: [ReportDestination]
+public struct ReportOutputs: Sendable {
+  public let destinations: [ReportDestination]
 
   /// A command's one report: `--output FILE`, or stdout.
-  init(output: String?) {
+  public init(output: String?) {
     destinations = [output.map { ReportDestination(option: "--output", path: $0) } ?? .standardOutput()]
   }
 
-  init(destinations: [ReportDestination]) {
+  public init(destinations: [ReportDestination]) {
     self.destinations = destinations
   }
 
   /// Every destination checked; the failure, if any, already printed. Exit 64 when two options
   /// name one regular file (judged on the names, symbolic links resolved and `.`/`..` removed;
   /// two hard links to one file are not caught), 2 when a destination cannot be written.
-  func preflight(_ runner: Runner) throws {
+  public func preflight() throws(ReportOutputError) {
     var seen: [(String, ReportDestination)] = []
     if destinations.filter({ $0.path == nil }).count > 1 {
-      throw runner.fail(
+      throw ReportOutputError(
         "two reports would go to standard output: give --output FILE for the main one, or a file to each --report",
         exitCode: 64)
     }
     for destination in destinations {
       guard let path = destination.path else {
         if !Self.standardOutputWritable() {
-          throw runner.fail(
+          throw ReportOutputError(
             "cannot write the report to standard output: \(SystemError(EBADF)) (it is closed)", exitCode: 2)
         }
         continue
       }
-      if path.isEmpty { throw runner.fail("\(destination.option): give a file name", exitCode: 64) }
+      if path.isEmpty { throw ReportOutputError("\(destination.option): give a file name", exitCode: 64) }
       let target = Self.resolved(path)
       if let other = seen.first(where: { $0.0 == target.path && target.isRegularOrAbsent }) {
-        throw runner.fail("\(other.1.name) and \(destination.name) name the same file: give each its own", exitCode: 64)
+        throw ReportOutputError(
+          "\(other.1.name) and \(destination.name) name the same file: give each its own", exitCode: 64)
       }
       seen.append((target.path, destination))
-      if target.isDirectory { throw runner.fail("\(destination.name): is a directory; name a file in it", exitCode: 2) }
+      if target.isDirectory {
+        throw ReportOutputError("\(destination.name): is a directory; name a file in it", exitCode: 2)
+      }
       if !target.isRegularOrAbsent {
         // A device or FIFO is written as it is: it must be writable by us.
-        if let error = PlainFile.writeAccess(target.path) { throw cannotWrite(runner, destination, error) }
+        if let error = PlainFile.writeAccess(target.path) { throw cannotWrite(destination, error) }
         continue
       }
       // Proves the folder exists and takes a new file (read-only mounts and permissions
       // included, which access(2) misjudges for root); removed at once.
       do {
-        let probe = try Interrupts.createTemporary(beside: target.path)
+        let probe = try ReportFiles.createTemporary(beside: target.path)
         PlainFile.close(probe.fd)
-        Interrupts.removeTemporary(probe.path)
+        ReportFiles.removeTemporary(probe.path)
       } catch {
-        throw cannotWrite(runner, destination, error)
+        throw cannotWrite(destination, error)
       }
     }
   }
 
   /// A report, rendered straight into its destination (never whole in memory).
-  typealias Render = (ReportSink) -> Void
+  public typealias Render = (ReportSink) -> Void
 
   /// Writes text that is already whole (a short report).
-  static func text(_ text: String) -> Render { { $0.write(text) } }
+  public static func text(_ text: String) -> Render { { $0.write(text) } }
 
   /// Writes each destination's report (`reports` in the order of `destinations`, nil to skip
   /// one) as described above.
-  func write(_ reports: [Render?], _ runner: Runner) throws {
+  public func write(_ reports: [Render?]) throws(ReportOutputError) {
     var renames: [(from: String, to: String, destination: ReportDestination)] = []
     var streams: [(fd: Int32, close: Bool, destination: ReportDestination, render: Render)] = []
-    do {
+    do throws(ReportOutputError) {
       for (destination, render) in zip(destinations, reports) {
         guard let render else { continue }
         guard let path = destination.path else {
@@ -101,19 +119,19 @@ struct ReportOutputs {
         }
         let target = Self.resolved(path)
         if target.isDirectory {
-          throw runner.fail("\(destination.name): is a directory; name a file in it", exitCode: 2)
+          throw ReportOutputError("\(destination.name): is a directory; name a file in it", exitCode: 2)
         }
         if !target.isRegularOrAbsent {
           let fd: Int32
-          do { fd = try PlainFile.openForWriting(target.path) } catch { throw cannotWrite(runner, destination, error) }
+          do { fd = try PlainFile.openForWriting(target.path) } catch { throw cannotWrite(destination, error) }
           streams.append((fd, true, destination, render))
           continue
         }
         let temporary: (fd: Int32, path: String)
         do {
-          temporary = try Interrupts.createTemporary(beside: target.path)
+          temporary = try ReportFiles.createTemporary(beside: target.path)
         } catch {
-          throw cannotWrite(runner, destination, error)
+          throw cannotWrite(destination, error)
         }
         renames.append((temporary.path, target.path, destination))
         defer { PlainFile.close(temporary.fd) }
@@ -121,32 +139,34 @@ struct ReportOutputs {
         if let existing = target.status { PlainFile.copyOwnerAndMode(to: temporary.fd, from: existing) }
         let sink = ReportSink(fd: temporary.fd)
         render(sink)
-        if let error = sink.finish() { throw cannotWrite(runner, destination, error) }
+        if let error = sink.finish() { throw cannotWrite(destination, error) }
       }
       for stream in streams {
         defer { if stream.close { PlainFile.close(stream.fd) } }
         let sink = ReportSink(fd: stream.fd)
         stream.render(sink)
-        if let error = sink.finish() { throw cannotWrite(runner, stream.destination, error) }
+        if let error = sink.finish() { throw cannotWrite(stream.destination, error) }
       }
     } catch {
-      for rename in renames { Interrupts.removeTemporary(rename.from) }
+      for rename in renames { ReportFiles.removeTemporary(rename.from) }
       throw error
     }
-    if let failed = Interrupts.commit(renames.map { ($0.from, $0.to) }) {
-      throw cannotWrite(runner, renames[failed.index].destination, failed.error)
+    switch ReportFiles.commit(renames.map { ($0.from, $0.to) }) {
+    case .done: return
+    case .interrupted: throw ReportOutputError("interrupted before the reports were written", exitCode: 130)
+    case .failed(let index, let error): throw cannotWrite(renames[index].destination, error)
     }
   }
 
-  private func cannotWrite(_ runner: Runner, _ destination: ReportDestination, _ error: SystemError) -> ExitCode {
+  private func cannotWrite(_ destination: ReportDestination, _ error: SystemError) -> ReportOutputError {
     if destination.path == nil {
-      return runner.fail("cannot write the report to standard output: \(error)", exitCode: 2)
+      return ReportOutputError("cannot write the report to standard output: \(error)", exitCode: 2)
     }
-    return runner.fail("\(destination.name): cannot write it (\(error))", exitCode: 2)
+    return ReportOutputError("\(destination.name): cannot write it (\(error))", exitCode: 2)
   }
 
   /// Whether descriptor 1 is open for writing (`>&-` closes it; see `StandardStreams`).
-  static func standardOutputWritable() -> Bool {
+  public static func standardOutputWritable() -> Bool {
     PlainFile.accessMode(1).map { $0 != O_RDONLY } ?? false
   }
 
@@ -172,28 +192,4 @@ struct ReportOutputs {
     return Target(path: standard, status: PlainFile.status(standard))
   }
 
-}
-
-/// The standard descriptors made safe to rely on. A shell's `>&-` starts us with descriptor 1
-/// closed: the next file we open (the database socket, a report) would become "standard
-/// output" and receive the report. Each closed one is filled with /dev/null, standard output
-/// read-only so that writing the report still fails (EBADF) and is reported.
-enum StandardStreams {
-  static func secure() {
-    for fd: Int32 in 0...2 where PlainFile.accessMode(fd) == nil {
-      PlainFile.fillWithDevNull(fd, forWriting: fd == 2)
-    }
-  }
-}
-
-enum Output {
-  /// Messages on stderr; a failure to write them has nowhere to be told.
-  static func standardError(_ text: String) {
-    var text = text
-    text.withUTF8 { bytes in
-      do throws(SystemError) {
-        try PlainFile.writeAll(2, UnsafeRawBufferPointer(bytes))
-      } catch {}
-    }
-  }
 }
