@@ -101,7 +101,7 @@ struct Check: ParsableCommand {
   @Flag(name: .customLong("no-progress"), help: "No progress line on stderr (shown only when stderr is a terminal).")
   var noProgress = false
 
-  enum CheckFormat: String, ExpressibleByArgument, CaseIterable { case text, json, ndjson, junit, markdown, csv }
+  typealias CheckFormat = CheckReportFormat
 
   func validate() throws {
     if let jobs, jobs < 1 || jobs > 1024 { throw ValidationError("--jobs must be between 1 and 1024") }
@@ -232,17 +232,9 @@ struct Check: ParsableCommand {
     database.close()
     for advice in mappings.advice(for: outcome.roots, libraries: overview.libraries) { runner.warn(advice) }
     let finished = Date()
-    var report = AuditReport(
-      startedAt: Timestamp.format(started), finishedAt: Timestamp.format(finished), database: database.description,
-      mappings: mappings.mappings, roots: outcome.roots, counts: counts, findings: outcome.findings,
-      summary: AuditReport.summary(outcome.findings),
-      verification: outcome.verification,
-      timings: .init(
-        database: databaseSeconds + outcome.databaseSeconds, filesystem: outcome.filesystemSeconds,
-        verify: outcome.verifySeconds,
-        total: finished.timeIntervalSince(started)),
-      exitCode: 0)
-    report.exitCode = AuditReport.exitCode(findings: report.findings, roots: report.roots, policy: policy)
+    let report = AuditReport(
+      outcome, counts: counts, database: database.description, mappings: mappings.mappings, started: started,
+      finished: finished, setupSeconds: databaseSeconds, policy: policy)
     let renders = zip(outputs.destinations, products).map { destination, product -> ReportOutputs.Render in
       switch product {
       case .prometheus: return ReportOutputs.text(PrometheusReport.render(report, finishedAt: finished))
@@ -251,44 +243,11 @@ struct Check: ParsableCommand {
         let colour =
           destination.path == nil && isatty(1) == 1
           && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty
-        return Self.render(report, format: format, policy: policy, limit: limit, colour: colour)
+        return format.render(report, policy: policy, limit: limit, colour: colour, tool: ToolInfo.identity)
       }
     }
     try runner.write(outputs, renders)
     return report.exitCode
-  }
-}
-
-extension Check {
-  /// The report in one format, rendered into its destination when written.
-  static func render(_ report: AuditReport, format: CheckFormat, policy: FailurePolicy, limit: Int, colour: Bool)
-    -> ReportOutputs.Render
-  {
-    let tool = ToolInfo.identity
-    switch format {
-    case .text: return ReportOutputs.text(TextReport.render(report, policy: policy, limit: limit, colour: colour))
-    case .json:
-      return { sink in
-        var out = sink
-        ReportJSON.write(report, tool: tool, to: &out)
-      }
-    case .ndjson:
-      return { sink in
-        var out = sink
-        ReportJSON.ndjson(report, tool: tool, to: &out)
-      }
-    case .junit:
-      return { sink in
-        var out = sink
-        JUnitReport.render(report, policy: policy, to: &out)
-      }
-    case .markdown: return ReportOutputs.text(MarkdownReport.render(report, policy: policy, limit: limit))
-    case .csv:
-      return { sink in
-        var out = sink
-        CSVReport.render(report, to: &out)
-      }
-    }
   }
 }
 
@@ -336,3 +295,5 @@ extension VerifyTier: ExpressibleByArgument {
     .list(["none", "size", "sample:10%", "sample:1000", "all"])
   }
 }
+
+extension CheckReportFormat: ExpressibleByArgument {}

@@ -195,3 +195,23 @@ public struct AuditReport: Sendable {
     return summary
   }
 }
+
+extension AuditReport {
+  /// The report of a finished check: its outcome, with the overall counts, the database and
+  /// mappings it ran against, its clock times (`setupSeconds`: the database work before the
+  /// audit proper, counted in its database time) and the exit code `policy` gives it.
+  public init(
+    _ outcome: FilesystemAudit.Outcome, counts: Counts, database: DatabaseDescription, mappings: [PathMapper.Mapping],
+    started: Date, finished: Date, setupSeconds: Double, policy: FailurePolicy
+  ) {
+    self.init(
+      startedAt: Timestamp.format(started), finishedAt: Timestamp.format(finished), database: database,
+      mappings: mappings, roots: outcome.roots, counts: counts, findings: outcome.findings,
+      summary: AuditReport.summary(outcome.findings), verification: outcome.verification,
+      timings: .init(
+        database: setupSeconds + outcome.databaseSeconds, filesystem: outcome.filesystemSeconds,
+        verify: outcome.verifySeconds, total: finished.timeIntervalSince(started)),
+      exitCode: 0)
+    exitCode = AuditReport.exitCode(findings: findings, roots: roots, policy: policy)
+  }
+}
