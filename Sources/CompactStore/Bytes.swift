@@ -63,6 +63,23 @@ public enum Bytes {
     return hash &* 0xBF58_476D_1CE4_E5B9 ^ (hash >> 31)
   }
 
+  /// `head`, then `tail` and `terminator` unless `tail` is empty, in scratch space on the stack
+  /// (no array): a folder's path is built and looked up once per folder walked.
+  @inlinable
+  public static func withJoined<T>(
+    _ head: [UInt8], _ tail: [UInt8], terminator: UInt8, _ body: (UnsafeRawBufferPointer) -> T
+  ) -> T {
+    let count = head.count + tail.count + (tail.isEmpty ? 0 : 1)
+    return withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { buffer in
+      head.withUnsafeBytes { buffer.copyMemory(from: $0) }
+      if !tail.isEmpty {
+        tail.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[head.count...]).copyMemory(from: $0) }
+        buffer[count - 1] = terminator
+      }
+      return body(UnsafeRawBufferPointer(buffer))
+    }
+  }
+
   /// `hash` of any bytes (a copy only when they are not contiguous).
   public static func hash<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
     if let hash = bytes.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) { return hash }

@@ -17,6 +17,15 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
   }
 }
 
+/// Page-aligned buffers for large reads (one per hashing thread), freed when `body` returns.
+public enum ReadBuffer {
+  public static func with<T>(byteCount: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T {
+    let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 4096)
+    defer { bytes.deallocate() }
+    return try body(bytes)
+  }
+}
+
 /// The system calls the tool makes on files, each wrapped once here (as NIOFS does): failures
 /// come back as the errno (`SystemError`), EINTR is retried where a call can be. The walk's own
 /// calls (`getdents64`, `fstatat`) are wrapped once in `DirectoryHandle` and `FileStatus`; the

@@ -8,18 +8,20 @@ import FileScan
 final class AuditFacts: @unchecked Sendable {
   let index: ReferenceIndex
   let libraries: [DatabaseOverview.Library]
+  // The stages run one after another on one thread and the rules only read, for every path:
+  // the variables skip Swift's run-time exclusivity checks, as the index's do.
   /// The roots; their statuses and figures once `RootRules.decide` ran.
-  var roots: [AuditRoot]
+  @exclusivity(unchecked) var roots: [AuditRoot]
   let rootOf: RootAssignment
   /// What the walk found at each referenced path (written by the walk threads).
   let states: PathStates
   /// The index's folders that the walk of their own root listed in full.
   let listed: FolderMarks
   /// Each root's walk, once it is over.
-  var walks: [RootWalk] = []
+  @exclusivity(unchecked) var walks: [RootWalk] = []
   /// Paths inside a folder the walk could not read, with that folder's number among its root's
   /// walk problems: the folder's one `unreadable` finding covers them.
-  var covered: [PathID: Int] = [:]
+  @exclusivity(unchecked) var covered: [PathID: Int] = [:]
   /// `--verify`: whether sizes are compared at all.
   let checkSizes: Bool
 

@@ -108,27 +108,29 @@ struct ContentHasher {
       (Array(repeating: nil, count: paths.count), 0, 0, false))
     let next = Atomic<Int>(0)
     let pool = WorkPool(groups: 1, threads: threads, timeout: timeout)
-    for _ in 0..<threads {
-      pool.submit(group: 0) {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 4096)
-        defer { buffer.deallocate() }
-        while true {
-          let position = next.add(1, ordering: .relaxed).oldValue
-          guard position < paths.count else { return }
-          if let deadline, WorkPool.now() > deadline {
-            results.withLock { $0.skipped = true }
-            return
-          }
-          var bytes: Int64 = 0
-          let digest = sha1(paths[position], buffer: buffer, bytes: &bytes) { WorkPool.heartbeat() }
-          results.withLock { state in
-            state.digests[position] = digest
-            if digest != nil {
-              state.files += 1
-              state.bytes += bytes
-            }
+    /// One thread's share: the next path not yet taken, until none is left or time is up.
+    @Sendable func hashTurns(_ buffer: UnsafeMutableRawBufferPointer) {
+      while true {
+        let position = next.add(1, ordering: .relaxed).oldValue
+        guard position < paths.count else { return }
+        if let deadline, WorkPool.now() > deadline {
+          results.withLock { $0.skipped = true }
+          return
+        }
+        var bytes: Int64 = 0
+        let digest = sha1(paths[position], buffer: buffer, bytes: &bytes) { WorkPool.heartbeat() }
+        results.withLock { state in
+          state.digests[position] = digest
+          if digest != nil {
+            state.files += 1
+            state.bytes += bytes
           }
         }
+      }
+    }
+    for _ in 0..<threads {
+      pool.submit(group: 0) {
+        ReadBuffer.with(byteCount: bufferSize) { buffer in hashTurns(buffer) }
       }
     }
     let timedOut = pool.wait()[0]

@@ -19,9 +19,16 @@ struct RootWalk: Sendable {
 
 /// Each root's share of the index: every folder's root (the root whose host folder is the
 /// longest whole-component prefix, -1: none); a path's root is its folder's.
-struct RootAssignment: Sendable {
+/// A class, not a struct: it is read through `AuditFacts` for every path and every file, and
+/// a struct's fields would be retained and released on each read.
+final class RootAssignment: Sendable {
   let ofFolder: [Int16]
   let index: ReferenceIndex
+
+  init(ofFolder: [Int16], index: ReferenceIndex) {
+    self.ofFolder = ofFolder
+    self.index = index
+  }
 
   func folder(_ folder: FolderID?) -> Int16 { folder.map { ofFolder[$0.index] } ?? -1 }
   subscript(_ path: PathID) -> Int16 { ofFolder[index.paths.folder(of: path).index] }
@@ -153,18 +160,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   /// The host folder of `directory` below root `root`, ending in "/", in scratch space (a
   /// folder's path is looked up once per folder: no array for it).
   private func withHostFolder<T>(root: Int, _ directory: [UInt8], _ body: (UnsafeRawBufferPointer) -> T) -> T {
-    let prefix = hostPrefixes[root]
-    let count = prefix.count + directory.count + (directory.isEmpty ? 0 : 1)
-    return withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { buffer in
-      prefix.withUnsafeBytes { buffer.copyMemory(from: $0) }
-      if !directory.isEmpty {
-        directory.withUnsafeBytes {
-          UnsafeMutableRawBufferPointer(rebasing: buffer[prefix.count...]).copyMemory(from: $0)
-        }
-        buffer[count - 1] = Self.slash
-      }
-      return body(UnsafeRawBufferPointer(buffer))
-    }
+    Bytes.withJoined(hostPrefixes[root], directory, terminator: Self.slash, body)
   }
 
   /// What a regular file is, if no reference accounts for it.

@@ -5,8 +5,12 @@ import CompactStore
 /// extensions, exclusion patterns, hidden folders), files in the upload folders no asset
 /// references (`untracked-upload`), and, for the derivative folders, `DerivativeRule`'s
 /// orphans. The walk asks `kind` of every file; the findings are made from what it kept.
-struct UnreferencedFileRule {
+/// A class: the walk asks `kind` of every file, and a struct's fields would be retained and
+/// released on each call.
+final class UnreferencedFileRule {
   let facts: AuditFacts
+  private let index: ReferenceIndex
+  private let rootKinds: [AuditRoot.Kind]
   /// Per import-path root, Immich's rules (read-only; `GlobPattern`'s regexes are not mutated).
   let importRules: [ImportPathRules?]
   /// Per root, the number of its library in `facts.libraries` (-1: none).
@@ -17,6 +21,8 @@ struct UnreferencedFileRule {
 
   init(facts: AuditFacts) {
     self.facts = facts
+    index = facts.index
+    rootKinds = facts.roots.map(\.kind)
     let libraries = facts.libraries
     importRules = facts.roots.map { root in
       root.kind == .importPath
@@ -30,8 +36,8 @@ struct UnreferencedFileRule {
   /// (nil: nothing). `path`: the referenced path it is, if any; `isMarker`: the root's own
   /// `.immich` file.
   func kind(root: Int, path: PathID?, isMarker: Bool, relativePath: () -> [UInt8]) -> FindingKind? {
-    let kinds = path.map { facts.index.kinds(at: $0) } ?? []
-    switch facts.roots[root].kind {
+    let kinds = path.map { index.kinds(at: $0) } ?? []
+    switch rootKinds[root] {
     case .upload, .library:
       return !isMarker && kinds.isDisjoint(with: Self.originalOrSidecar) ? .untrackedUpload : nil
     case .thumbs, .encodedVideo:
@@ -39,7 +45,7 @@ struct UnreferencedFileRule {
     case .profile:
       return nil
     case .importPath:
-      if let path, facts.index.isOriginal(path, ofLibrary: libraryOfRoot[root]) { return nil }
+      if let path, index.isOriginal(path, ofLibrary: libraryOfRoot[root]) { return nil }
       guard let rules = importRules[root] else { return nil }
       let relative = relativePath()
       let container = String(decoding: containerPrefixes[root] + relative, as: UTF8.self)
