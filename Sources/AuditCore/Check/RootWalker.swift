@@ -83,8 +83,7 @@ struct RootWalker {
 /// written only by the walk of the root it belongs to, and each root's findings go to its own
 /// collector.
 final class AuditVisitor: WalkVisitor, @unchecked Sendable {
-  let facts: AuditFacts
-  // The facts' parts, read for every file: kept here once rather than read through `facts`.
+  // The facts' parts, read for every file: kept here once rather than read through `AuditFacts`.
   let roots: [AuditRoot]
   let index: ReferenceIndex
   let rootOf: RootAssignment
@@ -101,7 +100,6 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   private static let slash = UInt8(ascii: "/")
 
   init(facts: AuditFacts, wantsSize: [Bool], progress: AuditProgress) {
-    self.facts = facts
     roots = facts.roots
     index = facts.index
     rootOf = facts.rootOf
