@@ -79,15 +79,6 @@ public struct FailurePolicy: Sendable, Equatable {
     self.init(failing: failOn.isEmpty ? FindingKind.defaultFailing : Set(failOn.joined()), maxima: limits)
   }
 
-  /// Parses the flags' texts; errors are usage errors naming the bad part and the valid kinds.
-  public init(failOn: [String], max: [String]) throws(FailurePolicyError) {
-    var kinds: [[FindingKind]] = []
-    for text in failOn { kinds.append(try Self.kinds(failOn: text)) }
-    var limits: [Limit] = []
-    for text in max { limits.append(try Self.limit(max: text)) }
-    self.init(failOn: kinds, maxima: limits)
-  }
-
   /// One `--fail-on` value: finding kinds, comma-separated.
   public static func kinds(failOn text: String) throws(FailurePolicyError) -> [FindingKind] {
     var kinds: [FindingKind] = []

@@ -108,8 +108,8 @@ public struct RunSetup {
       database: database, overview: overview, mappings: RunMappings(overview: overview, configuration: configuration))
   }
 
-  /// Whether a run was given any way to connect (an option, or libpq's environment).
-  public func connectionGiven(_ request: RunRequest) -> Bool {
+  /// Whether a run was given any way to connect: an option, or libpq's environment.
+  public static func connectionGiven(_ request: RunRequest, environment: [String: String]) -> Bool {
     request.conninfo != nil || request.immichEnv != nil || request.compose != nil
       || ImmichFiles.libpqVariables.contains { environment[$0] != nil }
   }
@@ -121,7 +121,7 @@ public struct RunSetup {
   public func immichFiles(_ request: RunRequest, discover: Bool) throws(SetupFailure) -> ImmichFiles {
     var envPath = request.immichEnv
     var composePath = request.compose
-    if discover && !connectionGiven(request) {
+    if discover && !Self.connectionGiven(request, environment: environment) {
       let found = ImmichFiles.inCurrentFolder()
       (envPath, composePath) = (found.env, found.compose)
       let names = [found.env, found.compose].compactMap { $0 }

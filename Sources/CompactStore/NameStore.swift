@@ -11,8 +11,9 @@ public struct NameStore: ~Copyable {
   @usableFromInline var suffixes: [[UInt8]] = []
   @usableFromInline var lastSuffix = -1
   @usableFromInline var stems = Column<CompactID>()
-  /// Past this many distinct suffixes names are stored whole (the search for one is linear).
-  @usableFromInline static var maximumSuffixes: Int { 256 }
+  /// Past this many distinct suffixes names are stored whole (the search for one is linear);
+  /// as many as a stem handle can number, so every suffix fits one.
+  @usableFromInline static var maximumSuffixes: Int { NameHandle.suffixLimit }
 
   public init() {}
 
@@ -41,7 +42,7 @@ public struct NameStore: ~Copyable {
   public mutating func append(_ name: UnsafeRawBufferPointer, stem: Int32? = nil) -> NameHandle {
     let id = CompactID.parseLowercase(name)
     if let stem, let id, Int(stem) < NameHandle.stemLimit, id == stems[Int(stem)],
-      let suffix = suffixNumber(UnsafeRawBufferPointer(rebasing: name[36...])), Int(suffix) < NameHandle.suffixLimit
+      let suffix = suffixNumber(UnsafeRawBufferPointer(rebasing: name[36...]))
     {
       return .stem(Int(stem), suffix: Int(suffix))
     }

@@ -30,7 +30,7 @@ struct Check: ParsableCommand {
   @OptionGroup var mapping: MappingOptions
 
   @Option(help: "Report format: text, json, ndjson, junit, markdown or csv.")
-  var format: CheckFormat = .text
+  var format: CheckReportFormat = .text
 
   @Option(help: ArgumentHelp("Write the report to this file instead of stdout (atomically).", valueName: "file"))
   var output: String?
@@ -101,8 +101,6 @@ struct Check: ParsableCommand {
   @Flag(name: .customLong("no-progress"), help: "No progress line on stderr (shown only when stderr is a terminal).")
   var noProgress = false
 
-  typealias CheckFormat = CheckReportFormat
-
   func validate() throws {
     if let jobs, jobs < 1 || jobs > 1024 { throw ValidationError("--jobs must be between 1 and 1024") }
     if limit < 0 { throw ValidationError("--limit must be 0 or more") }
@@ -123,7 +121,7 @@ struct Check: ParsableCommand {
 
   /// What goes to one destination: the report in a format, or the Prometheus textfile.
   enum Product {
-    case report(CheckFormat)
+    case report(CheckReportFormat)
     case prometheus
   }
 
@@ -137,13 +135,14 @@ struct Check: ParsableCommand {
 
   /// `--report FORMAT:FILE` (FILE `-` is stdout; the first colon ends FORMAT).
   struct ExtraReport {
-    let format: CheckFormat
+    let format: CheckReportFormat
     let path: String?
 
     init(parsing text: String) throws {
-      guard let colon = text.firstIndex(of: ":"), let format = CheckFormat(rawValue: String(text[..<colon])) else {
+      guard let colon = text.firstIndex(of: ":"), let format = CheckReportFormat(rawValue: String(text[..<colon]))
+      else {
         throw OptionValueError(
-          "expected FORMAT:FILE with FORMAT one of \(CheckFormat.allCases.map(\.rawValue).joined(separator: ", ")) "
+          "expected FORMAT:FILE with FORMAT one of \(CheckReportFormat.allCases.map(\.rawValue).joined(separator: ", ")) "
             + "(e.g. junit:junit.xml; - for stdout)"
         )
       }

@@ -45,9 +45,9 @@ struct ImmichAudit: ParsableCommand {
   /// Bare `immich-audit` with no way to connect (no PG* variable, no Immich files here): a
   /// short usage with the first command to try, instead of libpq's socket error.
   static func guideIfNothingToAudit() {
-    let environment = ProcessInfo.processInfo.environment
     let here = ImmichFiles.inCurrentFolder()
-    guard !ImmichFiles.libpqVariables.contains(where: { environment[$0] != nil }), here.env == nil, here.compose == nil
+    guard !RunSetup.connectionGiven(RunRequest(), environment: ProcessInfo.processInfo.environment),
+      here.env == nil, here.compose == nil
     else { return }
     Output.standardError(
       """

@@ -11,19 +11,8 @@ struct CIExampleTests {
   /// The sample restored: its database loaded, its tree built; the variables the examples read.
   static func sample() throws -> (variables: [String: String], folder: TemporaryFolder) {
     let cluster = try TestCluster.shared()
-    let name = try cluster.emptyDatabase()
-    let load = try TestCluster.run(
-      "/usr/bin/env",
-      [
-        "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", cluster.superuserConninfo(name), "-f",
-        repositoryRoot.appendingPathComponent("samples/immich-sample.sql").path,
-      ])
-    #expect(load.status == 0, "\(load.stderr)")
     let folder = try TemporaryFolder()
-    let build = try TestCluster.run(
-      "/usr/bin/env",
-      ["bash", repositoryRoot.appendingPathComponent("samples/build-tree.sh").path, folder.path + "/tree"])
-    #expect(build.status == 0, "\(build.stderr)")
+    let name = try cluster.restoreSample(tree: folder.path + "/tree")
     let bin = URL(fileURLWithPath: CLI.executable).deletingLastPathComponent().path
     return (
       [

@@ -7,18 +7,8 @@ struct SampleTests {
   @Test("samples/immich-sample.sql with samples/build-tree.sh gives the planted findings, exit 1")
   func plantedFindings() throws {
     let cluster = try TestCluster.shared()
-    let name = try cluster.emptyDatabase()
-    let load = try TestCluster.run(
-      "/usr/bin/env",
-      [
-        "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", cluster.superuserConninfo(name), "-f",
-        repositoryRoot.appendingPathComponent("samples/immich-sample.sql").path,
-      ])
-    #expect(load.status == 0, "\(load.stderr)")
     let tree = try TemporaryFolder()
-    let build = try TestCluster.run(
-      "/usr/bin/env", ["bash", repositoryRoot.appendingPathComponent("samples/build-tree.sh").path, tree.path])
-    #expect(build.status == 0, "\(build.stderr)")
+    let name = try cluster.restoreSample(tree: tree.path)
     let result = try CLI.run([
       "check", "--format", "json", "--db", cluster.superuserConninfo(name), "--media-root", tree.path + "/media",
       "--map", "/mnt/nas=\(tree.path)/nas", "--map", "/mnt/archive=\(tree.path)/archive",

@@ -196,14 +196,9 @@ final class ReferenceIndex: @unchecked Sendable {
     return path
   }
 
-  func intern(databasePath: UnsafeRawBufferPointer, hostPath: [UInt8], namedAfter asset: Int32? = nil) -> PathID {
-    hostPath.withUnsafeBytes { intern(databasePath: databasePath, host: $0, namedAfter: asset) }
-  }
-
   func hostPath(_ path: PathID) -> [UInt8] { paths.hostPath(path) }
   /// The database's spelling of `path`.
   func databasePath(_ path: PathID) -> [UInt8] { paths.sourcePath(path) }
-  func lookup(_ hostPath: [UInt8]) -> PathID? { paths.lookup(hostPath) }
   func kinds(at path: PathID) -> Kinds { Kinds(rawValue: kindsAt[path.index]) }
 
   /// Whether an original of library `library` (-1: uploads) lies at `path`.

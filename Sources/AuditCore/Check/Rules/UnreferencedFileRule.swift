@@ -8,19 +8,17 @@ import CompactStore
 /// A class: the walk asks `kind` of every file, and a struct's fields would be retained and
 /// released on each call.
 final class UnreferencedFileRule {
-  let facts: AuditFacts
   private let index: ReferenceIndex
   private let rootKinds: [AuditRoot.Kind]
   /// Per import-path root, Immich's rules (read-only; `GlobPattern`'s regexes are not mutated).
   let importRules: [ImportPathRules?]
-  /// Per root, the number of its library in `facts.libraries` (-1: none).
+  /// Per root, the number of its library in the facts' `libraries` (-1: none).
   let libraryOfRoot: [Int32]
   private let containerPrefixes: [[UInt8]]
 
   static let originalOrSidecar: ReferenceIndex.Kinds = [.init(.original), .init(.sidecar)]
 
   init(facts: AuditFacts) {
-    self.facts = facts
     index = facts.index
     rootKinds = facts.roots.map(\.kind)
     let libraries = facts.libraries
