@@ -33,9 +33,6 @@ public struct NameStore: ~Copyable {
   @inlinable public func stem(_ number: Int32) -> CompactID { stems[Int(number)] }
   @inlinable public var stemCount: Int { stems.count }
 
-  /// Where stem `number` lives, for a prefetch.
-  @inlinable public func stemAddress(_ number: Int32) -> UnsafePointer<CompactID> { stems.address(Int(number)) }
-
   /// Stores `name`: as stem `stem`'s id and a suffix when it is spelled so, else as a UUID
   /// name, else as bytes.
   @inlinable

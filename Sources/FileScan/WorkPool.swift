@@ -90,10 +90,6 @@ public final class WorkPool: @unchecked Sendable {
     }
   }
 
-  public func isTimedOut(_ group: Int) -> Bool {
-    locked { timedOutGroups[group] }
-  }
-
   /// Waits until every group has finished its tasks or timed out; then the workers end.
   /// Returns which groups timed out.
   public func wait() -> [Bool] {
