@@ -32,6 +32,7 @@ let queryFiles = [
   "sample-person-thumbnails.sql",
   "sample-profile-images.sql",
   "schema-catalog.sql",
+  "system-flags.sql",
   "users.sql",
 ]
 

@@ -36,6 +36,7 @@ public enum QueryFiles {
     "sample-person-thumbnails": PackageResources.sample_person_thumbnails_sql,
     "sample-profile-images": PackageResources.sample_profile_images_sql,
     "schema-catalog": PackageResources.schema_catalog_sql,
+    "system-flags": PackageResources.system_flags_sql,
     "users": PackageResources.users_sql,
   ]
 }

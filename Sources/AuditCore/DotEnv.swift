@@ -15,6 +15,12 @@ public struct DotEnv: Sendable {
 
   public subscript(key: String) -> String? { values[key] }
 
+  /// A boolean the way Immich's environment validation reads one: `true` or `1`.
+  public func flag(_ key: String) -> Bool {
+    guard let value = values[key]?.trimmingCharacters(in: .whitespaces).lowercased() else { return false }
+    return value == "true" || value == "1"
+  }
+
   public init(parsing text: String, directory: URL? = nil, environment: [String: String] = [:]) throws(DotEnvError) {
     self.directory = directory
     let scalars = Array(text.unicodeScalars)

@@ -19,6 +19,9 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
   case notAFile = "not-a-file"
   case likelyMoved = "likely-moved"
   case rootOffline = "root-offline"
+  case bootBlocker = "boot-blocker"
+  case willGoOffline = "will-go-offline"
+  case pathAlias = "path-alias"
 
   /// The table's order, used to sort findings and summaries (`allCases` is built anew on
   /// each use: kept once here, as the sort of 200,000 findings asks it millions of times).
@@ -30,9 +33,10 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
   /// Default severity; `root-offline` depends on the root (see `Severity.forOfflineRoot`).
   public var defaultSeverity: Severity {
     switch self {
-    case .missingOriginal, .sizeMismatch, .checksumMismatch, .unreadable, .notAFile, .rootOffline: return .error
+    case .missingOriginal, .sizeMismatch, .checksumMismatch, .unreadable, .notAFile, .rootOffline, .bootBlocker:
+      return .error
     case .unindexedOriginal, .untrackedUpload, .missingSidecar, .missingProfileImage, .pathChecksumMismatch,
-      .likelyMoved:
+      .likelyMoved, .willGoOffline, .pathAlias:
       return .warning
     case .missingOriginalTrashed, .offlinePresent, .missingDerivative, .missingPersonThumbnail, .orphanedDerivative:
       return .info
@@ -40,10 +44,15 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
   }
 
   /// Kinds that fail a run unless `--fail-on` says otherwise (`root-offline` only for roots
-  /// holding originals: the others are not errors).
+  /// holding originals, `boot-blocker` only where Immich does not ignore mount check errors:
+  /// the others are not errors).
   public static let defaultFailing: Set<FindingKind> = [
-    .missingOriginal, .sizeMismatch, .checksumMismatch, .unreadable, .notAFile, .rootOffline,
+    .missingOriginal, .sizeMismatch, .checksumMismatch, .unreadable, .notAFile, .rootOffline, .bootBlocker,
   ]
+
+  /// Kinds whose findings fail a run only at severity `error`: an offline thumbs folder, or a
+  /// missing marker that the `.env` tells Immich to ignore, is told but fails nothing.
+  public var failsOnlyAsError: Bool { self == .rootOffline || self == .bootBlocker }
 }
 
 public enum Severity: String, Sendable, Comparable {

@@ -87,6 +87,8 @@ public struct RunSetup {
     public let database: ImmichDatabase
     public let overview: DatabaseOverview
     public let mappings: RunMappings
+    /// Immich's `.env` and compose file, where given or found.
+    public let files: ImmichFiles
   }
 
   /// Immich's files, the database, its overview (`samplesPerKind` sample paths of each kind)
@@ -105,7 +107,8 @@ public struct RunSetup {
     let configuration = MappingConfiguration(
       maps: request.maps, mediaRoot: request.mediaRoot, compose: files.compose, immichEnv: files.env)
     return Prepared(
-      database: database, overview: overview, mappings: RunMappings(overview: overview, configuration: configuration))
+      database: database, overview: overview, mappings: RunMappings(overview: overview, configuration: configuration),
+      files: files)
   }
 
   /// Whether a run was given any way to connect: an option, or libpq's environment.

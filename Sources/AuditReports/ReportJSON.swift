@@ -137,7 +137,7 @@ public enum ReportJSON {
     if let libraryId = finding.libraryId { members.append(("libraryId", .string(libraryId))) }
     if let ownerId = finding.ownerId { members.append(("ownerId", .string(ownerId))) }
     if let detail = finding.detail { members.append(("detail", .string(detail))) }
-    if finding.kind == .likelyMoved {
+    if finding.kind == .likelyMoved || finding.kind == .pathAlias {
       members.append(("candidates", .array(finding.candidates.map { .object(paths($0.path, $0.hostPath)) })))
     }
     return .object(members)

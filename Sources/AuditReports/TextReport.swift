@@ -55,7 +55,7 @@ public enum TextReport {
         var facts: [String] = []
         if let assetId = finding.assetId { facts.append("asset \(assetId)") }
         if let libraryId = finding.libraryId { facts.append("library \(libraryId)") }
-        if finding.kind == .rootOffline { facts.append(finding.severity.rawValue) }
+        if finding.kind.failsOnlyAsError { facts.append(finding.severity.rawValue) }
         if let detail = finding.detail { facts.append(DisplayText.escaped(detail)) }
         if !facts.isEmpty { out += "    \(facts.joined(separator: "; "))\n" }
         for candidate in finding.candidates {

@@ -17,7 +17,8 @@ struct Check: ParsableCommand {
 
       Finding kinds: \(FindingKind.allCases.map(\.rawValue).joined(separator: ", ")).
       Failing by default: missing-original, size-mismatch, checksum-mismatch, unreadable, \
-      not-a-file, root-offline (of a root holding originals).
+      not-a-file, root-offline (of a root holding originals), boot-blocker (unless the .env sets \
+      IMMICH_IGNORE_MOUNT_CHECK_ERRORS=true).
 
       \(HelpText.checkExamples)
 
@@ -217,6 +218,7 @@ struct Check: ParsableCommand {
       options.expectedAssets = counts["assets"]
       options.jobs = jobs
       options.ioTimeout = ioTimeout
+      options.ignoreMountCheckErrors = prepared.files.env?.flag("IMMICH_IGNORE_MOUNT_CHECK_ERRORS") ?? false
       audit = FilesystemAudit(
         mapper: mappings.mapper, mediaLocation: mappings.style, libraries: overview.libraries, options: options,
         progress: progress)

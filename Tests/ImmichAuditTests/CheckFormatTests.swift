@@ -24,6 +24,17 @@ struct CheckFormatTests {
       }
     }
     close(fd)
+    // What Immich would do next: refuse to start (a marker gone), take img5 offline at the
+    // next scan (an exclusion pattern), and Bob's two spellings of one photo (a case alias).
+    try FileManager.default.removeItem(atPath: scene.media + "/encoded-video/.immich")
+    try scene.cluster.psql(
+      scene.database,
+      "UPDATE library SET \"exclusionPatterns\" = ARRAY['**/@eaDir/**', '**/2024/IMG5.*'] WHERE name = 'NAS Photos'")
+    let bobs = scene.path(endingWith: "000000000008.jpg")
+    try scene.cluster.psql(
+      scene.database,
+      "UPDATE asset SET \"originalPath\" = '\(bobs.replacingOccurrences(of: ".jpg", with: ".JPG"))' "
+        + "WHERE id = 'a0000000-0000-4000-8000-000000000009'")
     return scene
   }
 

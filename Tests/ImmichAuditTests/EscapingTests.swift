@@ -55,6 +55,12 @@ struct EscapingTests {
       "UPDATE library SET \"importPaths\" = \"importPaths\" || ARRAY[E'/mnt/evil\"} 1\\nimmich_audit_exit_code "
         + "0\\n#'] WHERE name = 'NAS Photos'"
     )
+    // A file the database expects under the forged root: it is offline (exit 3), not merely
+    // unused, so the verdict line names it too.
+    try scene.cluster.psql(
+      scene.database,
+      "UPDATE asset SET \"originalPath\" = E'/mnt/evil\"} 1\\nimmich_audit_exit_code 0\\n#/x.mp4' "
+        + "WHERE id = 'a0000000-0000-4000-8000-000000000003'")
     let asset = scene.path(endingWith: "000000000002.jpg")
     try scene.remove(asset)
     try scene.cluster.psql(

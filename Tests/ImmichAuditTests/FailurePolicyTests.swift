@@ -11,8 +11,12 @@ struct FailurePolicyTests {
         "missing-original", "missing-original-trashed", "offline-present", "unindexed-original", "untracked-upload",
         "missing-sidecar", "missing-derivative", "missing-person-thumbnail", "missing-profile-image",
         "orphaned-derivative", "size-mismatch", "checksum-mismatch", "path-checksum-mismatch", "unreadable",
-        "not-a-file", "likely-moved", "root-offline",
+        "not-a-file", "likely-moved", "root-offline", "boot-blocker", "will-go-offline", "path-alias",
       ])
+    #expect(FindingKind.bootBlocker.defaultSeverity == .error)
+    #expect(FindingKind.willGoOffline.defaultSeverity == .warning)
+    #expect(FindingKind.pathAlias.defaultSeverity == .warning)
+    #expect(FindingKind.defaultFailing.contains(.bootBlocker))
     #expect(FindingKind.missingOriginal.defaultSeverity == .error)
     #expect(FindingKind.likelyMoved.defaultSeverity == .warning)
     #expect(FindingKind.orphanedDerivative.defaultSeverity == .info)

@@ -112,6 +112,16 @@ public struct AuditRoot: Sendable {
   public internal(set) var offline = false
 
   public var hostString: String { String(decoding: host, as: UTF8.self) }
+
+  /// Whether the audit cannot vouch for originals here (exit 3): an offline root holding
+  /// originals, unless it is missing while the database expects no file under it (Immich makes
+  /// media folders on first use; a healthy v1.106 install may have no `library/`).
+  public var originalsOffline: Bool { offline && kind.holdsOriginals && !isUnusedAndMissing }
+
+  /// `root-offline`'s severity: the kind's, or `info` for a missing root nothing is expected in.
+  public var offlineSeverity: Severity { isUnusedAndMissing ? .info : kind.offlineSeverity }
+
+  private var isUnusedAndMissing: Bool { status == .missing && expectedFiles == 0 }
 }
 
 /// The outcome of `check`: everything a report format needs.
@@ -175,15 +185,16 @@ public struct AuditReport: Sendable {
   /// The exit code a run with these findings earns: 3 when a root holding originals is offline
   /// (whatever `--fail-on` says), 1 when the policy fails a kind, else 0.
   public static func exitCode(findings: [Finding], roots: [AuditRoot], policy: FailurePolicy) -> Int32 {
-    if roots.contains(where: { $0.offline && $0.kind.holdsOriginals }) { return 3 }
+    if roots.contains(where: \.originalsOffline) { return 3 }
     return failingKinds(findings, policy: policy).isEmpty ? 0 : 1
   }
 
   /// The kinds that fail the run. `root-offline` counts only for roots holding originals (its
-  /// `error` findings); offline thumbs, encoded-video and profile folders never fail a run.
+  /// `error` findings); offline thumbs, encoded-video and profile folders never fail a run. A
+  /// `boot-blocker` Immich is told to ignore (`info`) fails nothing either.
   public static func failingKinds(_ findings: [Finding], policy: FailurePolicy) -> [FindingKind] {
     var counts: [FindingKind: Int] = [:]
-    for finding in findings where !(finding.kind == .rootOffline && finding.severity != .error) {
+    for finding in findings where !(finding.kind.failsOnlyAsError && finding.severity != .error) {
       counts[finding.kind, default: 0] += 1
     }
     return policy.failingKinds(counts)

@@ -37,6 +37,8 @@ public struct FilesystemAudit {
     public var jobs: Int?
     /// A filesystem call that takes longer marks its root timed out (`--io-timeout`).
     public var ioTimeout: Double? = 15
+    /// The `.env`'s `IMMICH_IGNORE_MOUNT_CHECK_ERRORS`: Immich starts despite a missing marker.
+    public var ignoreMountCheckErrors = false
     public static let localJobs = max(2, ProcessInfo.processInfo.activeProcessorCount)
     public static let networkJobs = 32
     public init() {}
@@ -72,6 +74,7 @@ public struct FilesystemAudit {
   public func run(_ database: ImmichDatabase) throws(AuditError) -> Outcome {
     let databaseStart = Date()
     let index = try readReferences(database)
+    let mountChecks = try database.mountChecks()
     let databaseSeconds = Date().timeIntervalSince(databaseStart)
 
     let filesystemStart = Date()
@@ -82,6 +85,9 @@ public struct FilesystemAudit {
     facts.walks = RootWalker(facts: facts, wantsSize: sizeWanted(index), options: options, progress: progress).walk()
     LooseStats(facts: facts, options: options).stat(facts.settleUnseen())
     RootRules.decide(facts)
+    let blockers = BootBlockerRule.findings(
+      facts, mountChecks: mountChecks, backups: mountChecks.contains("backups") ? backups() : nil,
+      ignoreErrors: options.ignoreMountCheckErrors)
     let disk = UnreferencedFileRule.findings(facts)
     // The walks' unmatched files are let go once they are findings (at 200,000 new files they
     // held 20 MB beside the findings made of them).
@@ -99,11 +105,20 @@ public struct FilesystemAudit {
       verification.complete = outcome.complete
     }
     let verifySeconds = Date().timeIntervalSince(verifyStart)
-    var findings = ReferenceRules.findings(facts, disk: disk, verification: outcome)
+    var findings = ReferenceRules.findings(facts, disk: disk, verification: outcome) + blockers
     findings.sort(by: Finding.reportOrder)
     return Outcome(
       roots: facts.roots, findings: findings, databaseSeconds: databaseSeconds, filesystemSeconds: filesystemSeconds,
       verifySeconds: verifySeconds, verification: verification)
+  }
+
+  /// The folder of Immich's database dumps (not a root: nothing in it is a finding of its
+  /// own) and whether its marker is readable (nil: no answer within the I/O timeout).
+  private func backups() -> (container: String, host: [UInt8], marker: Bool?) {
+    let location = PathMapper.trimmed(mediaLocation)
+    let container = location == "/" ? "/backups" : "\(location)/backups"
+    let host = mapper.hostPath(Array(container.utf8)).path
+    return (container, host, RootProbe.markersReadable(in: [host], timeout: options.ioTimeout)[0])
   }
 
   /// Each folder's root (and so each path's): the root whose host folder is the longest

@@ -68,9 +68,34 @@ enum RootProbe {
     case .failed: root.status = .unreadable
     case .directory:
       root.status = .ok
-      if root.kind != .importPath, case .file = FileStatus.of(root.host + [UInt8(ascii: "/")] + marker) {
-        root.marker = true
+      if root.kind != .importPath { root.marker = markerReadable(in: root.host) }
+    }
+  }
+
+  /// Whether `folder`'s `.immich` is a regular file that opens for reading, as Immich's start
+  /// reads it (a directory or an unreadable file stops Immich as a missing one does).
+  static func markerReadable(in folder: [UInt8]) -> Bool {
+    let path = folder + [UInt8(ascii: "/")] + marker
+    guard case .file = FileStatus.of(path) else { return false }
+    let fd = PlainFile.openNoAtime(path)
+    guard fd >= 0 else { return false }
+    PlainFile.close(fd)
+    return true
+  }
+
+  /// Whether each folder's marker is readable (nil: the look did not end within the I/O
+  /// timeout), looked at on a pool so that a dead mount cannot hang the audit.
+  static func markersReadable(in folders: [[UInt8]], timeout: Double?) -> [Bool?] {
+    guard !folders.isEmpty else { return [] }
+    let pool = WorkPool(groups: folders.count, threads: max(folders.count, 2), timeout: timeout)
+    let results = Mutex<[Bool]>(Array(repeating: false, count: folders.count))
+    for (number, folder) in folders.enumerated() {
+      pool.submit(group: number) {
+        let readable = markerReadable(in: folder)
+        results.withLock { $0[number] = readable }
       }
     }
+    let timedOut = pool.wait()
+    return results.withLock { readable in folders.indices.map { timedOut[$0] ? nil : readable[$0] } }
   }
 }

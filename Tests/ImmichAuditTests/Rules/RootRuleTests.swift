@@ -62,7 +62,9 @@ struct RootRuleTests: CheckScenes {
     try FileManager.default.removeItem(atPath: scene.media + "/thumbs")
     try FileManager.default.removeItem(atPath: scene.media + "/profile")
     let (status, report) = try runWithStatus(scene)
-    #expect(status == 0)
+    // Not 3: what fails the run is Immich's refusal to start without the folders' markers.
+    #expect(status == 1)
+    #expect(paths(report, "boot-blocker") == ["/data/profile/.immich", "/data/thumbs/.immich"])
     let offline = report.findings("root-offline")
     #expect(
       offline.map { "\($0["path"]!.stringValue!) \($0["severity"]!.stringValue!)" } == [
@@ -72,9 +74,24 @@ struct RootRuleTests: CheckScenes {
     #expect(report.findings("missing-person-thumbnail").isEmpty)
   }
 
-  @Test("a media folder without its .immich marker: marker false, no finding")
+  @Test("a missing media folder the database expects nothing in is info and does not exit 3 (a v1.106 library/)")
+  func unusedFolder() throws {
+    let scene = try AuditScene("immich-v1.106")
+    try FileManager.default.removeItem(atPath: scene.media + "/library")
+    let (status, report) = try runWithStatus(scene)
+    #expect(status == 0)
+    #expect(
+      report.findings("root-offline").map { "\($0["path"]!.stringValue!) \($0["severity"]!.stringValue!)" } == [
+        "upload/library info"
+      ])
+    #expect(root(report, "upload/library")?["status"]?.stringValue == "missing")
+  }
+
+  @Test("a media folder without its .immich marker whose check system-flags does not record: marker false, no finding")
   func marker() throws {
     let scene = try AuditScene()
+    try scene.cluster.psql(
+      scene.database, "UPDATE system_metadata SET value = '{\"mountChecks\": {}}' WHERE key = 'system-flags'")
     try FileManager.default.removeItem(atPath: scene.media + "/upload/.immich")
     let (status, report) = try runWithStatus(scene)
     #expect(status == 0)

@@ -10,10 +10,17 @@ enum ReferenceRules {
     var findings = RootRules.findings(facts)
     var missing = MissingFileRule()
     let sizes = SizeAndChecksumRule(mismatched: verification.mismatched)
-    for reference in facts.index.references {
+    let willGoOffline = WillGoOfflineRule(facts.libraries)
+    var aliases = PathAliasRule()
+    for (position, reference) in facts.index.references.enumerated() {
       let path = reference.path
-      // Under an offline root the root's finding covers it, inside an unreadable folder the folder's.
-      if facts.isOffline(path) || facts.covered[path] != nil { continue }
+      // Under an offline root the root's finding covers it.
+      if facts.isOffline(path) { continue }
+      // What Immich will do with the rows, whatever the files: the database side alone.
+      willGoOffline.check(reference, facts, into: &findings)
+      aliases.note(reference, at: position, facts)
+      // Inside an unreadable folder the folder's finding covers the file.
+      if facts.covered[path] != nil { continue }
       let state = facts.states[path]
       // A row queued for Immich's delete job whose file is still there gives nothing.
       if reference.flags.contains(.deletedStatus) && state != .missing { continue }
@@ -21,6 +28,7 @@ enum ReferenceRules {
       missing.check(reference, state, facts, into: &findings)
       DerivativeRule.check(reference, state, facts, into: &findings)
     }
+    findings += aliases.findings(facts)
     findings += disk
     findings += LikelyMovedRule.findings(facts, candidates: disk, digests: verification.candidateDigests)
     return findings

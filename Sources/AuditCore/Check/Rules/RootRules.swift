@@ -50,7 +50,7 @@ enum RootRules {
     for root in facts.roots where root.offline {
       findings.append(
         Finding(
-          kind: .rootOffline, severity: root.kind.offlineSeverity, path: Array(root.container.utf8),
+          kind: .rootOffline, severity: root.offlineSeverity, path: Array(root.container.utf8),
           hostPath: root.host,
           libraryId: root.libraryId, detail: offlineDetail(root)))
     }
