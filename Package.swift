@@ -16,6 +16,8 @@ let queryFiles = [
   "immich-version.sql",
   "libraries.sql",
   "media-location.sql",
+  "newest-asset.sql",
+  "newest-uploads.sql",
   "path-prefixes.sql",
   "paths-asset-columns.sql",
   "paths-asset-files.sql",

@@ -19,6 +19,8 @@ public enum QueryFiles {
     "immich-version": PackageResources.immich_version_sql,
     "libraries": PackageResources.libraries_sql,
     "media-location": PackageResources.media_location_sql,
+    "newest-asset": PackageResources.newest_asset_sql,
+    "newest-uploads": PackageResources.newest_uploads_sql,
     "path-prefixes": PackageResources.path_prefixes_sql,
     "paths-asset-columns": PackageResources.paths_asset_columns_sql,
     "paths-asset-files": PackageResources.paths_asset_files_sql,

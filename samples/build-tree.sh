@@ -11,6 +11,10 @@
 #   - IMG_9001.JPG is new on the NAS since the backup    -> unindexed-original
 #   - one thumbnail was not restored                     -> missing-derivative
 #   - a thumbnail of a long-deleted asset remains        -> orphaned-derivative
+#   - the two newest uploads (after the file backup)     -> missing-original, restore-skew
+#   - Bob's photo 9 under two spellings of one name      -> path-alias
+#   - img14.jpg's folder is no import path of its library -> will-go-offline
+#   - encoded-video/.immich was not restored             -> boot-blocker (Immich would not start)
 # and near misses that must not be reported: Synology's @eaDir thumbnails (excluded by the
 # library's patterns), a hidden .DS_Store, a notes.txt, an Immich database dump in backups/.
 # Usage: samples/build-tree.sh DIR
@@ -29,7 +33,7 @@ file() {
 m=$dir/media
 for folder in upload library thumbs encoded-video profile backups; do
   mkdir -p "$m/$folder"
-  echo 1732500000000 > "$m/$folder/.immich"
+  [ "$folder" = encoded-video ] || echo 1732500000000 > "$m/$folder/.immich"
 done
 file "$m/backups/immich-db-backup-20241124T020000-v3.1.0-pg14.19.sql.gz" 64
 
@@ -41,6 +45,8 @@ file "$m/upload/$U1/a0/00/${A}04.jpg" 512
 file "$m/encoded-video/$U1/a0/00/${A}07-MP.mp4" 300
 file "$m/upload/$U2/a0/00/${A}08.jpg" 450
 file "$m/upload/$U2/a0/00/${A}09.jpg" 333
+file "$m/upload/$U2/a0/00/A0000000-0000-4000-8000-000000000009.JPG" 333
+file "$dir/nas/old-photos/img14.jpg" 800
 file "$dir/archive/old.jpg" 100
 
 # The NAS library: img5.jpg moved into summer/ (its sidecar stayed), a new photo, near misses.

@@ -32,6 +32,20 @@ extension Array where Element == Finding {
   }
 }
 
+/// The restore point in a sentence (DESIGN.md § What hangs on a finding): the database's newest
+/// asset, the newest dump beside the files, and the skew between database and files if any.
+public enum RestorePointSentence {
+  public static func sentence(_ point: AuditReport.RestorePoint) -> String {
+    var parts = ["newest asset created \(point.newestAssetCreatedAt ?? "never (no assets)")"]
+    parts.append(point.newestDump.map { "newest dump in backups/: \($0)" } ?? "no dump in backups/")
+    if point.skewAssets > 0 {
+      parts.append(
+        "the \(point.skewAssets) newest uploads have no original: the file backup is older than the database")
+    }
+    return "restore point: " + parts.joined(separator: "; ")
+  }
+}
+
 /// What content verification did, in words: a check that did not run is said not to have
 /// run, never shown as a pass (DESIGN.md: "not run" in text and Markdown).
 public enum VerificationSentence {
@@ -57,7 +71,8 @@ public enum MarkdownReport {
       + "\(report.database.schema); "
     out +=
       "checked \(report.finishedAt) in \(String(format: "%.1f", report.timings.total)) s; "
-      + "\(VerificationSentence.sentence(report.verification)).\n\n"
+      + "\(VerificationSentence.sentence(report.verification)); "
+      + "\(cell(RestorePointSentence.sentence(report.restorePoint))).\n\n"
     out += "| Root | Kind | Host | Status | Expected | Present |\n|---|---|---|---|--:|--:|\n"
     for root in report.roots {
       out +=

@@ -47,7 +47,7 @@ public enum ReportJSON {
       out.write(item.1.rendered(indent: 1))
     }
     out.write("{\n")
-    for item in members.dropLast(3) {
+    for item in members.dropLast(afterFindings) {
       member(item)
       out.write(",\n")
     }
@@ -63,12 +63,15 @@ public enum ReportJSON {
       }
       out.write("  ]")
     }
-    for item in members.suffix(3) {
+    for item in members.suffix(afterFindings) {
       out.write(",\n")
       member(item)
     }
     out.write("\n}\n")
   }
+
+  /// How many of `header`'s members follow `findings`.
+  static let afterFindings = 4
 
   /// Everything but `findings`, in the contract's order (`findings` goes before `verification`).
   public static func header(_ report: AuditReport, tool: ToolIdentity) -> [(String, JSONValue)] {
@@ -108,6 +111,14 @@ public enum ReportJSON {
           ("verify", .double(rounded(report.timings.verify))), ("total", .double(rounded(report.timings.total))),
         ])
       ),
+      (
+        "restorePoint",
+        .object([
+          ("newestAssetCreatedAt", .optional(report.restorePoint.newestAssetCreatedAt)),
+          ("newestDump", .optional(report.restorePoint.newestDump)),
+          ("skewAssets", .int(report.restorePoint.skewAssets)),
+        ])
+      ),
       ("exitCode", .int(Int(report.exitCode))),
     ]
   }
@@ -140,6 +151,7 @@ public enum ReportJSON {
     if finding.kind == .likelyMoved || finding.kind == .pathAlias {
       members.append(("candidates", .array(finding.candidates.map { .object(paths($0.path, $0.hostPath)) })))
     }
+    members += finding.facts.map { ($0.key, $0.value) }
     return .object(members)
   }
 

@@ -43,6 +43,7 @@ public enum TextReport {
     }
     out += summary.rendered(indent: "  ")
     out += "  \(VerificationSentence.sentence(report.verification))\n"
+    out += "  \(DisplayText.escaped(RestorePointSentence.sentence(report.restorePoint)))\n"
     let counts = report.findings.kindCounts
     for kind in FindingKind.allCases {
       // Lazily: a copy of 200,000 findings for a listing of --limit of them is not needed.

@@ -40,10 +40,10 @@ struct CIExampleTests {
   static func expectFailedDrill(in folder: String) throws {
     let report = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: folder + "/immich-audit.json")))
     #expect(report["exitCode"]?.intValue == 1)
-    #expect(report.nonZeroSummary["missing-original"] == 2)
+    #expect(report.nonZeroSummary["missing-original"] == 4)
     let junit = try String(contentsOfFile: folder + "/immich-audit.xml", encoding: .utf8)
     #expect(junit.contains("<testsuites name=\"immich-audit\""))
-    #expect(junit.contains("failures=\"3\""), "\(junit.prefix(300))")
+    #expect(junit.contains("failures=\"6\""), "\(junit.prefix(300))")
     // Both come from one run: the JUnit suite's timestamp is the JSON report's start.
     #expect(junit.contains("timestamp=\"\(report["startedAt"]?.stringValue ?? "?")\""))
   }
@@ -64,7 +64,7 @@ struct CIExampleTests {
     #expect(scripts.count == 1, "one audit, not one per output")
     let audit = try Self.run(scripts[0], in: folder.path, variables: variables)
     #expect(audit.status == 1, "\(audit.stderr)")
-    #expect(audit.stdout.contains("FAIL (exit 1): 2 missing-original, 1 size-mismatch"))
+    #expect(audit.stdout.contains("FAIL (exit 1): 4 missing-original, 1 size-mismatch, 1 boot-blocker"))
     try Self.expectFailedDrill(in: folder.path)
     let markdown = try String(contentsOfFile: summary, encoding: .utf8)
     #expect(markdown.hasPrefix("## immich-audit: ❌ FAIL (exit 1)"))

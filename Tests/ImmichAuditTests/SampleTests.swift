@@ -17,9 +17,13 @@ struct SampleTests {
     let report = try JSONValue.parse(Data(result.stdout.utf8))
     #expect(
       report.nonZeroSummary == [
-        "missing-original": 2, "missing-original-trashed": 1, "unindexed-original": 2, "missing-derivative": 1,
-        "orphaned-derivative": 1, "size-mismatch": 1, "likely-moved": 1,
+        "missing-original": 4, "missing-original-trashed": 1, "unindexed-original": 2, "missing-derivative": 1,
+        "orphaned-derivative": 1, "size-mismatch": 1, "likely-moved": 1, "boot-blocker": 1, "path-alias": 1,
+        "will-go-offline": 1, "restore-skew": 1,
       ])
+    #expect(report.findings("restore-skew").first?["assets"]?.intValue == 2)
+    #expect(report.findings("will-go-offline").first?["path"]?.stringValue == "/mnt/nas/old-photos/img14.jpg")
+    #expect(report.findings("boot-blocker").first?["path"]?.stringValue == "/data/encoded-video/.immich")
     #expect(
       report.findings("likely-moved").first?["candidates"]?.arrayItems.first?["path"]?.stringValue
         == "/mnt/nas/photos/2024/summer/img5.jpg")

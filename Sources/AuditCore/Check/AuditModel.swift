@@ -19,6 +19,9 @@ public struct Finding: Sendable {
   public var ownerId: String?
   public var detail: String?
   public var candidates: [Candidate] = []
+  /// Members of the kind's own (`restore-skew`'s `window`, `assets`, `byOwner`), written in
+  /// JSON and NDJSON after `detail`.
+  public var facts: [(key: String, value: JSONValue)] = []
   /// A disk-found file's size, for pairing it with a missing original (not reported).
   var diskSize: Int64 = -1
 
@@ -136,6 +139,7 @@ public struct AuditReport: Sendable {
   public var summary: [FindingKind: Int]
   public var verification: Verification
   public var timings: Timings
+  public var restorePoint = RestorePoint()
   public var exitCode: Int32
 
   public init(
@@ -167,6 +171,17 @@ public struct AuditReport: Sendable {
       self.tier = tier
       self.seed = seed
     }
+  }
+
+  /// How far apart the database and the files are (DESIGN.md § What hangs on a finding).
+  public struct RestorePoint: Sendable {
+    /// The newest `asset.createdAt` over every row (ISO-8601, UTC), nil without assets.
+    public var newestAssetCreatedAt: String?
+    /// The file name of the newest dump in the media `backups/` folder, nil when there is none.
+    public var newestDump: String?
+    /// N of the `restore-skew` finding, 0 without one.
+    public var skewAssets = 0
+    public init() {}
   }
 
   public struct Timings: Sendable {
@@ -223,6 +238,7 @@ extension AuditReport {
         database: setupSeconds + outcome.databaseSeconds, filesystem: outcome.filesystemSeconds,
         verify: outcome.verifySeconds, total: finished.timeIntervalSince(started)),
       exitCode: 0)
+    restorePoint = outcome.restorePoint
     exitCode = AuditReport.exitCode(findings: findings, roots: roots, policy: policy)
   }
 }

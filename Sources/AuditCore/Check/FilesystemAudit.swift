@@ -69,6 +69,7 @@ public struct FilesystemAudit {
     public var filesystemSeconds: Double
     public var verifySeconds: Double
     public var verification: AuditReport.Verification
+    public var restorePoint: AuditReport.RestorePoint
   }
 
   public func run(_ database: ImmichDatabase) throws(AuditError) -> Outcome {
@@ -106,19 +107,39 @@ public struct FilesystemAudit {
     }
     let verifySeconds = Date().timeIntervalSince(verifyStart)
     var findings = ReferenceRules.findings(facts, disk: disk, verification: outcome) + blockers
+    // What the database says of the files' age: a few rows, read once the findings are known.
+    let restoreStart = Date()
+    var restorePoint = AuditReport.RestorePoint()
+    restorePoint.newestAssetCreatedAt = try database.rows("newest-asset").first?[0].map(Timestamp.fromPostgres)
+    let missing = Set(findings.lazy.filter { $0.kind == .missingOriginal }.compactMap(\.assetId))
+    if let upload = facts.roots.first(where: { $0.kind == .upload }),
+      let skew = try RestoreSkewRule.finding(database, missing: missing, upload: (upload.container, upload.host))
+    {
+      restorePoint.skewAssets = skew.facts.first { $0.key == "assets" }?.value.intValue ?? 0
+      findings.append(skew)
+    }
+    let restoreSeconds = Date().timeIntervalSince(restoreStart)
+    restorePoint.newestDump = RestoreSkewRule.newestDump(in: backupsFolder().host, timeout: options.ioTimeout)
     findings.sort(by: Finding.reportOrder)
     return Outcome(
-      roots: facts.roots, findings: findings, databaseSeconds: databaseSeconds, filesystemSeconds: filesystemSeconds,
-      verifySeconds: verifySeconds, verification: verification)
+      roots: facts.roots, findings: findings, databaseSeconds: databaseSeconds + restoreSeconds,
+      filesystemSeconds: filesystemSeconds,
+      verifySeconds: verifySeconds, verification: verification,
+      restorePoint: restorePoint)
   }
 
   /// The folder of Immich's database dumps (not a root: nothing in it is a finding of its
   /// own) and whether its marker is readable (nil: no answer within the I/O timeout).
   private func backups() -> (container: String, host: [UInt8], marker: Bool?) {
+    let (container, host) = backupsFolder()
+    return (container, host, RootProbe.markersReadable(in: [host], timeout: options.ioTimeout)[0])
+  }
+
+  /// The media folder of Immich's database dumps: container and host path.
+  func backupsFolder() -> (container: String, host: [UInt8]) {
     let location = PathMapper.trimmed(mediaLocation)
     let container = location == "/" ? "/backups" : "\(location)/backups"
-    let host = mapper.hostPath(Array(container.utf8)).path
-    return (container, host, RootProbe.markersReadable(in: [host], timeout: options.ioTimeout)[0])
+    return (container, mapper.hostPath(Array(container.utf8)).path)
   }
 
   /// Each folder's root (and so each path's): the root whose host folder is the longest
