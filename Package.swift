@@ -4,6 +4,8 @@ import PackageDescription
 // Every queries/*.sql file, compiled into the binary (no resource bundle beside it). Listed
 // here, not read from the folder, because SwiftPM caches manifests; a test checks the list.
 let queryFiles = [
+  "at-risk.sql",
+  "at-risk.without-face-deletedAt.sql",
   "counts-albums.sql",
   "counts-assets.sql",
   "counts-assets.without-visibility.sql",

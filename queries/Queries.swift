@@ -7,6 +7,8 @@ public enum QueryFiles {
   public static let all: [String: String] = files.mapValues { String(decoding: $0, as: UTF8.self) }
 
   private static let files: [String: [UInt8]] = [
+    "at-risk": PackageResources.at_risk_sql,
+    "at-risk.without-face-deletedAt": PackageResources.at_risk_without_face_deletedAt_sql,
     "counts-albums": PackageResources.counts_albums_sql,
     "counts-assets": PackageResources.counts_assets_sql,
     "counts-assets.without-visibility": PackageResources.counts_assets_without_visibility_sql,

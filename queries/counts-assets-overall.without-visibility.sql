@@ -16,6 +16,7 @@
 --   assets.favorites         "isFavorite"
 --   assets.with-description  exif description <> ''
 --   assets.with-location     exif latitude and longitude both not null
+--   newest_created_at        the newest asset."createdAt" (not a count: the restore point, read in the same scan)
 SELECT assets.*, exif.*
 FROM (
   SELECT
@@ -28,7 +29,8 @@ FROM (
     count(*) FILTER (WHERE asset."isExternal") AS "assets.external",
     count(*) FILTER (WHERE NOT asset."isExternal") AS "assets.uploaded",
     count(*) FILTER (WHERE asset."isArchived") AS "assets.archived",
-    count(*) FILTER (WHERE asset."isFavorite") AS "assets.favorites"
+    count(*) FILTER (WHERE asset."isFavorite") AS "assets.favorites",
+    max(asset."createdAt") AS newest_created_at
   FROM asset
 ) AS assets, (
   SELECT

@@ -15,6 +15,8 @@ public final class ImmichDatabase {
   public let canceller: Canceller?
   /// Every statement run so far, by query file name, as sent (for `explain --sql`).
   public internal(set) var executed: [(name: String, sql: String)] = []
+  /// `newestAssetCreatedAt()`, once known (nil: not read yet).
+  var newestCreatedAt: String??
   /// Warnings for stderr: a schema that mixes eras, an Immich newer than this tool knows.
   public private(set) var warnings: [String] = []
 
@@ -246,8 +248,17 @@ public final class ImmichDatabase {
   /// server count assets and exif rows apart instead of joining them (queries/counts-assets-overall.sql).
   public func overallCounts() throws(AuditError) -> Counts {
     var overall = Counts()
+    for row in try rows("counts-assets-overall") {
+      for (index, key) in row.columnNames.enumerated() {
+        if key == "newest_created_at" {
+          newestCreatedAt = .some(row[index].map(Timestamp.fromPostgres))
+        } else {
+          overall[key] = row.int(index) ?? 0
+        }
+      }
+    }
     try addKeyedCounts(
-      ["counts-assets-overall", "counts-albums", "counts-people", "counts-faces", "counts-other"], to: &overall)
+      ["counts-albums", "counts-people", "counts-faces", "counts-other"], to: &overall)
     var ordered = Counts()
     for key in CountKey.all { ordered[key] = overall[key] ?? 0 }
     return ordered
@@ -260,6 +271,15 @@ public final class ImmichDatabase {
         for (index, key) in row.columnNames.enumerated() { counts[key] = row.int(index) ?? 0 }
       }
     }
+  }
+
+  /// The newest `asset.createdAt` of any row (ISO-8601, UTC; nil without assets): read with the
+  /// overall counts when they ran (the same scan), else on its own.
+  public func newestAssetCreatedAt() throws(AuditError) -> String? {
+    if let newestCreatedAt { return newestCreatedAt }
+    let newest = try rows("newest-asset").first?[0].map(Timestamp.fromPostgres)
+    newestCreatedAt = .some(newest)
+    return newest
   }
 
   static func later(_ a: String?, _ b: String?) -> String? {

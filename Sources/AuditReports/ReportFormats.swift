@@ -32,6 +32,38 @@ extension Array where Element == Finding {
   }
 }
 
+/// What hangs on the missing originals and the offline roots, in a sentence ("9 missing
+/// originals carry 3 album memberships, 5 faces of 2 named people, 2 descriptions"); nil when
+/// nothing is missing or offline.
+public enum AtRiskSentence {
+  public static func sentence(_ report: AuditReport) -> String? {
+    let (missing, offline) = report.atRiskAssets
+    guard missing + offline > 0 else { return nil }
+    func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+    var subject: [String] = []
+    if missing > 0 { subject.append(count(missing, "missing original", "missing originals")) }
+    if offline > 0 { subject.append(count(offline, "asset under an offline root", "assets under offline roots")) }
+    let r = report.atRisk
+    var items: [String] = []
+    if r.albums > 0 { items.append(count(r.albums, "album membership", "album memberships")) }
+    if r.faces > 0 {
+      items.append(
+        count(r.faces, "face", "faces") + (r.people > 0 ? " of " + count(r.people, "named person", "named people") : "")
+      )
+    }
+    for (n, one, many) in [
+      (r.descriptions, "description", "descriptions"), (r.locations, "location", "locations"),
+      (r.favorites, "favorite", "favorites"), (r.tags, "tag", "tags"),
+      (r.sharedLinks, "shared-link entry", "shared-link entries"), (r.stacks, "stacked asset", "stacked assets"),
+      (r.memories, "memory entry", "memory entries"),
+    ] where n > 0 {
+      items.append(count(n, one, many))
+    }
+    return subject.joined(separator: " and ") + (missing + offline == 1 ? " carries " : " carry ")
+      + (items.isEmpty ? "no album, face, description or other metadata" : items.joined(separator: ", "))
+  }
+}
+
 /// The restore point in a sentence (DESIGN.md § What hangs on a finding): the database's newest
 /// asset, the newest dump beside the files, and the skew between database and files if any.
 public enum RestorePointSentence {
@@ -73,6 +105,7 @@ public enum MarkdownReport {
       "checked \(report.finishedAt) in \(String(format: "%.1f", report.timings.total)) s; "
       + "\(VerificationSentence.sentence(report.verification)); "
       + "\(cell(RestorePointSentence.sentence(report.restorePoint))).\n\n"
+    if let atRisk = AtRiskSentence.sentence(report) { out += "**At risk:** \(cell(atRisk)).\n\n" }
     out += "| Root | Kind | Host | Status | Expected | Present |\n|---|---|---|---|--:|--:|\n"
     for root in report.roots {
       out +=

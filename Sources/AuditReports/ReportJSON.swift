@@ -71,7 +71,7 @@ public enum ReportJSON {
   }
 
   /// How many of `header`'s members follow `findings`.
-  static let afterFindings = 4
+  static let afterFindings = 5
 
   /// Everything but `findings`, in the contract's order (`findings` goes before `verification`).
   public static func header(_ report: AuditReport, tool: ToolIdentity) -> [(String, JSONValue)] {
@@ -111,6 +111,7 @@ public enum ReportJSON {
           ("verify", .double(rounded(report.timings.verify))), ("total", .double(rounded(report.timings.total))),
         ])
       ),
+      ("atRisk", json(report.atRisk)),
       (
         "restorePoint",
         .object([
@@ -122,6 +123,8 @@ public enum ReportJSON {
       ("exitCode", .int(Int(report.exitCode))),
     ]
   }
+
+  static func json(_ atRisk: AtRisk) -> JSONValue { .object(atRisk.entries.map { ($0.key, .int($0.value)) }) }
 
   static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
 
@@ -151,6 +154,7 @@ public enum ReportJSON {
     if finding.kind == .likelyMoved || finding.kind == .pathAlias {
       members.append(("candidates", .array(finding.candidates.map { .object(paths($0.path, $0.hostPath)) })))
     }
+    if let atRisk = finding.atRisk { members.append(("atRisk", json(atRisk))) }
     members += finding.facts.map { ($0.key, $0.value) }
     return .object(members)
   }

@@ -44,6 +44,7 @@ public enum TextReport {
     out += summary.rendered(indent: "  ")
     out += "  \(VerificationSentence.sentence(report.verification))\n"
     out += "  \(DisplayText.escaped(RestorePointSentence.sentence(report.restorePoint)))\n"
+    if let atRisk = AtRiskSentence.sentence(report) { out += "  at risk: \(atRisk)\n" }
     let counts = report.findings.kindCounts
     for kind in FindingKind.allCases {
       // Lazily: a copy of 200,000 findings for a listing of --limit of them is not needed.

@@ -66,6 +66,20 @@ public struct NameStore: ~Copyable {
     return UInt16(lastSuffix)
   }
 
+  /// A name stored as an id and a suffix (UUID and stem names): the id and the suffix's
+  /// number, without spelling the name out; nil for a name kept as bytes.
+  @inlinable
+  public func idAndSuffix(_ handle: NameHandle) -> (id: CompactID, suffix: Int)? {
+    switch handle.form {
+    case .bytes: return nil
+    case .uuid: return (uuids[handle.number], Int(suffixOf[handle.number]))
+    case .stem: return (stems[handle.stem], handle.suffix)
+    }
+  }
+
+  /// Suffix number `number`'s bytes.
+  public func suffix(_ number: Int) -> [UInt8] { suffixes[number] }
+
   /// Appends the name's bytes.
   public func appendBytes(_ handle: NameHandle, to output: inout [UInt8]) {
     switch handle.form {

@@ -170,6 +170,34 @@ public final class PathTable: @unchecked Sendable {
     return pair.source + hostPath(path).dropFirst(pair.host.count)
   }
 
+  /// The source spelling of `path` in parts, for a pass over millions of paths that should
+  /// not build each whole: its folder's key (the folder and the prefix pair: paths with equal
+  /// keys share their source folder), and its name as a lowercase id and a suffix's number
+  /// where it is stored so, else appended to `name`.
+  public func sourceParts(_ path: PathID, name: inout [UInt8]) -> (
+    folder: FolderID, pair: Int32, idName: (id: CompactID, suffix: Int)?
+  ) {
+    let handle = nameOf[path.index]
+    let idName = names.idAndSuffix(handle)
+    if idName == nil { names.appendBytes(handle, to: &name) }
+    let narrow = prefixPairOf[path.index]
+    return (
+      FolderID(folderOf[path.index]), narrow < Self.widePair ? Int32(narrow) : widePairOf[path.number]!, idName
+    )
+  }
+
+  /// Suffix number `number` of the names kept as an id and a suffix.
+  public func nameSuffix(_ number: Int) -> [UInt8] { names.suffix(number) }
+
+  /// The source spelling of a folder of `sourceParts` (ending in "/", or empty); nil when the
+  /// pair's host prefix reaches into the name (a path that is itself a mapped prefix).
+  public func sourceFolder(_ folder: FolderID, pair: Int32) -> [UInt8]? {
+    let prefixes = prefixPairs[Int(pair)]
+    let host = folders[folder]
+    guard host.count >= prefixes.host.count else { return nil }
+    return prefixes.source + host.dropFirst(prefixes.host.count)
+  }
+
   /// The folder path `path` lies in.
   @inlinable public func folder(of path: PathID) -> FolderID { FolderID(folderOf[path.index]) }
 

@@ -67,6 +67,30 @@ struct PathTableTests {
     #expect(lookup(table, "/srv/immich/upload/x.jpg") == nil)
   }
 
+  @Test("a path in parts (source folder, id and suffix or the name's bytes) is the whole source spelling")
+  func sourceParts() {
+    let table = PathTable()
+    let paths = [
+      intern(table, "upload/a/\(Self.id).JPG", "/srv/immich/upload/a/\(Self.id).JPG"),
+      intern(table, "/usr/src/app/upload/a/Caf\u{e9}.jpg", "/srv/immich/upload/a/Caf\u{e9}.jpg"),
+      intern(table, "/mnt/nas", "/volume1/nas"),
+    ]
+    for path in paths {
+      var name: [UInt8] = []
+      let parts = table.sourceParts(path, name: &name)
+      if let (id, suffix) = parts.idName {
+        #expect(name.isEmpty)
+        id.appendLowercase(to: &name)
+        name += table.nameSuffix(suffix)
+      }
+      let folder = table.sourceFolder(parts.folder, pair: parts.pair)
+      #expect(String(decoding: (folder ?? []) + name, as: UTF8.self) == source(table, path))
+    }
+    var scratch: [UInt8] = []
+    #expect(table.sourceParts(paths[0], name: &scratch).idName != nil)
+    #expect(table.sourceParts(paths[1], name: &scratch).idName == nil)
+  }
+
   @Test("hundreds of source spellings (prefix pairs past the 255 kept in a byte) each spelled back")
   func manyPrefixPairs() {
     let table = PathTable()

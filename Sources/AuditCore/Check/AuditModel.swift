@@ -19,6 +19,9 @@ public struct Finding: Sendable {
   public var ownerId: String?
   public var detail: String?
   public var candidates: [Candidate] = []
+  /// What hangs on the finding's assets (`missing-original`, `likely-moved`, and `root-offline`
+  /// of a root holding originals): nil for the other kinds.
+  public var atRisk: AtRisk?
   /// Members of the kind's own (`restore-skew`'s `window`, `assets`, `byOwner`), written in
   /// JSON and NDJSON after `detail`.
   public var facts: [(key: String, value: JSONValue)] = []
@@ -127,6 +130,36 @@ public struct AuditRoot: Sendable {
   private var isUnusedAndMissing: Bool { status == .missing && expectedFiles == 0 }
 }
 
+/// Metadata that hangs on assets whose original is missing or offline (DESIGN.md § What hangs
+/// on a finding): what a restore loses unless the files come back.
+public struct AtRisk: Sendable, Equatable {
+  /// Album memberships (albums not deleted).
+  public var albums = 0
+  /// Faces (not deleted), and the distinct named people among them.
+  public var faces = 0
+  public var people = 0
+  public var descriptions = 0
+  public var locations = 0
+  public var favorites = 0
+  /// Tag, shared-link and memory memberships.
+  public var tags = 0
+  public var sharedLinks = 0
+  /// Assets in a stack.
+  public var stacks = 0
+  public var memories = 0
+
+  public init() {}
+
+  /// The contract's keys and values, in its order.
+  public var entries: [(key: String, value: Int)] {
+    [
+      ("albums", albums), ("faces", faces), ("people", people), ("descriptions", descriptions),
+      ("locations", locations), ("favorites", favorites), ("tags", tags), ("sharedLinks", sharedLinks),
+      ("stacks", stacks), ("memories", memories),
+    ]
+  }
+}
+
 /// The outcome of `check`: everything a report format needs.
 public struct AuditReport: Sendable {
   public var startedAt: String
@@ -140,6 +173,10 @@ public struct AuditReport: Sendable {
   public var verification: Verification
   public var timings: Timings
   public var restorePoint = RestorePoint()
+  /// What hangs on the missing (not trashed) originals and the offline roots, each asset once.
+  public var atRisk = AtRisk()
+  /// How many assets `atRisk` sums over: missing originals, and not-trashed assets under offline roots.
+  public var atRiskAssets = (missing: 0, offline: 0)
   public var exitCode: Int32
 
   public init(
@@ -239,6 +276,8 @@ extension AuditReport {
         verify: outcome.verifySeconds, total: finished.timeIntervalSince(started)),
       exitCode: 0)
     restorePoint = outcome.restorePoint
+    atRisk = outcome.atRisk
+    atRiskAssets = outcome.atRiskAssets
     exitCode = AuditReport.exitCode(findings: findings, roots: roots, policy: policy)
   }
 }

@@ -70,6 +70,8 @@ public struct FilesystemAudit {
     public var verifySeconds: Double
     public var verification: AuditReport.Verification
     public var restorePoint: AuditReport.RestorePoint
+    public var atRisk: AtRisk
+    public var atRiskAssets: (missing: Int, offline: Int)
   }
 
   public func run(_ database: ImmichDatabase) throws(AuditError) -> Outcome {
@@ -107,10 +109,11 @@ public struct FilesystemAudit {
     }
     let verifySeconds = Date().timeIntervalSince(verifyStart)
     var findings = ReferenceRules.findings(facts, disk: disk, verification: outcome) + blockers
-    // What the database says of the files' age: a few rows, read once the findings are known.
+    // What the database says of the files' age and of what hangs on the missing ones: read
+    // once the findings are known.
     let restoreStart = Date()
     var restorePoint = AuditReport.RestorePoint()
-    restorePoint.newestAssetCreatedAt = try database.rows("newest-asset").first?[0].map(Timestamp.fromPostgres)
+    restorePoint.newestAssetCreatedAt = try database.newestAssetCreatedAt()
     let missing = Set(findings.lazy.filter { $0.kind == .missingOriginal }.compactMap(\.assetId))
     if let upload = facts.roots.first(where: { $0.kind == .upload }),
       let skew = try RestoreSkewRule.finding(database, missing: missing, upload: (upload.container, upload.host))
@@ -118,6 +121,7 @@ public struct FilesystemAudit {
       restorePoint.skewAssets = skew.facts.first { $0.key == "assets" }?.value.intValue ?? 0
       findings.append(skew)
     }
+    let (atRisk, atRiskAssets) = try AtRiskRule.apply(database, facts, to: &findings)
     let restoreSeconds = Date().timeIntervalSince(restoreStart)
     restorePoint.newestDump = RestoreSkewRule.newestDump(in: backupsFolder().host, timeout: options.ioTimeout)
     findings.sort(by: Finding.reportOrder)
@@ -125,7 +129,7 @@ public struct FilesystemAudit {
       roots: facts.roots, findings: findings, databaseSeconds: databaseSeconds + restoreSeconds,
       filesystemSeconds: filesystemSeconds,
       verifySeconds: verifySeconds, verification: verification,
-      restorePoint: restorePoint)
+      restorePoint: restorePoint, atRisk: atRisk, atRiskAssets: atRiskAssets)
   }
 
   /// The folder of Immich's database dumps (not a root: nothing in it is a finding of its
