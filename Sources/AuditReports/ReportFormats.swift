@@ -64,6 +64,20 @@ public enum AtRiskSentence {
   }
 }
 
+/// A step of the regeneration plan in a sentence, for text and Markdown's next steps.
+public enum NextStep {
+  public static func sentence(_ step: RegenerationStep) -> String {
+    let what = step.derivatives.joined(separator: ", ")
+    let scope =
+      step.assets.map { "\($0) asset\($0 == 1 ? "" : "s")" } ?? step.people.map {
+        "\($0) \($0 == 1 ? "person" : "people")"
+      }
+      ?? ""
+    let job = step.job.map { "\($0) (\(step.mode == "missing" ? "Missing" : step.mode ?? "All"))" } ?? "no job"
+    return "\(job): \(what) of \(scope). \(step.note)"
+  }
+}
+
 /// The restore point in a sentence (DESIGN.md § What hangs on a finding): the database's newest
 /// asset, the newest dump beside the files, and the skew between database and files if any.
 public enum RestorePointSentence {
@@ -135,6 +149,10 @@ public enum MarkdownReport {
         out += "| \(code(bytes: finding.path)) | \(detail) |\n"
       }
       if total > limit { out += "\n…and \(total - limit) more (the JSON report lists every one).\n" }
+    }
+    if !report.regeneration.isEmpty {
+      out += "\n### Next steps: rebuild what Immich can\n\n"
+      for step in report.regeneration { out += "- \(cell(NextStep.sentence(step)))\n" }
     }
     return out
   }

@@ -71,7 +71,7 @@ public enum ReportJSON {
   }
 
   /// How many of `header`'s members follow `findings`.
-  static let afterFindings = 5
+  static let afterFindings = 6
 
   /// Everything but `findings`, in the contract's order (`findings` goes before `verification`).
   public static func header(_ report: AuditReport, tool: ToolIdentity) -> [(String, JSONValue)] {
@@ -119,6 +119,20 @@ public enum ReportJSON {
           ("newestDump", .optional(report.restorePoint.newestDump)),
           ("skewAssets", .int(report.restorePoint.skewAssets)),
         ])
+      ),
+      (
+        "regeneration",
+        .array(
+          report.regeneration.map { step in
+            var members: [(String, JSONValue)] = [
+              ("job", .optional(step.job)), ("mode", .optional(step.mode)),
+              ("derivatives", .array(step.derivatives.map { .string($0) })),
+            ]
+            if let assets = step.assets { members.append(("assets", .int(assets))) }
+            if let people = step.people { members.append(("people", .int(people))) }
+            members.append(("note", .string(step.note)))
+            return .object(members)
+          })
       ),
       ("exitCode", .int(Int(report.exitCode))),
     ]

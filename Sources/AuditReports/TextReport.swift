@@ -68,6 +68,10 @@ public enum TextReport {
       }
       if total > limit { out += "  …and \(total - limit) more (--limit N shows more; --format json lists all)\n" }
     }
+    if !report.regeneration.isEmpty {
+      out += "\nNext steps (rebuild what Immich can):\n"
+      for step in report.regeneration { out += "  \(NextStep.sentence(step))\n" }
+    }
     out += "\n\(verdict)\n"
     return out
   }

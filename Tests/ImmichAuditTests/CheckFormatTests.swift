@@ -27,6 +27,8 @@ struct CheckFormatTests {
     // What Immich would do next: refuse to start (a marker gone), take img5 offline at the
     // next scan (an exclusion pattern), and Bob's two spellings of one photo (a case alias).
     try FileManager.default.removeItem(atPath: scene.media + "/encoded-video/.immich")
+    // A thumbnail to rebuild: the next steps name the job.
+    try scene.remove(scene.path(endingWith: "000000000001_thumbnail.webp"))
     try scene.cluster.psql(
       scene.database,
       "UPDATE library SET \"exclusionPatterns\" = ARRAY['**/@eaDir/**', '**/2024/IMG5.*'] WHERE name = 'NAS Photos'")

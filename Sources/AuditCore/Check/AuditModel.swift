@@ -177,6 +177,8 @@ public struct AuditReport: Sendable {
   public var atRisk = AtRisk()
   /// How many assets `atRisk` sums over: missing originals, and not-trashed assets under offline roots.
   public var atRiskAssets = (missing: 0, offline: 0)
+  /// The Immich jobs that rebuild the missing derivatives (empty: nothing to rebuild).
+  public var regeneration: [RegenerationStep] = []
   public var exitCode: Int32
 
   public init(
@@ -278,6 +280,7 @@ extension AuditReport {
     restorePoint = outcome.restorePoint
     atRisk = outcome.atRisk
     atRiskAssets = outcome.atRiskAssets
+    regeneration = outcome.regeneration
     exitCode = AuditReport.exitCode(findings: findings, roots: roots, policy: policy)
   }
 }

@@ -72,6 +72,7 @@ public struct FilesystemAudit {
     public var restorePoint: AuditReport.RestorePoint
     public var atRisk: AtRisk
     public var atRiskAssets: (missing: Int, offline: Int)
+    public var regeneration: [RegenerationStep]
   }
 
   public func run(_ database: ImmichDatabase) throws(AuditError) -> Outcome {
@@ -108,7 +109,9 @@ public struct FilesystemAudit {
       verification.complete = outcome.complete
     }
     let verifySeconds = Date().timeIntervalSince(verifyStart)
-    var findings = ReferenceRules.findings(facts, disk: disk, verification: outcome) + blockers
+    let references = ReferenceRules.findings(facts, disk: disk, verification: outcome)
+    let regeneration = references.regeneration
+    var findings = references.findings + blockers
     // What the database says of the files' age and of what hangs on the missing ones: read
     // once the findings are known.
     let restoreStart = Date()
@@ -129,7 +132,7 @@ public struct FilesystemAudit {
       roots: facts.roots, findings: findings, databaseSeconds: databaseSeconds + restoreSeconds,
       filesystemSeconds: filesystemSeconds,
       verifySeconds: verifySeconds, verification: verification,
-      restorePoint: restorePoint, atRisk: atRisk, atRiskAssets: atRiskAssets)
+      restorePoint: restorePoint, atRisk: atRisk, atRiskAssets: atRiskAssets, regeneration: regeneration)
   }
 
   /// The folder of Immich's database dumps (not a root: nothing in it is a finding of its

@@ -6,14 +6,19 @@ import CompactStore
 /// and `LikelyMovedRule`, which pairs the two.
 enum ReferenceRules {
   /// `disk`: `UnreferencedFileRule.findings`; `verification`: what content hashing found.
-  static func findings(_ facts: AuditFacts, disk: [Finding], verification: VerificationOutcome) -> [Finding] {
+  static func findings(_ facts: AuditFacts, disk: [Finding], verification: VerificationOutcome) -> (
+    findings: [Finding], regeneration: [RegenerationStep]
+  ) {
     var findings = RootRules.findings(facts)
     var missing = MissingFileRule()
     let sizes = SizeAndChecksumRule(mismatched: verification.mismatched)
     let willGoOffline = WillGoOfflineRule(facts.libraries)
     var aliases = PathAliasRule()
+    var regeneration = RegenerationRule()
     for (position, reference) in facts.index.references.enumerated() {
       let path = reference.path
+      // Derivatives to rebuild, under an offline thumbs folder too.
+      regeneration.note(reference, facts)
       // Under an offline root the root's finding covers it.
       if facts.isOffline(path) { continue }
       // What Immich will do with the rows, whatever the files: the database side alone.
@@ -31,6 +36,6 @@ enum ReferenceRules {
     findings += aliases.findings(facts)
     findings += disk
     findings += LikelyMovedRule.findings(facts, candidates: disk, digests: verification.candidateDigests)
-    return findings
+    return (findings, regeneration.plan)
   }
 }
