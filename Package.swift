@@ -68,6 +68,20 @@ let package = Package(
       pkgConfig: "libpq",
       providers: [.apt(["libpq-dev"])]
     ),
+    // zlib, found through pkg-config; Debian: zlib1g-dev (its library, zlib1g, is on every
+    // Debian and Ubuntu: dpkg needs it).
+    .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
+    // Whether a gzip-compressed SQL dump is whole (its stream, its closing comment), read as a
+    // stream in constant memory.
+    .target(
+      name: "DumpCheck",
+      dependencies: ["CZlib", "FileScan"],
+      swiftSettings: swiftSettings
+    ),
     // The 36-character spelling of a UUID and its two 64-bit halves: one codec for the
     // database client and the index.
     .target(name: "UUIDText", swiftSettings: swiftSettings),
@@ -108,7 +122,7 @@ let package = Package(
     .target(
       name: "AuditCore",
       dependencies: [
-        "PostgresClient", "ImmichQueries", "FileScan", "CompactStore",
+        "PostgresClient", "ImmichQueries", "FileScan", "CompactStore", "DumpCheck",
         .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: swiftSettings

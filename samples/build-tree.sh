@@ -15,6 +15,7 @@
 #   - Bob's photo 9 under two spellings of one name      -> path-alias
 #   - img14.jpg's folder is no import path of its library -> will-go-offline
 #   - encoded-video/.immich was not restored             -> boot-blocker (Immich would not start)
+#   - the newest database dump in backups/ was cut short -> corrupt-db-dump
 # and near misses that must not be reported: Synology's @eaDir thumbnails (excluded by the
 # library's patterns), a hidden .DS_Store, a notes.txt, an Immich database dump in backups/.
 # Usage: samples/build-tree.sh DIR
@@ -35,7 +36,12 @@ for folder in upload library thumbs encoded-video profile backups; do
   mkdir -p "$m/$folder"
   [ "$folder" = encoded-video ] || echo 1732500000000 > "$m/$folder/.immich"
 done
-file "$m/backups/immich-db-backup-20241124T020000-v3.1.0-pg14.19.sql.gz" 64
+# Immich's dumps: one whole, and the newest cut short (copied while it was written).
+dump_end='--\n-- PostgreSQL database cluster dump complete\n--\n'
+printf "SELECT 1;\n$dump_end" | gzip -n > "$m/backups/immich-db-backup-20241123T020000-v3.1.0-pg14.19.sql.gz"
+newest_dump="$m/backups/immich-db-backup-20241124T020000-v3.1.0-pg14.19.sql.gz"
+for i in $(seq 2000); do echo "INSERT INTO asset VALUES ($i, 'row $i');"; done | gzip -n > "$newest_dump"
+truncate -s 2000 "$newest_dump"
 
 # Originals, at the sizes the database records (IMG_0002.jpg missing; cat.jpg truncated).
 file "$m/upload/$U1/a0/00/${A}01.jpg" 2048

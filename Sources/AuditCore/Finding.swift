@@ -23,6 +23,7 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
   case willGoOffline = "will-go-offline"
   case pathAlias = "path-alias"
   case restoreSkew = "restore-skew"
+  case corruptDbDump = "corrupt-db-dump"
 
   /// The table's order, used to sort findings and summaries (`allCases` is built anew on
   /// each use: kept once here, as the sort of 200,000 findings asks it millions of times).
@@ -37,7 +38,7 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
     case .missingOriginal, .sizeMismatch, .checksumMismatch, .unreadable, .notAFile, .rootOffline, .bootBlocker:
       return .error
     case .unindexedOriginal, .untrackedUpload, .missingSidecar, .missingProfileImage, .pathChecksumMismatch,
-      .likelyMoved, .willGoOffline, .pathAlias, .restoreSkew:
+      .likelyMoved, .willGoOffline, .pathAlias, .restoreSkew, .corruptDbDump:
       return .warning
     case .missingOriginalTrashed, .offlinePresent, .missingDerivative, .missingPersonThumbnail, .orphanedDerivative:
       return .info

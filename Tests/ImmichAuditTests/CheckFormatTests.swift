@@ -27,6 +27,8 @@ struct CheckFormatTests {
     // What Immich would do next: refuse to start (a marker gone), take img5 offline at the
     // next scan (an exclusion pattern), and Bob's two spellings of one photo (a case alias).
     try FileManager.default.removeItem(atPath: scene.media + "/encoded-video/.immich")
+    // The newest dump stops before pg_dumpall's closing comment.
+    try scene.createDump("/data/backups/immich-db-backup-20241125T000000-v3.1.0-pg14.19.sql.gz", sql: "SELECT 1;\n")
     // A thumbnail to rebuild: the next steps name the job.
     try scene.remove(scene.path(endingWith: "000000000001_thumbnail.webp"))
     try scene.cluster.psql(

@@ -12,7 +12,7 @@ struct FailurePolicyTests {
         "missing-sidecar", "missing-derivative", "missing-person-thumbnail", "missing-profile-image",
         "orphaned-derivative", "size-mismatch", "checksum-mismatch", "path-checksum-mismatch", "unreadable",
         "not-a-file", "likely-moved", "root-offline", "boot-blocker", "will-go-offline", "path-alias",
-        "restore-skew",
+        "restore-skew", "corrupt-db-dump",
       ])
     #expect(FindingKind.bootBlocker.defaultSeverity == .error)
     #expect(FindingKind.willGoOffline.defaultSeverity == .warning)

@@ -19,7 +19,7 @@ struct SampleTests {
       report.nonZeroSummary == [
         "missing-original": 4, "missing-original-trashed": 1, "unindexed-original": 2, "missing-derivative": 1,
         "orphaned-derivative": 1, "size-mismatch": 1, "likely-moved": 1, "boot-blocker": 1, "path-alias": 1,
-        "will-go-offline": 1, "restore-skew": 1,
+        "will-go-offline": 1, "restore-skew": 1, "corrupt-db-dump": 1,
       ])
     #expect(report.findings("restore-skew").first?["assets"]?.intValue == 2)
     #expect(report.findings("will-go-offline").first?["path"]?.stringValue == "/mnt/nas/old-photos/img14.jpg")

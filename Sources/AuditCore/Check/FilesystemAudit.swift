@@ -108,10 +108,14 @@ public struct FilesystemAudit {
       verification.bytesHashed = outcome.bytesHashed
       verification.complete = outcome.complete
     }
+    // Immich's own dumps beside the media: read in this phase too (the newest in `size`).
+    let dumpRule = DumpRule(
+      container: backupsFolder().container, host: backupsFolder().host, timeout: options.ioTimeout)
+    let dumpFindings = dumpRule.findings(tier: options.verify, timeout: options.ioTimeout)
     let verifySeconds = Date().timeIntervalSince(verifyStart)
     let references = ReferenceRules.findings(facts, disk: disk, verification: outcome)
     let regeneration = references.regeneration
-    var findings = references.findings + blockers
+    var findings = references.findings + blockers + dumpFindings
     // What the database says of the files' age and of what hangs on the missing ones: read
     // once the findings are known.
     let restoreStart = Date()
@@ -126,7 +130,7 @@ public struct FilesystemAudit {
     }
     let (atRisk, atRiskAssets) = try AtRiskRule.apply(database, facts, to: &findings)
     let restoreSeconds = Date().timeIntervalSince(restoreStart)
-    restorePoint.newestDump = RestoreSkewRule.newestDump(in: backupsFolder().host, timeout: options.ioTimeout)
+    restorePoint.newestDump = dumpRule.newestDump
     findings.sort(by: Finding.reportOrder)
     return Outcome(
       roots: facts.roots, findings: findings, databaseSeconds: databaseSeconds + restoreSeconds,

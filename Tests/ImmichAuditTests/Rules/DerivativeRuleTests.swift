@@ -18,7 +18,7 @@ struct DerivativeRuleTests: CheckScenes {
         + "/720p/seg_1.m4s"
     )
     try scene.create("/data/profile/11111111-1111-4111-8111-111111111111/old-avatar.jpg")
-    try scene.create("/data/backups/immich-db-backup-20241125T000000-v3.1.0-pg14.19.sql.gz")
+    try scene.createDump("/data/backups/immich-db-backup-20241125T000000-v3.1.0-pg14.19.sql.gz")
     let report = try run(scene)
     #expect(
       report.findings("orphaned-derivative").map { $0["path"]!.stringValue! } == [
@@ -40,7 +40,7 @@ struct DerivativeRuleTests: CheckScenes {
       scene.mediaPrefix
       + "/thumbs/11111111-1111-4111-8111-111111111111/ff/ff/ffffffff-0000-4000-8000-000000000000_preview.jpeg"
     try scene.create(orphan)
-    try scene.create(scene.mediaPrefix + "/backups/immich-db-backup-20241125T000000-v3.1.0-pg14.19.sql.gz")
+    try scene.createDump(scene.mediaPrefix + "/backups/immich-db-backup-20241125T000000-v3.1.0-pg14.19.sql.gz")
     let report = try run(scene)
     #expect(paths(report, "missing-derivative") == [encoded])
     #expect(paths(report, "orphaned-derivative") == [orphan])

@@ -27,7 +27,7 @@ struct RestoreSkewRuleTests: CheckScenes {
     for suffix in ["000000000009.jpg", "000000000008.jpg", "000000000002.jpg"] {
       try scene.remove(scene.path(endingWith: suffix))
     }
-    try scene.create(scene.mediaPrefix + "/backups/immich-db-backup-1733000000000.sql.gz")
+    try scene.createDump(scene.mediaPrefix + "/backups/immich-db-backup-1733000000000.sql.gz")
     try scene.create(scene.mediaPrefix + "/backups/immich-db-backup-20250101T000000-v3.1.0-pg14.19.sql.gz.tmp")
     let report = try run(scene)
     #expect(paths(report, "restore-skew") == ["\(scene.mediaPrefix)/upload"])

@@ -60,10 +60,40 @@ final class AuditScene {
       try FileManager.default.createDirectory(atPath: "\(media)/\(folderName)", withIntermediateDirectories: true)
       try Data("1732500000000".utf8).write(to: URL(fileURLWithPath: "\(media)/\(folderName)/.immich"))
     }
-    // Immich's own database dumps: never a finding.
-    try Data(count: 20).write(
-      to: URL(fileURLWithPath: "\(media)/backups/immich-db-backup-20241124T000000-v3.1.0-pg14.19.sql.gz"))
+    // Immich's own database dump, whole: no finding.
+    try Self.writeDump(at: "\(media)/backups/immich-db-backup-20241124T000000-v3.1.0-pg14.19.sql.gz")
     try FileManager.default.createDirectory(atPath: folder.path + "/nas/more photos", withIntermediateDirectories: true)
+  }
+
+  /// What pg_dumpall writes last (Immich's dumps are pg_dumpall's).
+  static let dumpEnding = "--\n-- PostgreSQL database cluster dump complete\n--\n\n"
+
+  /// A gzip-compressed SQL dump at host path `path`, by gzip(1): `sql` compressed, then cut to
+  /// `keepBytes` bytes if given (a dump cut short).
+  static func writeDump(at path: String, sql: String = "SELECT 1;\n" + dumpEnding, keepBytes: Int? = nil) throws {
+    try FileManager.default.createDirectory(
+      atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["gzip", "-n", "-c"]
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    try process.run()
+    try input.fileHandleForWriting.write(contentsOf: Data(sql.utf8))
+    try input.fileHandleForWriting.close()
+    var compressed = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    if let keepBytes { compressed = compressed.prefix(keepBytes) }
+    try compressed.write(to: URL(fileURLWithPath: path))
+  }
+
+  /// A dump at a container path (see `writeDump`).
+  func createDump(_ container: String, sql: String = "SELECT 1;\n" + AuditScene.dumpEnding, keepBytes: Int? = nil)
+    throws
+  {
+    try Self.writeDump(at: hostPath(container), sql: sql, keepBytes: keepBytes)
   }
 
   /// The media location's container prefix in this generation's paths.

@@ -1,4 +1,3 @@
-import FileScan
 import Foundation
 import PostgresClient
 
@@ -41,47 +40,4 @@ enum RestoreSkewRule {
     ]
     return finding
   }
-
-  /// The newest database dump in the `backups` folder by the time its name carries (nil: none,
-  /// or the folder did not answer within `timeout`): `immich-db-backup-<yyyymmdd>T<hhmmss>-v…-pg….sql.gz`,
-  /// or `immich-db-backup-<epoch milliseconds>.sql.gz` from older releases.
-  static func newestDump(in folder: [UInt8], timeout: Double?) -> String? {
-    let listing = ParallelWalker.collect(folder, threads: 1, sizes: false, timeout: timeout) { _, _ in false }
-    guard !listing.timedOut else { return nil }
-    var newest: (time: Date, name: String)?
-    for entry in listing.entries where entry.kind == .file {
-      let name = String(decoding: entry.relativePath, as: UTF8.self)
-      guard let time = dumpTime(name) else { continue }
-      if newest.map({ time > $0.time || (time == $0.time && name > $0.name) }) ?? true { newest = (time, name) }
-    }
-    return newest?.name
-  }
-
-  /// The time a dump's file name carries, if it is one of Immich's dump names.
-  static func dumpTime(_ name: String) -> Date? {
-    let prefix = "immich-db-backup-"
-    let suffix = ".sql.gz"
-    guard name.hasPrefix(prefix), name.hasSuffix(suffix), name.count > prefix.count + suffix.count else { return nil }
-    let body = name.dropFirst(prefix.count).dropLast(suffix.count)
-    if body.allSatisfy(\.isASCIIDigit), let milliseconds = Double(body) {
-      return Date(timeIntervalSince1970: milliseconds / 1000)
-    }
-    // yyyymmddThhmmss-v<version>-pg<version>
-    let parts = body.split(separator: "-", omittingEmptySubsequences: false)
-    guard parts.count == 3, parts[1].hasPrefix("v"), parts[2].hasPrefix("pg") else { return nil }
-    let stamp = Array(parts[0])
-    guard stamp.count == 15, stamp[8] == "T",
-      stamp.enumerated().allSatisfy({ $0.offset == 8 || $0.element.isASCIIDigit })
-    else { return nil }
-    var components = DateComponents()
-    components.timeZone = TimeZone(identifier: "UTC")
-    func number(_ range: Range<Int>) -> Int { Int(String(stamp[range]))! }
-    (components.year, components.month, components.day) = (number(0..<4), number(4..<6), number(6..<8))
-    (components.hour, components.minute, components.second) = (number(9..<11), number(11..<13), number(13..<15))
-    return Calendar(identifier: .gregorian).date(from: components)
-  }
-}
-
-extension Character {
-  fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }
