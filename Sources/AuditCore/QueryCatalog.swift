@@ -21,7 +21,7 @@ public struct QueryCatalog: Sendable {
   var features: [String: Bool] {
     [
       "visibility": schema.hasVisibility, "face-deletedAt": schema.hasFaceDeletedAt, "status": schema.hasStatus,
-      "checksumAlgorithm": schema.hasChecksumAlgorithm,
+      "checksumAlgorithm": schema.hasChecksumAlgorithm, "album-owner-row": schema.albumOwnerInAlbumUser,
     ]
   }
 

@@ -29,6 +29,12 @@ enum HelpText {
       immich-audit explain --db postgresql://immich_audit@127.0.0.1/immich --sql
     """
 
+  static let sampleExamples = """
+    Examples:
+      immich-audit sample -n 20 --format markdown --output spot-check.md
+      immich-audit sample --seed 42 --db 'host=127.0.0.1 dbname=immich user=immich_audit' --media-root /srv/immich/library
+    """
+
   static let countsExamples = """
     Examples:
       immich-audit counts --format json --output prod-counts.json

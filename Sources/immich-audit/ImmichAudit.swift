@@ -19,7 +19,7 @@ struct ImmichAudit: ParsableCommand {
       question; `immich-audit explain --sql` prints it as run on your database.
       """,
     version: ToolInfo.version,
-    subcommands: [Check.self, Explain.self, CountsCommand.self, Compare.self],
+    subcommands: [Check.self, Explain.self, CountsCommand.self, Compare.self, Sample.self],
     defaultSubcommand: Check.self
   )
 
@@ -51,7 +51,7 @@ struct ImmichAudit: ParsableCommand {
     else { return }
     Output.standardError(
       """
-      usage: immich-audit [check|explain|counts|compare] [--db CONNINFO | --immich-env FILE | --compose FILE]
+      usage: immich-audit [check|explain|counts|compare|sample] [--db CONNINFO | --immich-env FILE | --compose FILE]
                           [--media-root DIR] [--map CONTAINER=HOST ...] [options]
       No database to audit was given. First try, in Immich's folder (beside docker-compose.yml and .env):
         immich-audit explain
