@@ -113,11 +113,7 @@ struct Check: ParsableCommand {
   }
 
   func run() throws {
-    do {
-      Supervisor.exit(try audit())
-    } catch let exit as ExitCode {
-      Supervisor.exit(exit.rawValue)
-    }
+    try Supervisor.exit { try audit() }
   }
 
   /// What goes to one destination: the report in a format, or the Prometheus textfile.

@@ -26,25 +26,16 @@ struct Explain: ParsableCommand {
   @Flag(help: "Also print every SQL statement as it ran on this database.")
   var sql = false
 
-  @Option(
-    name: .customLong("io-timeout"),
-    help: ArgumentHelp(
-      "Seconds a filesystem call may take before it counts as timed out (a dead mount).", valueName: "seconds"))
-  var ioTimeout: Double = 15
+  @OptionGroup var timeout: LookTimeoutOption
 
   func validate() throws {
     if samples < 0 || samples > 1000 { throw ValidationError("--samples must be between 0 and 1000") }
-    if !(ioTimeout > 0 && ioTimeout <= 86400) {
-      throw ValidationError("--io-timeout must be a number of seconds above 0 (e.g. 15)")
-    }
   }
 
   func run() throws {
-    do {
+    try Supervisor.exit {
       try explain()
-      Supervisor.exit(0)
-    } catch let exit as ExitCode {
-      Supervisor.exit(exit.rawValue)
+      return 0
     }
   }
 
@@ -55,7 +46,7 @@ struct Explain: ParsableCommand {
     // The same setup as check's: the preflight shows exactly the mappings the audit will use.
     let prepared = try runner.prepare(connection.request(mapping), samplesPerKind: samples)
     prepared.database.close()
-    let output = ExplainText.render(ExplainReport(prepared, ioTimeout: ioTimeout, includeSQL: sql))
+    let output = ExplainText.render(ExplainReport(prepared, ioTimeout: timeout.ioTimeout, includeSQL: sql))
     try runner.write(outputs, [ReportOutputs.text(output)])
   }
 }

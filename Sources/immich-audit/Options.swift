@@ -54,6 +54,21 @@ struct ConnectionOptions: ParsableArguments {
   }
 }
 
+/// `--io-timeout` of the commands that only look at a few files (`explain`, `sample`).
+struct LookTimeoutOption: ParsableArguments {
+  @Option(
+    name: .customLong("io-timeout"),
+    help: ArgumentHelp(
+      "Seconds a filesystem call may take before it counts as timed out (a dead mount).", valueName: "seconds"))
+  var ioTimeout: Double = 15
+
+  func validate() throws {
+    if !(ioTimeout > 0 && ioTimeout <= 86400) {
+      throw ValidationError("--io-timeout must be a number of seconds above 0 (e.g. 15)")
+    }
+  }
+}
+
 /// Where the database's container paths are on this machine.
 struct MappingOptions: ParsableArguments {
   @Option(

@@ -38,26 +38,17 @@ struct Sample: ParsableCommand {
   @Option(help: ArgumentHelp("Write the list to this file instead of stdout (atomically).", valueName: "file"))
   var output: String?
 
-  @Option(
-    name: .customLong("io-timeout"),
-    help: ArgumentHelp(
-      "Seconds a filesystem call may take before it counts as timed out (a dead mount).", valueName: "seconds"))
-  var ioTimeout: Double = 15
+  @OptionGroup var timeout: LookTimeoutOption
 
   func validate() throws {
     if count < 1 || count > 10_000 { throw ValidationError("--count must be between 1 and 10000") }
     if let seed, seed > UInt64(Int64.max) { throw ValidationError("--seed must be between 0 and \(Int64.max)") }
-    if !(ioTimeout > 0 && ioTimeout <= 86400) {
-      throw ValidationError("--io-timeout must be a number of seconds above 0 (e.g. 15)")
-    }
   }
 
   func run() throws {
-    do {
+    try Supervisor.exit {
       try sample()
-      Supervisor.exit(0)
-    } catch let exit as ExitCode {
-      Supervisor.exit(exit.rawValue)
+      return 0
     }
   }
 
@@ -70,7 +61,7 @@ struct Sample: ParsableCommand {
     do {
       drawn = try prepared.database.spotCheckSample(
         count: count, seed: seed ?? UInt64.random(in: 0...UInt64(Int64.max)), mapper: prepared.mappings.mapper,
-        ioTimeout: ioTimeout)
+        ioTimeout: timeout.ioTimeout)
     } catch {
       throw runner.fail(error.description, exitCode: 2)
     }

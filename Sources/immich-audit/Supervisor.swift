@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Glibc
 
@@ -129,6 +130,16 @@ enum Supervisor {
           }
         }
       }
+    }
+  }
+
+  /// Runs a command's body and ends the process with its exit code (a failure's too: an
+  /// `ExitCode` thrown after its one line was told).
+  static func exit(running body: () throws -> Int32) throws -> Never {
+    do {
+      exit(try body())
+    } catch let exit as ExitCode {
+      Self.exit(exit.rawValue)
     }
   }
 
