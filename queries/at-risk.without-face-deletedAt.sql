@@ -1,6 +1,8 @@
 -- Variant for databases before Immich v1.127 (faces had no "deletedAt": every row counts).
 -- What hangs on each asset whose original is missing or offline (DESIGN.md § What hangs on a
--- finding): one row per asset of $1 (an array of asset ids; no temporary table).
+-- finding): one row per asset of $1 (an array of asset ids; no temporary table). Each join
+-- table is read once for the whole array (an index scan on its asset column where Immich has
+-- one) and grouped, rather than looked up once per asset.
 --   albums        album-asset rows of albums not deleted
 --   faces         every face row (as in the counts)
 --   people        the distinct named people (name <> '') among those faces, comma-separated ids
@@ -11,20 +13,44 @@
 --   shared_links  shared-link-asset rows
 --   stacked       the asset is in a stack
 --   memories      memory-asset rows
+WITH in_albums AS (
+  SELECT album_asset."assetId" AS asset_id, count(*) AS n
+  FROM album_asset JOIN album ON album.id = album_asset."albumId"
+  WHERE album_asset."assetId" = ANY($1::uuid[]) AND album."deletedAt" IS NULL
+  GROUP BY album_asset."assetId"
+), with_faces AS (
+  SELECT asset_face."assetId" AS asset_id, count(*) AS n,
+    string_agg(DISTINCT person.id::text, ',') FILTER (WHERE person.name <> '') AS people
+  FROM asset_face LEFT JOIN person ON person.id = asset_face."personId"
+  WHERE asset_face."assetId" = ANY($1::uuid[])
+  GROUP BY asset_face."assetId"
+), with_tags AS (
+  SELECT tag_asset."assetId" AS asset_id, count(*) AS n
+  FROM tag_asset WHERE tag_asset."assetId" = ANY($1::uuid[]) GROUP BY tag_asset."assetId"
+), in_shared_links AS (
+  SELECT shared_link_asset."assetId" AS asset_id, count(*) AS n
+  FROM shared_link_asset WHERE shared_link_asset."assetId" = ANY($1::uuid[]) GROUP BY shared_link_asset."assetId"
+), in_memories AS (
+  SELECT memory_asset."assetId" AS asset_id, count(*) AS n
+  FROM memory_asset WHERE memory_asset."assetId" = ANY($1::uuid[]) GROUP BY memory_asset."assetId"
+)
 SELECT
   asset.id,
-  (SELECT count(*) FROM album_asset JOIN album ON album.id = album_asset."albumId"
-    WHERE album_asset."assetId" = asset.id AND album."deletedAt" IS NULL) AS albums,
-  (SELECT count(*) FROM asset_face WHERE asset_face."assetId" = asset.id) AS faces,
-  (SELECT string_agg(DISTINCT person.id::text, ',') FROM asset_face JOIN person ON person.id = asset_face."personId"
-    WHERE asset_face."assetId" = asset.id AND person.name <> '') AS people,
+  coalesce(in_albums.n, 0) AS albums,
+  coalesce(with_faces.n, 0) AS faces,
+  with_faces.people,
   coalesce(asset_exif.description <> '', false) AS description,
   asset_exif.latitude IS NOT NULL AND asset_exif.longitude IS NOT NULL AS location,
   asset."isFavorite" AS favorite,
-  (SELECT count(*) FROM tag_asset WHERE tag_asset."assetId" = asset.id) AS tags,
-  (SELECT count(*) FROM shared_link_asset WHERE shared_link_asset."assetId" = asset.id) AS shared_links,
+  coalesce(with_tags.n, 0) AS tags,
+  coalesce(in_shared_links.n, 0) AS shared_links,
   asset."stackId" IS NOT NULL AS stacked,
-  (SELECT count(*) FROM memory_asset WHERE memory_asset."assetId" = asset.id) AS memories
+  coalesce(in_memories.n, 0) AS memories
 FROM asset
 LEFT JOIN asset_exif ON asset_exif."assetId" = asset.id
+LEFT JOIN in_albums ON in_albums.asset_id = asset.id
+LEFT JOIN with_faces ON with_faces.asset_id = asset.id
+LEFT JOIN with_tags ON with_tags.asset_id = asset.id
+LEFT JOIN in_shared_links ON in_shared_links.asset_id = asset.id
+LEFT JOIN in_memories ON in_memories.asset_id = asset.id
 WHERE asset.id = ANY($1::uuid[]);

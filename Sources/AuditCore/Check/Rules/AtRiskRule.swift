@@ -5,11 +5,14 @@ import PostgresClient
 /// the rest that hang on each asset whose original is missing (`missing-original`,
 /// `likely-moved`) or under an offline root holding originals (`root-offline`: the sum over its
 /// not-trashed assets), and the report's total over the missing, not-trashed originals and the
-/// offline roots, each asset once. Read by `queries/at-risk.sql`, a few thousand asset ids per
-/// statement as an array parameter (no temporary table: the session is read-only).
+/// offline roots, each asset once. Read by `queries/at-risk.sql`, the asset ids as an array
+/// parameter (no temporary table: the session is read-only).
 enum AtRiskRule {
-  /// Asset ids per statement: a 37-byte uuid each, so a statement's parameter stays near 400 kB.
-  static let batch = 10_000
+  /// Asset ids per statement: each statement reads every join table once (a hashed array
+  /// test), so fewer statements cost less; at 37 bytes a uuid a statement's parameter stays
+  /// under 4 MB. Measured at 100,000 missing originals: 10,000 ids a statement took 2.2 s,
+  /// 100,000 in one (BENCHMARKS.md, "Metadata at risk").
+  static let batch = 100_000
 
   /// One asset's metadata; `people` holds its named people's ids (for distinct sums).
   private struct AssetMetadata {
@@ -86,7 +89,8 @@ enum AtRiskRule {
         guard let root, facts.roots[root].kind.holdsOriginals else { continue }
         findings[index].atRisk = sum(underOffline[root] ?? [])
       } else {
-        findings[index].atRisk = sum(finding.assetId.map { [$0] } ?? [])
+        // One asset: its own figures (its people are distinct already).
+        findings[index].atRisk = finding.assetId.flatMap { metadata[$0]?.risk } ?? AtRisk()
       }
     }
     let offline = Set(underOffline.values.joined()).subtracting(missing)

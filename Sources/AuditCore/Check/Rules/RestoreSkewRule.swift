@@ -22,9 +22,12 @@ enum RestoreSkewRule {
         ended = true
         return
       }
-      run.append((text(1) ?? "", text(2).map(Timestamp.fromPostgres) ?? ""))
+      // As the server wrote it: only the first and the last become ISO-8601 below.
+      run.append((text(1) ?? "", text(2) ?? ""))
     }
-    guard run.count >= 2, let newest = run.first, let oldest = run.last else { return nil }
+    guard run.count >= 2, let first = run.first, let last = run.last else { return nil }
+    let newest = (owner: first.owner, createdAt: Timestamp.fromPostgres(first.createdAt))
+    let oldest = (owner: last.owner, createdAt: Timestamp.fromPostgres(last.createdAt))
     var byOwner: [String: Int] = [:]
     for asset in run { byOwner[asset.owner, default: 0] += 1 }
     var finding = Finding(
