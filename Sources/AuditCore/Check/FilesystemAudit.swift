@@ -109,8 +109,8 @@ public struct FilesystemAudit {
       verification.complete = outcome.complete
     }
     // Immich's own dumps beside the media: read in this phase too (the newest in `size`).
-    let dumpRule = DumpRule(
-      container: backupsFolder().container, host: backupsFolder().host, timeout: options.ioTimeout)
+    let dumpFolder = backupsFolder()
+    let dumpRule = DumpRule(container: dumpFolder.container, host: dumpFolder.host, timeout: options.ioTimeout)
     let dumpFindings = dumpRule.findings(tier: options.verify, timeout: options.ioTimeout)
     let verifySeconds = Date().timeIntervalSince(verifyStart)
     let references = ReferenceRules.findings(facts, disk: disk, verification: outcome)
