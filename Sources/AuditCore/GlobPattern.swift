@@ -1,3 +1,5 @@
+import CompactStore
+
 /// A library exclusion pattern with the glob semantics Immich's crawl uses (fast-glob's `ignore`,
 /// that is picomatch), matched case-insensitively on the container path:
 /// `**` as a whole segment spans any number of folders (zero included), `*` any characters but
@@ -6,16 +8,52 @@
 public struct GlobPattern {
   public let pattern: String
   private let regex: Regex<AnyRegexOutput>?
+  /// Literal runs a path must contain for the pattern to match, tested before the regular
+  /// expression, which costs microseconds a path: `will-go-offline` asks for every external
+  /// asset, and `**/@eaDir/**` rules out nearly all of them by "@eadir" alone.
+  private let literals: [[UInt8]]
 
   public init(_ pattern: String) {
     self.pattern = pattern
-    self.regex = try? Regex("^" + Self.translate(Array(pattern.lowercased())) + "$")
+    let lowered = Array(pattern.lowercased())
+    self.regex = try? Regex("^" + Self.translate(lowered) + "$")
+    self.literals = Self.requiredLiterals(lowered)
   }
 
   /// Whether `path` (a container path) is excluded by this pattern.
   public func matches(_ path: String) -> Bool {
     guard let regex else { return false }
-    return (try? regex.wholeMatch(in: path.lowercased())) != nil
+    var lowered = path.lowercased()
+    let possible = lowered.withUTF8 { bytes in
+      literals.allSatisfy { literal in literal.withUnsafeBytes { Bytes.contains(UnsafeRawBufferPointer(bytes), $0) } }
+    }
+    return possible && (try? regex.wholeMatch(in: lowered)) != nil
+  }
+
+  /// The pattern's literal runs between wildcards (lowercase), each of which a matching path
+  /// holds; a "/" next to a `*` is dropped (`**/` and `/**` also match no folder). None for a
+  /// pattern with classes, braces, escapes or non-ASCII letters, where runs are not literal.
+  static func requiredLiterals(_ lowered: [Character]) -> [[UInt8]] {
+    guard lowered.allSatisfy({ $0.isASCII && !"[]{}\\".contains($0) }) else { return [] }
+    var literals: [[UInt8]] = []
+    var run: [UInt8] = []
+    var afterWildcard = false
+    func flush(beforeWildcard: Bool) {
+      if afterWildcard && run.first == UInt8(ascii: "/") { run.removeFirst() }
+      if beforeWildcard && run.last == UInt8(ascii: "/") { run.removeLast() }
+      if !run.isEmpty { literals.append(run) }
+      run = []
+    }
+    for character in lowered {
+      if character == "*" || character == "?" {
+        flush(beforeWildcard: true)
+        afterWildcard = true
+      } else {
+        run.append(character.asciiValue!)
+      }
+    }
+    flush(beforeWildcard: false)
+    return literals
   }
 
   static func translate(_ characters: [Character]) -> String {

@@ -133,11 +133,16 @@ public final class ImmichDatabase {
   }
 
   static func isNewerThanKnown(_ version: String) -> Bool {
+    guard let release = release(version) else { return false }
+    return release > (newestKnownRelease.major, newestKnownRelease.minor)
+  }
+
+  /// A `version_history` version's major and minor number ("v1.115.0", "3.1.0"); nil if unreadable.
+  static func release(_ version: String) -> (major: Int, minor: Int)? {
     let parts = version.trimmingCharacters(in: CharacterSet(charactersIn: "v")).split(separator: ".").map {
       Int($0.prefix { $0.isNumber }) ?? 0
     }
-    guard parts.count >= 2 else { return false }
-    return (parts[0], parts[1]) > (newestKnownRelease.major, newestKnownRelease.minor)
+    return parts.count >= 2 ? (parts[0], parts[1]) : nil
   }
 
   /// Streams query file `name` (chosen and renamed for this schema), recording the statement for

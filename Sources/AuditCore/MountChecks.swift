@@ -1,4 +1,3 @@
-import Foundation
 import PostgresClient
 
 /// Immich's mount checks (v1.115+): at every start Immich reads the `.immich` marker of each
@@ -15,8 +14,7 @@ extension ImmichDatabase {
   /// on its own; the version history says so for a v1.115 database.
   var checksMountMarkers: Bool {
     if schema.hasStatus { return true }
-    guard let version = description.immichVersion else { return false }
-    let parts = version.trimmingCharacters(in: ["v"]).split(separator: ".").map { Int($0.prefix { $0.isNumber }) ?? 0 }
-    return parts.count >= 2 && (parts[0], parts[1]) >= (1, 115)
+    guard let release = description.immichVersion.flatMap(Self.release) else { return false }
+    return release >= (1, 115)
   }
 }

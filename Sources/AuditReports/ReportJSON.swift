@@ -40,6 +40,8 @@ public enum ReportJSON {
   /// the findings are never held as one JSON tree or one string.
   public static func write(_ report: AuditReport, tool: ToolIdentity, to out: inout some TextOutputStream) {
     let members = header(report, tool: tool)
+    // The contract puts `findings` just before `verification`.
+    let afterFindings = members.count - (members.firstIndex { $0.0 == "verification" } ?? members.count)
     func member(_ item: (String, JSONValue)) {
       out.write("  ")
       out.write(JSONValue.string(item.0).rendered(indent: 0))
@@ -69,9 +71,6 @@ public enum ReportJSON {
     }
     out.write("\n}\n")
   }
-
-  /// How many of `header`'s members follow `findings`.
-  static let afterFindings = 6
 
   /// Everything but `findings`, in the contract's order (`findings` goes before `verification`).
   public static func header(_ report: AuditReport, tool: ToolIdentity) -> [(String, JSONValue)] {
@@ -169,7 +168,7 @@ public enum ReportJSON {
       members.append(("candidates", .array(finding.candidates.map { .object(paths($0.path, $0.hostPath)) })))
     }
     if let atRisk = finding.atRisk { members.append(("atRisk", json(atRisk))) }
-    members += finding.facts.map { ($0.key, $0.value) }
+    members += finding.members.map { ($0.key, $0.value) }
     return .object(members)
   }
 

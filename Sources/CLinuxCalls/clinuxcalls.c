@@ -20,6 +20,10 @@ long clinux_getdents64(int fd, void *buffer, size_t size) {
   return (long)getdents64(fd, buffer, size);
 }
 
+int clinux_contains(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
+  return memmem(haystack, haystack_length, needle, needle_length) != NULL;
+}
+
 size_t clinux_name_start(const void *path, size_t length) {
   const char *slash = memrchr(path, '/', length);
   return slash ? (size_t)(slash - (const char *)path) + 1 : 0;

@@ -28,6 +28,14 @@ public enum Bytes {
     }
   }
 
+  /// Whether `needle` occurs in `haystack` (memmem, many bytes at a time).
+  @inlinable
+  public static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: UnsafeRawBufferPointer) -> Bool {
+    guard !needle.isEmpty else { return true }
+    guard let base = haystack.baseAddress, haystack.count >= needle.count else { return false }
+    return clinux_contains(base, haystack.count, needle.baseAddress!, needle.count) != 0
+  }
+
   /// Where the file name starts in a path: after the last "/" (0: the whole path). memrchr
   /// looks at many bytes at a time; the generic `lastIndex` and a plain loop cost far more
   /// per row (BENCHMARKS.md).

@@ -46,4 +46,27 @@ struct GlobPatternTests {
   func behaviour(pattern: String, path: String, excluded: Bool) {
     #expect(GlobPattern(pattern).matches(path) == excluded, "\(pattern) on \(path)")
   }
+
+  @Test("the literal prefilter never turns away a path the expression matches, and finds the runs it should")
+  func literalPrefilter() throws {
+    #expect(GlobPattern.requiredLiterals(Array("**/@eadir/**")) == [Array("@eadir".utf8)])
+    #expect(GlobPattern.requiredLiterals(Array("**/._*")) == [Array("._".utf8)])
+    #expect(GlobPattern.requiredLiterals(Array("/mnt/nas/**/*.jpg")) == [Array("/mnt/nas".utf8), Array(".jpg".utf8)])
+    #expect(GlobPattern.requiredLiterals(Array("**/{a,b}/**")) == [])
+    let patterns = [
+      "**/@eaDir/**", "**/._*", "a/**", "**/a", "/mnt/nas/**/*.jpg", "**/2024/IMG5.*", "?x/**", "/x/*/y", "**",
+      "**/#recycle/**",
+    ]
+    let paths = [
+      "a", "a/b", "/a", "x/a", "/mnt/nas/a.jpg", "/mnt/nas/s/t/a.JPG", "/p/@eaDir/x", "/p/@eaDirx", "._x", "/p/._y",
+      "/p/2024/img5.jpg", "/p/2024/img5", "ax/b", "/x/q/y", "/x/y", "", "/v/#recycle/x",
+    ]
+    for pattern in patterns {
+      let regex = try Regex("^" + GlobPattern.translate(Array(pattern.lowercased())) + "$")
+      for path in paths {
+        let expected = (try? regex.wholeMatch(in: path.lowercased())) != nil
+        #expect(GlobPattern(pattern).matches(path) == expected, "\(pattern) on \(path)")
+      }
+    }
+  }
 }

@@ -22,9 +22,9 @@ public struct Finding: Sendable {
   /// What hangs on the finding's assets (`missing-original`, `likely-moved`, and `root-offline`
   /// of a root holding originals): nil for the other kinds.
   public var atRisk: AtRisk?
-  /// Members of the kind's own (`restore-skew`'s `window`, `assets`, `byOwner`), written in
-  /// JSON and NDJSON after `detail`.
-  public var facts: [(key: String, value: JSONValue)] = []
+  /// JSON members of the kind's own (`restore-skew`'s `window`, `assets`, `byOwner`), written
+  /// in JSON and NDJSON after `detail`.
+  public var members: [(key: String, value: JSONValue)] = []
   /// A disk-found file's size, for pairing it with a missing original (not reported).
   var diskSize: Int64 = -1
 

@@ -125,8 +125,8 @@ public struct FilesystemAudit {
     if let upload = facts.roots.first(where: { $0.kind == .upload }),
       let skew = try RestoreSkewRule.finding(database, missing: missing, upload: (upload.container, upload.host))
     {
-      restorePoint.skewAssets = skew.facts.first { $0.key == "assets" }?.value.intValue ?? 0
-      findings.append(skew)
+      restorePoint.skewAssets = skew.assets
+      findings.append(skew.finding)
     }
     let (atRisk, atRiskAssets) = try AtRiskRule.apply(database, facts, to: &findings)
     let restoreSeconds = Date().timeIntervalSince(restoreStart)

@@ -31,6 +31,10 @@ void *clinux_dirent_buffer(void);
 /// Swift loop looked at one (every database row's path goes through here).
 size_t clinux_name_start(const void *path, size_t length);
 
+/// Whether `needle` occurs in `haystack`: memmem(3), which Glibc declares only under
+/// _GNU_SOURCE (a glob's literal runs are looked for in every external asset's path).
+int clinux_contains(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
+
 /// A hint to load the cache line holding `address` (nothing else happens; any address will do).
 /// Swift has no prefetch of its own: the index issues the loads of a batch of lookups before
 /// it needs them, so that their cache misses overlap instead of following one another.

@@ -34,7 +34,6 @@ enum AtRiskRule {
     }
     let underOffline = offlineAssets(facts)
     for ids in underOffline.values { wanted.formUnion(ids) }
-    guard !wanted.isEmpty || findings.contains(where: \.carriesAtRisk) else { return (AtRisk(), (0, 0)) }
 
     var metadata: [String: AssetMetadata] = Dictionary(minimumCapacity: wanted.count)
     let ids = Array(wanted)

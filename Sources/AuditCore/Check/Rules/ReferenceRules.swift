@@ -17,10 +17,11 @@ enum ReferenceRules {
     var regeneration = RegenerationRule()
     for (position, reference) in facts.index.references.enumerated() {
       let path = reference.path
-      // Derivatives to rebuild, under an offline thumbs folder too.
-      regeneration.note(reference, facts)
-      // Under an offline root the root's finding covers it.
-      if facts.isOffline(path) { continue }
+      // Under an offline root the root's finding covers it; its derivatives are all to rebuild.
+      if facts.isOffline(path) {
+        regeneration.note(reference)
+        continue
+      }
       // What Immich will do with the rows, whatever the files: the database side alone.
       willGoOffline.check(reference, facts, into: &findings)
       aliases.note(reference, at: position, facts)
@@ -32,6 +33,7 @@ enum ReferenceRules {
       sizes.check(reference, state, facts, into: &findings)
       missing.check(reference, state, facts, into: &findings)
       DerivativeRule.check(reference, state, facts, into: &findings)
+      if state == .missing || state == .unseen { regeneration.note(reference) }
     }
     findings += aliases.findings(facts)
     findings += disk

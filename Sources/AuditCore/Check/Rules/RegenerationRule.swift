@@ -1,10 +1,10 @@
 import CompactStore
 
 /// The regeneration plan (DESIGN.md § What hangs on a finding): which Immich job rebuilds which
-/// missing derivatives, for how many assets (or people), and what no job rebuilds. Counted from
-/// the same references `DerivativeRule` and `MissingFileRule` report missing, and from the
-/// derivatives under an offline `thumbs` or `encoded-video` folder (not listed one by one, but
-/// every one of them has to be rebuilt).
+/// missing derivatives, for how many assets (or people), and what no job rebuilds. `ReferenceRules`
+/// hands it the references it finds missing (those `DerivativeRule` and `MissingFileRule`
+/// report) and those under an offline `thumbs` or `encoded-video` folder (not listed one by
+/// one, but every one of them has to be rebuilt).
 ///
 /// Job names are those of Immich's administration page (Jobs), the same from v1.106 to v3.1.
 /// Its "Missing" mode picks assets whose derivative the *database* lacks (no row or an empty
@@ -15,18 +15,9 @@ struct RegenerationRule {
   private var videoAssets = Set<CompactID>()
   private var people = Set<CompactID>()
 
-  mutating func note(_ reference: ReferenceIndex.Reference, _ facts: AuditFacts) {
-    switch reference.kind {
-    case .preview, .thumbnail, .fullsize, .encodedVideo, .personThumbnail: break
-    case .original, .sidecar, .profileImage: return
-    }
-    let path = reference.path
-    if !facts.isOffline(path) {
-      // Inside an unreadable folder the file's state is not known.
-      guard facts.covered[path] == nil else { return }
-      let state = facts.states[path]
-      guard state == .missing || state == .unseen else { return }
-    }
+  /// A reference whose file is missing (or under an offline root); only derivatives and face
+  /// thumbnails count.
+  mutating func note(_ reference: ReferenceIndex.Reference) {
     switch reference.kind {
     case .preview, .thumbnail, .fullsize:
       thumbnailAssets.insert(reference.rowId)

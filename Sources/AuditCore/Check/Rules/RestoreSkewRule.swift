@@ -10,7 +10,7 @@ enum RestoreSkewRule {
   /// run, ended by the first asset whose original is not missing. `upload`: the media upload
   /// folder's container and host path, the finding's path.
   static func finding(_ database: ImmichDatabase, missing: Set<String>, upload: (String, [UInt8]))
-    throws(AuditError) -> Finding?
+    throws(AuditError) -> (finding: Finding, assets: Int)?
   {
     guard missing.count >= 2 else { return nil }
     var run: [(owner: String, createdAt: String)] = []
@@ -36,11 +36,11 @@ enum RestoreSkewRule {
         "the \(run.count) newest uploaded assets (created \(oldest.createdAt) to \(newest.createdAt)) all have no "
         + "original: the file backup predates the database. Restore the upload folder from a file backup taken "
         + "after \(newest.createdAt), or these uploads are lost")
-    finding.facts = [
+    finding.members = [
       ("window", .object([("from", .string(oldest.createdAt)), ("to", .string(newest.createdAt))])),
       ("assets", .int(run.count)),
       ("byOwner", .object(byOwner.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
     ]
-    return finding
+    return (finding, run.count)
   }
 }
