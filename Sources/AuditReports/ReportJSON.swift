@@ -108,6 +108,7 @@ public enum ReportJSON {
           ("database", .double(rounded(report.timings.database))),
           ("filesystem", .double(rounded(report.timings.filesystem))),
           ("verify", .double(rounded(report.timings.verify))), ("total", .double(rounded(report.timings.total))),
+          ("walkThreads", .int(report.timings.walkThreads)),
         ])
       ),
       ("atRisk", json(report.atRisk)),

@@ -81,21 +81,11 @@ func withNulTerminated<T>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafePo
   }
 }
 
-/// Filesystems where every call is a network round trip (NFS, SMB/CIFS, FUSE, Ceph, 9p, AFS,
-/// GFS2, Lustre): worth many calls in flight.
+/// What kind of filesystem holds a path.
 public enum FilesystemKind {
-  static let network: Set<Int> = [
-    0x6969, 0x517B, 0xFF53_4D42, 0xFE53_4D42, 0x6573_5546, 0x00C3_6400, 0x0102_1997, 0x5346_414F, 0x0116_1970,
-    0x0BD0_0BD0,
-  ]
-
   /// statfs(2) `f_type` of the filesystem holding `path`, nil if it cannot be read.
   public static func type(of path: [UInt8]) -> Int? {
     let type = path.withUnsafeBufferPointer { buffer in withNulTerminated(buffer) { clinux_statfs_type($0) } }
     return type < 0 ? nil : Int(type)
-  }
-
-  public static func isNetwork(_ path: [UInt8]) -> Bool {
-    type(of: path).map { network.contains($0) } ?? false
   }
 }

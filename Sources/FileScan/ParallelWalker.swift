@@ -200,9 +200,15 @@ public final class ParallelWalker: Sendable {
       return
     }
     let handle = DirectoryHandle(fd)
-    guard firstVisit(fd, root: root) else { return }
+    guard firstVisit(fd, root: root) else {
+      pool.countCalls(2)
+      return
+    }
     let listing = Listing(directory: directory)
-    let readError = handle.read(into: listing)
+    var reads = 0
+    let readError = handle.read(into: listing, calls: &reads)
+    // The open, the fstat and the reads: what the pool's governor weighs threads by.
+    pool.countCalls(2 + reads)
     visitor.plan(root: root, listing: listing)
     let split = listing.partition()
     if listing.count - split <= statBatch {
@@ -213,7 +219,7 @@ public final class ParallelWalker: Sendable {
       deliver(0..<split, of: listing, in: handle, root: root)
       for start in stride(from: split, to: listing.count, by: statBatch) {
         let batch = start..<min(start + statBatch, listing.count)
-        pool.submit(group: root) { [self] in
+        pool.submit(group: root, key: Self.key(of: listing)) { [self] in
           statEntries(batch, of: listing, in: handle, root: root)
           deliver(batch, of: listing, in: handle, root: root)
         }
@@ -235,14 +241,23 @@ public final class ParallelWalker: Sendable {
       guard visitor.shouldDescend(root: root, directory: listing.directory, name: name) else { continue }
       let child = listing.relativePath(index)
       // Opened by the parent listing's own NUL-terminated name: the task keeps the listing.
-      pool.submit(group: root) { [self] in
+      pool.submit(group: root, key: Self.key(of: listing)) { [self] in
         withExtendedLifetime(listing) { list(root: root, directory: child, parent: handle, name: listing.cName(index)) }
       }
     }
   }
 
+  /// The pool's key for tasks whose first calls look names up in `listing`'s folder.
+  private static func key(of listing: Listing) -> UInt {
+    UInt(bitPattern: Unmanaged.passUnretained(listing).toOpaque())
+  }
+
   private func statEntries(_ range: Range<Int>, of listing: Listing, in handle: DirectoryHandle, root: Int) {
+    // Counted every 16 calls rather than per batch: a batch on a slow mount outlasts the
+    // governor's window.
+    defer { pool.countCalls(range.count % 16) }
     for index in range {
+      if (index - range.lowerBound) % 16 == 15 { pool.countCalls(16) }
       var entry = listing[index]
       let status = FileStatus.at(handle.fd, listing.cName(index))
       switch status {
@@ -272,13 +287,15 @@ final class DirectoryHandle: Sendable {
 
   deinit { PlainFile.close(fd) }
 
-  /// Reads every entry but `.` and `..` into `listing`; the errno if reading stopped early.
-  func read(into listing: Listing) -> Int32? {
+  /// Reads every entry but `.` and `..` into `listing`, adding each `getdents64` to `calls`;
+  /// the errno if reading stopped early.
+  func read(into listing: Listing, calls: inout Int) -> Int32? {
     // This thread's buffer, reused for every folder it lists.
     guard let base = clinux_dirent_buffer() else { return ENOMEM }
     let buffer = UnsafeMutableRawBufferPointer(start: base, count: Int(CLINUX_DIRENT_BUFFER_SIZE))
     while true {
       let length = clinux_getdents64(fd, buffer.baseAddress, buffer.count)
+      calls += 1
       if length == 0 { return nil }
       if length < 0 {
         if errno == EINTR { continue }

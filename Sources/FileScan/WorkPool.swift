@@ -10,9 +10,15 @@ import Synchronization
 /// dead NFS server, a FUSE call that never returns): its group is marked timed out, its other
 /// tasks are dropped, and a fresh thread takes the stuck one's place, so every other group
 /// still finishes. The stuck thread stays stuck in its syscall; the process can still exit.
+///
+/// Given a `growUpTo`, the same watchdog lets a `ThreadGovernor` set how many threads run tasks
+/// at once, from the calls the tasks report (`countCalls`), the threads' busy time and the
+/// process's CPU time: more threads while they raise the calls completed per second.
 public final class WorkPool: @unchecked Sendable {
   private struct Task {
     let group: Int
+    /// What the task's first calls lock (the folder whose names it looks up), 0: nothing.
+    let key: UInt
     let work: @Sendable () -> Void
   }
 
@@ -22,6 +28,7 @@ public final class WorkPool: @unchecked Sendable {
   // would only repeat what the mutex guarantees, at a measurable cost to a walk (BENCHMARKS.md).
   private final class Slot: @unchecked Sendable {
     @exclusivity(unchecked) var group = -1
+    @exclusivity(unchecked) var key: UInt = 0
     @exclusivity(unchecked) var started: Double = 0
     @exclusivity(unchecked) var abandoned = false
   }
@@ -40,11 +47,25 @@ public final class WorkPool: @unchecked Sendable {
   @exclusivity(unchecked) private var slots: [Slot] = []
   @exclusivity(unchecked) private var idle = 0
   @exclusivity(unchecked) private var finished = false
+  /// Workers running a task (not counting abandoned ones), and how many may.
+  @exclusivity(unchecked) private var running = 0
+  @exclusivity(unchecked) private var limit: Int
+  /// Time spent in finished tasks, for the governor.
+  @exclusivity(unchecked) private var busySeconds: Double = 0
+  @exclusivity(unchecked) private var governor: ThreadGovernor?
+  /// The keys of the tasks running now, with how many run each.
+  @exclusivity(unchecked) private var runningKeys: [UInt: Int] = [:]
+  private let calls = Atomic<Int>(0)
   public let timeout: Double?
   public private(set) var threads = 0
 
-  /// `groups` groups numbered from 0; `threads` workers to start with.
-  public init(groups: Int, threads: Int, timeout: Double?) {
+  /// `groups` groups numbered from 0; `threads` workers to start with, and with `growUpTo`, up
+  /// to that many when the governor finds that more threads complete more calls.
+  public init(groups: Int, threads: Int, timeout: Double?, growUpTo: Int? = nil) {
+    limit = max(1, threads)
+    if let growUpTo {
+      governor = ThreadGovernor(start: limit, ceiling: growUpTo, cores: ProcessInfo.processInfo.activeProcessorCount)
+    }
     outstanding = Array(repeating: 0, count: groups)
     timedOutGroups = Array(repeating: false, count: groups)
     self.timeout = timeout
@@ -54,8 +75,8 @@ public final class WorkPool: @unchecked Sendable {
     pthread_mutex_init(mutex, nil)
     pthread_cond_init(workAvailable, nil)
     pthread_cond_init(progress, nil)
-    ensureThreads(threads)
-    if timeout != nil { startWatchdog() }
+    ensureThreads(limit)
+    if timeout != nil || governor != nil { startWatchdog() }
   }
 
   deinit {
@@ -73,8 +94,18 @@ public final class WorkPool: @unchecked Sendable {
     return body()
   }
 
+  /// The most threads that ran tasks at once for longer than a trial (the starting count if the
+  /// pool never grew).
+  public var peakThreads: Int { locked { governor?.peak ?? limit } }
+
+  /// Called by tasks as they complete system calls (or other units of work): the governor
+  /// keeps added threads only while this count rises faster.
+  public func countCalls(_ count: Int) {
+    calls.add(count, ordering: .relaxed)
+  }
+
   /// Grows the pool to at least `count` live workers (never shrinks it).
-  public func ensureThreads(_ count: Int) {
+  private func ensureThreads(_ count: Int) {
     let missing = locked { () -> Int in
       let live = slots.filter { !$0.abandoned }.count
       return max(0, count - live)
@@ -82,10 +113,14 @@ public final class WorkPool: @unchecked Sendable {
     for _ in 0..<missing { startWorker() }
   }
 
-  public func submit(group: Int, _ work: @escaping @Sendable () -> Void) {
+  /// Queues `work` in `group`. Tasks with the same nonzero `key` (say, lookups in one folder)
+  /// are spread out: a worker takes the newest task whose key is not running already, if one
+  /// of the newest 256 is such. A FUSE daemon on libfuse 2 serves one lookup per folder at a
+  /// time (no FUSE_PARALLEL_DIROPS): threads stat'ing one folder's names wait on each other.
+  public func submit(group: Int, key: UInt = 0, _ work: @escaping @Sendable () -> Void) {
     locked {
       outstanding[group] += 1
-      tasks.append(Task(group: group, work: work))
+      tasks.append(Task(group: group, key: key, work: work))
       if idle > 0 { pthread_cond_signal(workAvailable) }
     }
   }
@@ -137,7 +172,7 @@ public final class WorkPool: @unchecked Sendable {
     Thread.current.threadDictionary[Self.workerKey] = Worker(pool: self, slot: slot)
     pthread_mutex_lock(mutex)
     while !finished && !slot.abandoned {
-      guard let task = tasks.popLast() else {
+      guard running < limit, let task = nextTask() else {
         idle += 1
         pthread_cond_wait(workAvailable, mutex)
         idle -= 1
@@ -148,16 +183,47 @@ public final class WorkPool: @unchecked Sendable {
         continue
       }
       slot.group = task.group
-      slot.started = Self.now()
+      slot.key = task.key
+      if task.key != 0 { runningKeys[task.key, default: 0] += 1 }
+      let started = Self.now()
+      slot.started = started
+      running += 1
       pthread_mutex_unlock(mutex)
       task.work()
       pthread_mutex_lock(mutex)
       slot.started = 0
-      // An abandoned worker's group already counts as timed out: it just leaves.
+      if task.key != 0 { leave(key: task.key) }
+      // An abandoned worker's group already counts as timed out, and its place was given to
+      // another: it just leaves.
       if slot.abandoned { break }
+      running -= 1
+      busySeconds += Self.now() - started
       finish(task.group)
     }
     pthread_mutex_unlock(mutex)
+  }
+
+  /// With the mutex held: the newest task whose key is not running, among the newest
+  /// `lookahead`; else the newest. A folder's stat batches sit together on the stack, so a key
+  /// is looked up once per run of equal keys.
+  private func nextTask() -> Task? {
+    guard let newest = tasks.last else { return nil }
+    if newest.key == 0 || runningKeys.isEmpty || runningKeys[newest.key] == nil { return tasks.removeLast() }
+    var busyKey = newest.key
+    for index in tasks.indices.reversed().dropFirst().prefix(Self.lookahead - 1) {
+      let key = tasks[index].key
+      if key == busyKey { continue }
+      if key == 0 || runningKeys[key] == nil { return tasks.remove(at: index) }
+      busyKey = key
+    }
+    return tasks.removeLast()
+  }
+
+  private static let lookahead = 256
+
+  /// With the mutex held.
+  private func leave(key: UInt) {
+    if let count = runningKeys[key], count > 1 { runningKeys[key] = count - 1 } else { runningKeys[key] = nil }
   }
 
   /// With the mutex held.
@@ -166,27 +232,60 @@ public final class WorkPool: @unchecked Sendable {
     if outstanding[group] == 0 { pthread_cond_broadcast(progress) }
   }
 
+  /// Every 50 ms: abandons tasks that ran past the timeout; every 200 ms: lets the governor
+  /// set the limit.
   private func startWatchdog() {
     let thread = Thread { [self] in
+      var windowStart = Self.now()
+      var cpuAtStart = Self.processCPUSeconds()
+      var callsAtStart = 0
+      var busyAtStart: Double = 0
       while true {
         usleep(50_000)
         var replacements = 0
+        var grow = 0
         let done = locked { () -> Bool in
           if finished { return true }
           let now = Self.now()
-          for slot in slots where !slot.abandoned && slot.started > 0 && now - slot.started > timeout! {
-            slot.abandoned = true
-            timedOutGroups[slot.group] = true
-            replacements += 1
+          if let timeout {
+            for slot in slots where !slot.abandoned && slot.started > 0 && now - slot.started > timeout {
+              slot.abandoned = true
+              running -= 1
+              timedOutGroups[slot.group] = true
+              replacements += 1
+            }
+            if replacements > 0 { pthread_cond_broadcast(progress) }
           }
-          if replacements > 0 { pthread_cond_broadcast(progress) }
+          if governor != nil && now - windowStart >= 0.2 {
+            let cpu = Self.processCPUSeconds()
+            let callsNow = calls.load(ordering: .relaxed)
+            let window = ThreadGovernor.Window(
+              calls: callsNow - callsAtStart, seconds: now - windowStart, busySeconds: busySeconds - busyAtStart,
+              cpuSeconds: cpu - cpuAtStart, queued: tasks.count)
+            let newLimit = governor!.next(window)
+            if newLimit > limit {
+              grow = newLimit
+              pthread_cond_broadcast(workAvailable)
+            }
+            limit = newLimit
+            (windowStart, cpuAtStart, callsAtStart, busyAtStart) = (now, cpu, callsNow, busySeconds)
+          }
           return false
         }
         if done { return }
         for _ in 0..<replacements { startWorker() }
+        if grow > 0 { ensureThreads(grow) }
       }
     }
     thread.start()
+  }
+
+  /// User and system CPU time of the whole process.
+  static func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+      + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
   }
 
   public static func now() -> Double {

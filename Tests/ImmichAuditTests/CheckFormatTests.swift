@@ -54,6 +54,7 @@ struct CheckFormatTests {
     let rules: [(String, String)] = [
       (#"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z"#, "$TIME"),
       (#"("(?:database|filesystem|verify|total)": ?)[0-9.]+"#, "$1$SECONDS"),
+      (#"("walkThreads": ?)[0-9]+"#, "$1$THREADS"),
       (#"("serverVersion": ?")[^"]*""#, "$1$SERVERVERSION\""),
       (#"time="[0-9.]+""#, "time=\"$SECONDS\""),
       (#" in [0-9.]+ s([.;])"#, " in $SECONDS s$1"),

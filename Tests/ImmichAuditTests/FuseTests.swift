@@ -64,6 +64,31 @@ struct FuseTests {
     #expect(inFlight >= 8, "at most \(inFlight) calls were in flight")
   }
 
+  /// The walk's threads as the report states them, and the most calls the daemon saw at once.
+  func walkConcurrency(delayMilliseconds: Double, serial: Bool = false) throws -> (threads: Int, inFlight: Int) {
+    let mount = try FuseMount(dirs: 20, files: 1000, delayMilliseconds: delayMilliseconds, serial: serial)
+    let scene = try scene(on: mount)
+    let result = try check(scene, mount: mount, extra: [])
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try JSONValue.parse(Data(result.stdout.utf8))
+    #expect(report.findings("unindexed-original").count == 20_000)
+    return (report["timings"]?["walkThreads"]?.intValue ?? -1, try mount.maxInFlight())
+  }
+
+  @Test("a server that answers calls of 0.5 ms in parallel: the walk keeps more threads than cores")
+  func concurrencyRisesWhenCallsWait() throws {
+    let (threads, inFlight) = try walkConcurrency(delayMilliseconds: 0.5)
+    #expect(threads >= 2 * FilesystemAudit.Options.localJobs, "the walk kept \(threads) threads")
+    #expect(inFlight >= 2 * FilesystemAudit.Options.localJobs, "at most \(inFlight) calls were in flight")
+  }
+
+  @Test("a server that answers one call of 0.2 ms at a time: more threads gain nothing, the walk stays at one per core")
+  func concurrencyStaysWhenTheServerIsSerial() throws {
+    let (threads, _) = try walkConcurrency(delayMilliseconds: 0.2, serial: true)
+    // Its threads wait as long as the other server's: only the trials tell them apart.
+    #expect(threads == FilesystemAudit.Options.localJobs, "the walk kept \(threads) threads")
+  }
+
   @Test("a folder whose calls never return: that root times out, the others are audited, exit 3")
   func deadMount() throws {
     let mount = try FuseMount(dirs: 5, files: 10, delayMilliseconds: 0, hang: "/d0003")

@@ -40,7 +40,7 @@ struct RootWalkerTests {
     options.jobs = 2
     let walks = RootWalker(
       facts: facts, wantsSize: paths.map { _ in false }, options: options, progress: AuditProgress()
-    ).walk()
+    ).walk().walks
     #expect(walks.map(\.status) == [.ok, .ok])
     let folderListed = paths.map { facts.listed.contains(index.paths.folder(of: $0)) }
     #expect(folderListed == [true, true, true, false, false])

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """A FUSE filesystem for immich-audit's tests: a synthetic, read-only tree that answers slowly.
 
-    slowfs.py MOUNTPOINT STATS --dirs D --files F [--size S] [--delay-ms MS] [--hang PATH]
+    slowfs.py MOUNTPOINT STATS --dirs D --files F [--size S] [--delay-ms MS] [--serial] [--hang PATH]
 
 Holds D folders (d0000 …) of F files each (f00000.jpg …, S bytes), every getattr and readdir
 delayed by MS milliseconds. It records the largest number of getattr/readdir calls in flight at
-once and writes it, with the call count, to STATS whenever it changes (JSON). --hang PATH makes
+once and writes it, with the call count, to STATS whenever it changes (JSON). --serial makes
+the delays of all calls take turns (a server that answers one call at a time, however many are
+in flight: more threads cannot complete more). --hang PATH makes
 every getattr of PATH (and below it) never return, like a dead NFS server. Runs in the
 foreground, multi-threaded; unmount with `fusermount -u MOUNTPOINT`. --vanish-odd makes every
 odd-numbered file listed by readdir answer getattr with ENOENT, as a file deleted between the
@@ -29,6 +31,7 @@ class SlowFS(Operations):
         self.now = time.time()
         # --appear: set by the first listing of a d-folder.
         self.appeared = False
+        self.serial = threading.Lock()
 
     def _enter(self):
         with self.lock:
@@ -72,7 +75,11 @@ class SlowFS(Operations):
     def _delay(self, path):
         if self.args.hang and (path == self.args.hang or path.startswith(self.args.hang + "/")):
             threading.Event().wait()
-        time.sleep(self.args.delay_ms / 1000.0)
+        if self.args.serial:
+            with self.serial:
+                time.sleep(self.args.delay_ms / 1000.0)
+        else:
+            time.sleep(self.args.delay_ms / 1000.0)
 
     def getattr(self, path, fh=None):
         self._enter()
@@ -119,6 +126,7 @@ if __name__ == "__main__":
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--size", type=int, default=10)
     parser.add_argument("--delay-ms", type=float, default=1.0)
+    parser.add_argument("--serial", action="store_true")
     parser.add_argument("--hang", default=None)
     parser.add_argument("--vanish-odd", action="store_true")
     parser.add_argument("--vanish-odd-dirs", action="store_true")

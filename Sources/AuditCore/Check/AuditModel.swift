@@ -228,11 +228,15 @@ public struct AuditReport: Sendable {
     public var filesystem = 0.0
     public var verify = 0.0
     public var total = 0.0
-    public init(database: Double, filesystem: Double, verify: Double, total: Double) {
+    /// The most threads the walk kept running at once (more than the cores when calls waited
+    /// and more of them in flight completed more: a cold disk, a network mount).
+    public var walkThreads = 0
+    public init(database: Double, filesystem: Double, verify: Double, total: Double, walkThreads: Int = 0) {
       self.database = database
       self.filesystem = filesystem
       self.verify = verify
       self.total = total
+      self.walkThreads = walkThreads
     }
   }
 
@@ -275,7 +279,7 @@ extension AuditReport {
       summary: AuditReport.summary(outcome.findings), verification: outcome.verification,
       timings: .init(
         database: setupSeconds + outcome.databaseSeconds, filesystem: outcome.filesystemSeconds,
-        verify: outcome.verifySeconds, total: finished.timeIntervalSince(started)),
+        verify: outcome.verifySeconds, total: finished.timeIntervalSince(started), walkThreads: outcome.walkThreads),
       exitCode: 0)
     restorePoint = outcome.restorePoint
     atRisk = outcome.atRisk

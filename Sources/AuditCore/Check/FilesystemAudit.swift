@@ -31,16 +31,17 @@ public struct FilesystemAudit {
     public var verifyTime: Double?
     /// How many assets the database holds (from the counts), to size the index up front.
     public var expectedAssets: Int?
-    /// Threads doing filesystem calls at once (`--jobs`); nil: adapt to the filesystem (the
-    /// number of cores, at least 2, on local disks; `networkJobs` once a root is on a network
-    /// or FUSE filesystem, where each call waits on a round trip).
+    /// Threads doing filesystem calls at once (`--jobs`); nil: adapt (the number of cores, at
+    /// least 2, to start with; up to `maxJobs` while more threads complete more calls: a cold
+    /// disk, a network or FUSE mount whose server answers many requests at once).
     public var jobs: Int?
     /// A filesystem call that takes longer marks its root timed out (`--io-timeout`).
     public var ioTimeout: Double? = 15
     /// The `.env`'s `IMMICH_IGNORE_MOUNT_CHECK_ERRORS`: Immich starts despite a missing marker.
     public var ignoreMountCheckErrors = false
     public static let localJobs = max(2, ProcessInfo.processInfo.activeProcessorCount)
-    public static let networkJobs = 32
+    /// The cold virtual disk gained nothing past 32 listings in flight (BENCHMARKS.md, issue 17).
+    public static let maxJobs = 64
     public init() {}
   }
 
@@ -68,6 +69,7 @@ public struct FilesystemAudit {
     public var databaseSeconds: Double
     public var filesystemSeconds: Double
     public var verifySeconds: Double
+    public var walkThreads: Int
     public var verification: AuditReport.Verification
     public var restorePoint: AuditReport.RestorePoint
     public var atRisk: AtRisk
@@ -86,7 +88,9 @@ public struct FilesystemAudit {
     let facts = AuditFacts(
       index: index, libraries: libraries, roots: roots, rootOf: assignRoots(index, roots),
       checkSizes: options.verify.checksSizes)
-    facts.walks = RootWalker(facts: facts, wantsSize: sizeWanted(index), options: options, progress: progress).walk()
+    let walker = RootWalker(facts: facts, wantsSize: sizeWanted(index), options: options, progress: progress)
+    let walkThreads: Int
+    (facts.walks, walkThreads) = walker.walk()
     LooseStats(facts: facts, options: options).stat(facts.settleUnseen())
     RootRules.decide(facts)
     let blockers = BootBlockerRule.findings(
@@ -135,7 +139,7 @@ public struct FilesystemAudit {
     return Outcome(
       roots: facts.roots, findings: findings, databaseSeconds: databaseSeconds + restoreSeconds,
       filesystemSeconds: filesystemSeconds,
-      verifySeconds: verifySeconds, verification: verification,
+      verifySeconds: verifySeconds, walkThreads: walkThreads, verification: verification,
       restorePoint: restorePoint, atRisk: atRisk, atRiskAssets: atRiskAssets, regeneration: regeneration)
   }
 

@@ -42,14 +42,16 @@ struct RootWalker {
   let options: FilesystemAudit.Options
   let progress: AuditProgress
 
-  func walk() -> [RootWalk] {
+  /// Each root's walk, and the most threads the pool kept running at once.
+  func walk() -> (walks: [RootWalk], threads: Int) {
     let roots = facts.roots
+    // Without --jobs the pool grows while more threads complete more calls (a cold disk, a
+    // network or FUSE mount), and stays at one per core while calls cost only CPU.
     let pool = WorkPool(
       groups: max(roots.count, 1), threads: options.jobs ?? FilesystemAudit.Options.localJobs,
-      timeout: options.ioTimeout)
+      timeout: options.ioTimeout, growUpTo: options.jobs == nil ? FilesystemAudit.Options.maxJobs : nil)
     let visitor = AuditVisitor(facts: facts, wantsSize: wantsSize, progress: progress)
     let walker = ParallelWalker(roots: roots.map(\.host), pool: pool, visitor: visitor)
-    let adaptive = options.jobs == nil
     for (number, root) in roots.enumerated() {
       // The first call on a root (a stat) may itself hang on a dead mount: it runs in the pool too.
       pool.submit(group: number) {
@@ -60,12 +62,11 @@ struct RootWalker {
           walk.marker = probed.marker
         }
         guard probed.status == .ok else { return }
-        if adaptive && FilesystemKind.isNetwork(root.host) { pool.ensureThreads(FilesystemAudit.Options.networkJobs) }
         walker.start(root: number)
       }
     }
     let timedOut = pool.wait()
-    return roots.indices.map { number in
+    let walks = roots.indices.map { number in
       if timedOut[number] {
         // Whatever a stuck thread still adds is not read.
         return RootWalk(status: AuditRoot.Status.timedOut)
@@ -76,6 +77,7 @@ struct RootWalker {
         return walk
       }
     }
+    return (walks, pool.peakThreads)
   }
 }
 

@@ -13,7 +13,8 @@ final class FuseMount {
   private let daemon: pid_t
 
   init(
-    dirs: Int, files: Int, delayMilliseconds: Double = 1, hang: String? = nil, vanishOdd: Bool = false,
+    dirs: Int, files: Int, delayMilliseconds: Double = 1, serial: Bool = false, hang: String? = nil,
+    vanishOdd: Bool = false,
     vanishOddDirs: Bool = false,
     appear: Bool = false
   ) throws {
@@ -26,6 +27,7 @@ final class FuseMount {
       repositoryRoot.appendingPathComponent("Tests/Support/slowfs.py").path, mountpoint, statsFile,
       "--dirs", String(dirs), "--files", String(files), "--delay-ms", String(delayMilliseconds),
     ]
+    if serial { arguments.append("--serial") }
     if let hang { arguments += ["--hang", hang] }
     if vanishOdd { arguments.append("--vanish-odd") }
     if vanishOddDirs { arguments.append("--vanish-odd-dirs") }

@@ -1,0 +1,108 @@
+/// How many of a pool's threads may run tasks at once, decided window by window from what the
+/// last window showed.
+///
+/// Why: a walk's system calls either cost CPU (a warm page cache: two cores gain nothing from a
+/// third thread) or wait for someone else (a cold disk, NFS, a FUSE daemon), and only some of
+/// those who make us wait serve many requests at once. A virtual disk read cold answered 2.8x
+/// faster with 32 listings in flight than with 2; a FUSE daemon that spends its own CPU on each
+/// call answers no faster with 8 than with 2 (BENCHMARKS.md, issue 17). Latency alone does not
+/// tell them apart (that daemon's calls took longer than the cold disk's), so the governor asks
+/// the only question that does: does doubling the threads raise the number of calls completed?
+///
+/// A trial doubles the limit when the busy threads spent at least half their time off the CPU
+/// (waiting in calls), the process leaves a share of the cores idle (on this 2-core machine the
+/// cold walk's kernel work filled both cores at 16 threads, and 32 completed no more), and
+/// enough tasks are queued to keep the new threads busy. Calls per second vary by a third from
+/// one 200 ms window to the next as the walk moves between kinds of folders, so a trial lasts
+/// two windows and is weighed against the two before it: it is kept if calls per second rose by
+/// `keepGain` and neither window fell below the two before (under other processes' load one
+/// lucky window made a daemon that gains nothing look 15% faster), and the next trial may
+/// follow at once; otherwise the limit returns to what it
+/// was and the next trial waits 2, 4, 8 … (at most 32) windows. It never goes below the
+/// starting count.
+public struct ThreadGovernor: Sendable {
+  /// What one window showed.
+  public struct Window: Sendable {
+    /// System calls (or other units of work) completed in the window.
+    public var calls: Int
+    public var seconds: Double
+    /// Time the pool's threads spent running tasks.
+    public var busySeconds: Double
+    /// CPU time the process used.
+    public var cpuSeconds: Double
+    /// Tasks waiting for a thread at the window's end.
+    public var queued: Int
+
+    public init(calls: Int, seconds: Double, busySeconds: Double, cpuSeconds: Double, queued: Int) {
+      self.calls = calls
+      self.seconds = seconds
+      self.busySeconds = busySeconds
+      self.cpuSeconds = cpuSeconds
+      self.queued = queued
+    }
+
+    /// The share of busy time spent off the CPU: 0 when calls cost only CPU.
+    public var waitingShare: Double { busySeconds > 0 ? max(0, 1 - cpuSeconds / busySeconds) : 0 }
+  }
+
+  /// A trial keeps its threads when calls per second rose by this factor: on the cold virtual
+  /// disk each doubling from 2 to 32 threads gained 1.22x to 1.68x.
+  public static let keepGain = 1.15
+  /// A trial needs the threads off the CPU at least this share of their busy time.
+  public static let waitingShareToTry = 0.5
+  /// … and the process to use less than this share of the cores.
+  public static let coreShareToTry = 0.85
+
+  public let ceiling: Int
+  public let cores: Int
+  public private(set) var limit: Int
+  /// The highest limit a trial kept.
+  public private(set) var peak: Int
+  private var trial: (from: Int, rate: Double, windows: [Double])?
+  /// Calls per second of the window before the last.
+  private var previousRate: Double?
+  private var windowsToWait = 0
+  private var failedTrials = 0
+
+  public init(start: Int, ceiling: Int, cores: Int) {
+    limit = max(1, start)
+    self.ceiling = max(limit, ceiling)
+    self.cores = max(1, cores)
+    peak = limit
+  }
+
+  /// Takes the last window's figures; returns the limit for the next window.
+  public mutating func next(_ window: Window) -> Int {
+    let rate = window.seconds > 0 ? Double(window.calls) / window.seconds : 0
+    defer { previousRate = rate }
+    if var trial {
+      trial.windows.append(rate)
+      guard trial.windows.count == 2 else {
+        self.trial = trial
+        return limit
+      }
+      self.trial = nil
+      if trial.windows.reduce(0, +) / 2 >= trial.rate * Self.keepGain, trial.windows.min()! >= trial.rate {
+        failedTrials = 0
+        peak = max(peak, limit)
+      } else {
+        limit = trial.from
+        failedTrials += 1
+        windowsToWait = min(1 << failedTrials, 32)
+      }
+      return limit
+    }
+    if windowsToWait > 0 {
+      windowsToWait -= 1
+      return limit
+    }
+    let coreShare = window.seconds > 0 ? window.cpuSeconds / (window.seconds * Double(cores)) : 1
+    if let previousRate, limit < ceiling, window.calls > 0, window.waitingShare >= Self.waitingShareToTry,
+      coreShare < Self.coreShareToTry, window.queued >= limit
+    {
+      trial = (limit, (previousRate + rate) / 2, [])
+      limit = min(limit * 2, ceiling)
+    }
+    return limit
+  }
+}

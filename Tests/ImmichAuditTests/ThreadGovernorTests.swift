@@ -1,0 +1,78 @@
+import FileScan
+import Testing
+
+/// The walk's thread governor on the figures a window of 200 ms would show it; the FUSE tests
+/// show the same decisions on a real mount.
+@Suite("thread governor: more threads only while they complete more calls")
+struct ThreadGovernorTests {
+  /// A window in which `threads` threads, each off the CPU for `waiting` of its time, completed
+  /// `rate` calls per second.
+  func window(rate: Double, threads: Int, waiting: Double = 0.9, queued: Int = 1000) -> ThreadGovernor.Window {
+    let busy = 0.2 * Double(threads)
+    return .init(
+      calls: Int(rate * 0.2), seconds: 0.2, busySeconds: busy, cpuSeconds: busy * (1 - waiting), queued: queued)
+  }
+
+  /// Feeds windows whose rate `serve` gives for the limit in force; returns the limits.
+  func run(_ governor: inout ThreadGovernor, windows: Int, waiting: Double = 0.9, serve: (Int) -> Double) -> [Int] {
+    var limits: [Int] = []
+    for _ in 0..<windows {
+      let limit = governor.limit
+      limits.append(governor.next(window(rate: serve(limit), threads: limit, waiting: waiting)))
+    }
+    return limits
+  }
+
+  /// The limits the governor sets after `count` windows that all show the same figures.
+  func repeated(_ governor: inout ThreadGovernor, _ window: ThreadGovernor.Window, count: Int = 10) -> Set<Int> {
+    Set((0..<count).map { _ in governor.next(window) })
+  }
+
+  @Test("a server that answers in parallel (a disk, NFS): doubles to the ceiling, two windows per trial")
+  func climbs() {
+    var governor = ThreadGovernor(start: 2, ceiling: 64, cores: 8)
+    let limits = run(&governor, windows: 20) { Double($0) * 1000 }
+    #expect(limits.prefix(12) == [2, 4, 4, 4, 8, 8, 8, 16, 16, 16, 32, 32])
+    #expect(limits.last == 64)
+    #expect(governor.peak == 64)
+  }
+
+  @Test("a server with a throughput of its own (one busy daemon): one trial, undone; the next ones wait longer")
+  func backsOff() {
+    var governor = ThreadGovernor(start: 2, ceiling: 64, cores: 8)
+    let limits = run(&governor, windows: 24) { _ in 5000 }
+    // Trials after windows 2, 7, 14 (waits of 2 and 4 windows); the next waits 8.
+    #expect(limits == [2, 4, 4, 2, 2, 2, 4, 4, 2, 2, 2, 2, 2, 4, 4, 2, 2, 2, 2, 2, 2, 2, 2, 2])
+    #expect(governor.peak == 2)
+  }
+
+  @Test("gains that fade (a disk with 16 queues): keeps what gained 15%, stops below")
+  func stopsWhereGainsFade() {
+    var governor = ThreadGovernor(start: 2, ceiling: 64, cores: 8)
+    let throughput: [Int: Double] = [2: 1000, 4: 1700, 8: 2200, 16: 2400, 32: 2450, 64: 2450]
+    let limits = run(&governor, windows: 30) { throughput[$0]! }
+    #expect(governor.peak == 8)
+    #expect(limits.last == 8)
+    #expect(limits.max() == 16)
+  }
+
+  @Test("calls that cost only CPU (a warm cache): no trial at all")
+  func warmCacheStays() {
+    var governor = ThreadGovernor(start: 2, ceiling: 64, cores: 2)
+    let limits = run(&governor, windows: 20, waiting: 0.05) { Double($0) * 1000 }
+    #expect(Set(limits) == [2])
+  }
+
+  @Test("the process already fills the cores: no trial, however long threads wait")
+  func coresFullStays() {
+    var governor = ThreadGovernor(start: 16, ceiling: 64, cores: 2)
+    // 16 threads, 88% off the CPU: 1.9 cores of 2 busy.
+    #expect(repeated(&governor, window(rate: 100_000, threads: 16, waiting: 0.88)) == [16])
+  }
+
+  @Test("too few queued tasks to feed more threads: no trial")
+  func shortQueueStays() {
+    var governor = ThreadGovernor(start: 2, ceiling: 64, cores: 8)
+    #expect(repeated(&governor, window(rate: 1000, threads: 2, queued: 1)) == [2])
+  }
+}
