@@ -75,9 +75,9 @@ struct FuseTests {
     return (report["timings"]?["walkThreads"]?.intValue ?? -1, try mount.maxInFlight())
   }
 
-  @Test("a server that answers calls of 0.5 ms in parallel: the walk keeps more threads than cores")
+  @Test("a server that answers calls of 0.2 ms in parallel: the walk keeps more threads than cores")
   func concurrencyRisesWhenCallsWait() throws {
-    let (threads, inFlight) = try walkConcurrency(delayMilliseconds: 0.5)
+    let (threads, inFlight) = try walkConcurrency(delayMilliseconds: 0.2)
     #expect(threads >= 2 * FilesystemAudit.Options.localJobs, "the walk kept \(threads) threads")
     #expect(inFlight >= 2 * FilesystemAudit.Options.localJobs, "at most \(inFlight) calls were in flight")
   }
