@@ -1,5 +1,6 @@
 import CLinuxCalls
 import Glibc
+import Synchronization
 
 /// A failed system call, told as a person reads it: the lower-case `strerror` sentence ("no such
 /// file or directory", "is a directory"), never Foundation's domain-and-code text.
@@ -17,12 +18,33 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
   }
 }
 
-/// Page-aligned buffers for large reads (one per hashing thread), freed when `body` returns.
-public enum ReadBuffer {
-  public static func with<T>(byteCount: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T {
-    let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 4096)
-    defer { bytes.deallocate() }
-    return try body(bytes)
+/// Page-aligned buffers for large reads, lent to one task at a time and kept for the next (a
+/// hash run takes one per file: allocating a megabyte per file would fault its pages in anew
+/// each time); freed with the shelf.
+public final class ReadBufferShelf: Sendable {
+  public let byteCount: Int
+  /// Every buffer made, and those not lent out now, by address (an address is Sendable; the
+  /// buffer it names is used by one task at a time).
+  private let buffers = Mutex<(all: [UInt], free: [UInt])>(([], []))
+
+  public init(byteCount: Int) {
+    self.byteCount = byteCount
+  }
+
+  deinit {
+    for address in buffers.withLock({ $0.all }) { UnsafeMutableRawPointer(bitPattern: address)!.deallocate() }
+  }
+
+  public func with<T>(_ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T {
+    let address = buffers.withLock { shelf in
+      if let address = shelf.free.popLast() { return address }
+      let made = UInt(bitPattern: UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 4096))
+      shelf.all.append(made)
+      return made
+    }
+    defer { buffers.withLock { $0.free.append(address) } }
+    return try body(
+      UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: address), count: byteCount))
   }
 }
 

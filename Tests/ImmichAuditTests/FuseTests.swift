@@ -89,6 +89,37 @@ struct FuseTests {
     #expect(threads == FilesystemAudit.Options.localJobs, "the walk kept \(threads) threads")
   }
 
+  @Test("--verify all on a mount whose reads take 3 ms: more files read at once than cores, every one hashed")
+  func hashingKeepsReadsInFlight() throws {
+    let (files, size) = (1000, 65536)
+    let mount = try FuseMount(dirs: 1, files: files, size: size, delayMilliseconds: 0, readDelayMilliseconds: 3)
+    let scene = try scene(on: mount)
+    // Content-hashed originals on the mount (checksum = SHA-1 of what slowfs.py serves), rows
+    // copied from the library's one live, online asset.
+    let rows = (0..<files).map { number in
+      let name = String(format: "/d0000/f%05d.jpg", number)
+      return "('/mnt/fuse\(name)', '\\x\(CheckVerifyTests.sha1Hex(FuseMount.content(of: name, size: size)))')"
+    }
+    try scene.cluster.psql(
+      scene.database,
+      """
+      INSERT INTO asset SELECT (jsonb_populate_record(NULL::asset, to_jsonb(a) || jsonb_build_object(
+        'id', gen_random_uuid(), 'originalPath', v.path, 'checksum', v.checksum, 'checksumAlgorithm', 'sha1'))).*
+      FROM asset a, (VALUES \(rows.joined(separator: ","))) v(path, checksum)
+      WHERE a.id = 'a0000000-0000-4000-8000-000000000005'
+      """)
+    let result = try check(scene, mount: mount, extra: ["--verify", "all"])
+    let report = try JSONValue.parse(Data(result.stdout.utf8))
+    let hashed = report["verification"]?["filesHashed"]?.intValue ?? 0
+    #expect(hashed > files, "\(result.stderr)")
+    let mismatched = report.findings("checksum-mismatch").compactMap { $0["path"]?.stringValue }
+    #expect(!mismatched.contains { $0.hasPrefix("/mnt/fuse/") })
+    let missing = report.findings("missing-original").compactMap { $0["path"]?.stringValue }
+    #expect(!missing.contains { $0.hasPrefix("/mnt/fuse/") })
+    let reads = try mount.maxReadsInFlight()
+    #expect(reads >= 2 * FilesystemAudit.Options.localJobs, "at most \(reads) reads were in flight")
+  }
+
   @Test("a folder whose calls never return: that root times out, the others are audited, exit 3")
   func deadMount() throws {
     let mount = try FuseMount(dirs: 5, files: 10, delayMilliseconds: 0, hang: "/d0003")

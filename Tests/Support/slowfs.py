@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """A FUSE filesystem for immich-audit's tests: a synthetic, read-only tree that answers slowly.
 
-    slowfs.py MOUNTPOINT STATS --dirs D --files F [--size S] [--delay-ms MS] [--serial] [--hang PATH]
+    slowfs.py MOUNTPOINT STATS --dirs D --files F [--size S] [--delay-ms MS] [--serial] [--read-delay-ms MS]
+              [--hang PATH]
 
 Holds D folders (d0000 …) of F files each (f00000.jpg …, S bytes), every getattr and readdir
 delayed by MS milliseconds. It records the largest number of getattr/readdir calls in flight at
-once and writes it, with the call count, to STATS whenever it changes (JSON). --serial makes
+once and writes it, with the call count, to STATS whenever it changes (JSON). --read-delay-ms MS
+delays every read by MS milliseconds and records the reads in flight apart (maxReadsInFlight).
+A file's bytes are its path and a newline, repeated to S bytes (so each file has its own
+SHA-1). --serial makes
 the delays of all calls take turns (a server that answers one call at a time, however many are
 in flight: more threads cannot complete more). --hang PATH makes
 every getattr of PATH (and below it) never return, like a dead NFS server. Runs in the
@@ -32,6 +36,8 @@ class SlowFS(Operations):
         # --appear: set by the first listing of a d-folder.
         self.appeared = False
         self.serial = threading.Lock()
+        self.reads_in_flight = 0
+        self.max_reads_in_flight = 0
 
     def _enter(self):
         with self.lock:
@@ -48,7 +54,7 @@ class SlowFS(Operations):
     def _save(self):
         tmp = self.args.stats + ".tmp"
         with open(tmp, "w") as f:
-            json.dump({"maxInFlight": self.max_in_flight, "calls": self.calls}, f)
+            json.dump({"maxInFlight": self.max_in_flight, "calls": self.calls, "maxReadsInFlight": self.max_reads_in_flight}, f)
         os.replace(tmp, self.args.stats)
 
     def _kind(self, path):
@@ -115,7 +121,19 @@ class SlowFS(Operations):
             self._leave()
 
     def read(self, path, size, offset, fh):
-        return b"x" * max(0, min(size, self.args.size - offset))
+        with self.lock:
+            self.reads_in_flight += 1
+            if self.reads_in_flight > self.max_reads_in_flight:
+                self.max_reads_in_flight = self.reads_in_flight
+                self._save()
+        try:
+            time.sleep(self.args.read_delay_ms / 1000.0)
+            line = (path + "\n").encode()
+            content = line * (self.args.size // len(line) + 1)
+            return content[offset:min(offset + size, self.args.size)]
+        finally:
+            with self.lock:
+                self.reads_in_flight -= 1
 
 
 if __name__ == "__main__":
@@ -127,6 +145,7 @@ if __name__ == "__main__":
     parser.add_argument("--size", type=int, default=10)
     parser.add_argument("--delay-ms", type=float, default=1.0)
     parser.add_argument("--serial", action="store_true")
+    parser.add_argument("--read-delay-ms", type=float, default=0.0)
     parser.add_argument("--hang", default=None)
     parser.add_argument("--vanish-odd", action="store_true")
     parser.add_argument("--vanish-odd-dirs", action="store_true")

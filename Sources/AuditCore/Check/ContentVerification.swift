@@ -69,14 +69,23 @@ struct VerificationOutcome {
   var candidateDigests: [Int: [UInt8]] = [:]
 }
 
-/// Hashes files with SHA-1: large reads into one reused buffer per thread, several files at a
-/// time, `posix_fadvise(DONTNEED)` after each so a long run leaves the page cache as it was.
+/// Hashes files with SHA-1: large reads into reused buffers, several files at a time,
+/// `posix_fadvise(SEQUENTIAL)` before and `DONTNEED` after each so a long run leaves the page
+/// cache as it was.
+///
+/// Files in flight: right after a restore no file is cached and a read waits for the disk or
+/// the network; the thread governor adds threads (files read at once) while they raise the
+/// reads completed per second, as it does for the walk, and stays at the cores where hashing
+/// fills them. `WILLNEED` over each file's next 16 MB was tried and dropped: on the cold
+/// virtual disk it made hashing 8-29% slower than readahead alone (BENCHMARKS.md, issue 17).
 struct ContentHasher {
   static let bufferSize = 1 << 20
+  /// The most files hashed at once when the count adapts.
+  static let maxJobs = 32
 
-  /// The SHA-1 of a file, nil if it cannot be read. `heartbeat` is called after each read, so
-  /// a watchdog sees a long file progress rather than hang.
-  static func sha1(_ path: [UInt8], buffer: UnsafeMutableRawBufferPointer, bytes: inout Int64, heartbeat: () -> Void)
+  /// The SHA-1 of a file, nil if it cannot be read. `afterRead` is called after each read, so
+  /// a watchdog sees a long file progress rather than hang, and the governor counts reads.
+  static func sha1(_ path: [UInt8], buffer: UnsafeMutableRawBufferPointer, bytes: inout Int64, afterRead: () -> Void)
     -> [UInt8]?
   {
     let fd = PlainFile.openNoAtime(path)
@@ -92,47 +101,51 @@ struct ContentHasher {
       if count == 0 { break }
       hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
       bytes += Int64(count)
-      heartbeat()
+      afterRead()
     }
     return Array(hasher.finalize())
   }
 
-  /// Hashes `paths` on `threads` threads until `deadline` (monotonic seconds, nil: none);
-  /// returns each digest (nil: unread, not reached or timed out), files and bytes hashed, and
-  /// whether every path was reached.
-  static func hash(_ paths: [[UInt8]], threads: Int, timeout: Double?, deadline: Double?) -> (
+  /// Hashes `paths` on `threads` threads (with `adapt`, more while more complete more reads,
+  /// up to `maxJobs`) until `deadline` (monotonic seconds, nil: none); returns each digest
+  /// (nil: unread, not reached or timed out), files and bytes hashed, and whether every path
+  /// was reached.
+  static func hash(_ paths: [[UInt8]], threads: Int, adapt: Bool, timeout: Double?, deadline: Double?) -> (
     digests: [[UInt8]?], files: Int, bytes: Int64, complete: Bool
   ) {
     guard !paths.isEmpty else { return ([], 0, 0, true) }
     let results = Mutex<(digests: [[UInt8]?], files: Int, bytes: Int64, skipped: Bool)>(
       (Array(repeating: nil, count: paths.count), 0, 0, false))
     let next = Atomic<Int>(0)
-    let pool = WorkPool(groups: 1, threads: threads, timeout: timeout)
-    /// One thread's share: the next path not yet taken, until none is left or time is up.
-    @Sendable func hashTurns(_ buffer: UnsafeMutableRawBufferPointer) {
-      while true {
-        let position = next.add(1, ordering: .relaxed).oldValue
-        guard position < paths.count else { return }
-        if let deadline, WorkPool.now() > deadline {
-          results.withLock { $0.skipped = true }
-          return
+    let buffers = ReadBufferShelf(byteCount: bufferSize)
+    let ceiling = adapt ? max(threads, maxJobs) : threads
+    let pool = WorkPool(groups: 1, threads: threads, timeout: timeout, growUpTo: adapt ? ceiling : nil)
+    /// One file, the next not yet taken; it queues its successor first, so as many tasks stay
+    /// queued as were seeded (the governor adds threads only where tasks wait for them).
+    @Sendable func hashNext() {
+      let position = next.add(1, ordering: .relaxed).oldValue
+      guard position < paths.count else { return }
+      if let deadline, WorkPool.now() > deadline {
+        results.withLock { $0.skipped = true }
+        return
+      }
+      pool.submit(group: 0) { hashNext() }
+      var bytes: Int64 = 0
+      let digest = buffers.with { buffer in
+        sha1(paths[position], buffer: buffer, bytes: &bytes) {
+          pool.countCalls(1)
+          WorkPool.heartbeat()
         }
-        var bytes: Int64 = 0
-        let digest = sha1(paths[position], buffer: buffer, bytes: &bytes) { WorkPool.heartbeat() }
-        results.withLock { state in
-          state.digests[position] = digest
-          if digest != nil {
-            state.files += 1
-            state.bytes += bytes
-          }
+      }
+      results.withLock { state in
+        state.digests[position] = digest
+        if digest != nil {
+          state.files += 1
+          state.bytes += bytes
         }
       }
     }
-    for _ in 0..<threads {
-      pool.submit(group: 0) {
-        ReadBuffer.with(byteCount: bufferSize) { buffer in hashTurns(buffer) }
-      }
-    }
+    for _ in 0..<min(paths.count, ceiling) { pool.submit(group: 0) { hashNext() } }
     let timedOut = pool.wait()[0]
     return results.withLock { ($0.digests, $0.files, $0.bytes, !$0.skipped && !timedOut) }
   }
@@ -197,8 +210,10 @@ extension FilesystemAudit {
     let selected = options.verify.select(count: eligible.count, seed: options.seed).map { eligible[$0] }
     let deadline = options.verifyTime.map { WorkPool.now() + $0 }
     let threads = options.jobs ?? FilesystemAudit.Options.localJobs
+    let adapt = options.jobs == nil
     let hashed = ContentHasher.hash(
-      selected.map { index.hostPath($0) }, threads: threads, timeout: options.ioTimeout, deadline: deadline)
+      selected.map { index.hostPath($0) }, threads: threads, adapt: adapt, timeout: options.ioTimeout,
+      deadline: deadline)
     outcome.filesHashed = hashed.files
     outcome.bytesHashed = hashed.bytes
     outcome.complete = hashed.complete
@@ -212,7 +227,8 @@ extension FilesystemAudit {
     let candidates = disk.indices.filter { disk[$0].kind == .unindexedOriginal || disk[$0].kind == .untrackedUpload }
     if missingContentHashed && !candidates.isEmpty {
       let more = ContentHasher.hash(
-        candidates.map { disk[$0].hostPath }, threads: threads, timeout: options.ioTimeout, deadline: deadline)
+        candidates.map { disk[$0].hostPath }, threads: threads, adapt: adapt, timeout: options.ioTimeout,
+        deadline: deadline)
       outcome.filesHashed += more.files
       outcome.bytesHashed += more.bytes
       for (position, digest) in zip(candidates, more.digests) {

@@ -13,8 +13,8 @@ final class FuseMount {
   private let daemon: pid_t
 
   init(
-    dirs: Int, files: Int, delayMilliseconds: Double = 1, serial: Bool = false, hang: String? = nil,
-    vanishOdd: Bool = false,
+    dirs: Int, files: Int, size: Int = 10, delayMilliseconds: Double = 1, serial: Bool = false,
+    readDelayMilliseconds: Double = 0, hang: String? = nil, vanishOdd: Bool = false,
     vanishOddDirs: Bool = false,
     appear: Bool = false
   ) throws {
@@ -28,6 +28,8 @@ final class FuseMount {
       "--dirs", String(dirs), "--files", String(files), "--delay-ms", String(delayMilliseconds),
     ]
     if serial { arguments.append("--serial") }
+    if size != 10 { arguments += ["--size", String(size)] }
+    if readDelayMilliseconds > 0 { arguments += ["--read-delay-ms", String(readDelayMilliseconds)] }
     if let hang { arguments += ["--hang", hang] }
     if vanishOdd { arguments.append("--vanish-odd") }
     if vanishOddDirs { arguments.append("--vanish-odd-dirs") }
@@ -50,8 +52,24 @@ final class FuseMount {
 
   /// The most getattr/readdir calls that were in flight at once.
   func maxInFlight() throws -> Int {
+    try stat("maxInFlight")
+  }
+
+  /// The most reads that were in flight at once.
+  func maxReadsInFlight() throws -> Int {
+    try stat("maxReadsInFlight")
+  }
+
+  private func stat(_ name: String) throws -> Int {
     let stats = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: statsFile)))
-    return stats["maxInFlight"]?.intValue ?? 0
+    return stats[name]?.intValue ?? 0
+  }
+
+  /// What slowfs.py serves as the file at `path` (from the mount point): the path and a
+  /// newline, repeated to `size` bytes.
+  static func content(of path: String, size: Int) -> Data {
+    let line = Array((path + "\n").utf8)
+    return Data((0..<size).map { line[$0 % line.count] })
   }
 
   deinit {
