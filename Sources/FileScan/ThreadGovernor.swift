@@ -9,17 +9,18 @@
 /// tell them apart (that daemon's calls took longer than the cold disk's), so the governor asks
 /// the only question that does: does doubling the threads raise the number of calls completed?
 ///
-/// A trial doubles the limit when the busy threads spent at least half their time off the CPU
+/// A trial doubles the limit (or quadruples it, where four times the process's CPU would still
+/// leave cores idle) when the busy threads spent at least half their time off the CPU
 /// (waiting in calls), the process leaves a share of the cores idle (on this 2-core machine the
 /// cold walk's kernel work filled both cores at 16 threads, and 32 completed no more), and
 /// enough tasks are queued to keep the new threads busy. Calls per second vary by a third from
-/// one 200 ms window to the next as the walk moves between kinds of folders, so a trial lasts
+/// one window to the next as the walk moves between kinds of folders, so a trial lasts
 /// two windows and is weighed against the two before it: it is kept if calls per second rose by
-/// `keepGain` and neither window fell below the two before (under other processes' load one
-/// lucky window made a daemon that gains nothing look 15% faster), and the next trial may
-/// follow at once; otherwise the limit returns to what it
-/// was and the next trial waits 2, 4, 8 … (at most 32) windows. It never goes below the
-/// starting count.
+/// `keepGain` and its second window did not fall below the two before (under other processes'
+/// load one lucky window made a daemon that gains nothing look 15% faster; the first window
+/// holds the new threads' start), and the next trial may
+/// follow at once; otherwise the limit returns to what it was and the next trial waits 2, 4,
+/// 8 … (at most 32) windows. It never goes below the starting count.
 public struct ThreadGovernor: Sendable {
   /// What one window showed.
   public struct Window: Sendable {
@@ -45,6 +46,10 @@ public struct ThreadGovernor: Sendable {
     public var waitingShare: Double { busySeconds > 0 ? max(0, 1 - cpuSeconds / busySeconds) : 0 }
   }
 
+  /// How long a window lasts. A trial of two windows of 100 ms lets a walk climb from 2 to 32
+  /// threads in a second: with windows of 200 ms, a 5 s walk of a FUSE mount spent 2 s of it
+  /// climbing.
+  public static let windowSeconds = 0.1
   /// A trial keeps its threads when calls per second rose by this factor: on the cold virtual
   /// disk each doubling from 2 to 32 threads gained 1.22x to 1.68x.
   public static let keepGain = 1.15
@@ -82,7 +87,7 @@ public struct ThreadGovernor: Sendable {
         return limit
       }
       self.trial = nil
-      if trial.windows.reduce(0, +) / 2 >= trial.rate * Self.keepGain, trial.windows.min()! >= trial.rate {
+      if trial.windows.reduce(0, +) / 2 >= trial.rate * Self.keepGain, trial.windows[1] >= trial.rate {
         failedTrials = 0
         peak = max(peak, limit)
       } else {
@@ -101,7 +106,9 @@ public struct ThreadGovernor: Sendable {
       coreShare < Self.coreShareToTry, window.queued >= limit
     {
       trial = (limit, (previousRate + rate) / 2, [])
-      limit = min(limit * 2, ceiling)
+      // Four times the threads where even four times this CPU would leave cores idle (calls
+      // that wait on a network or a daemon), twice otherwise.
+      limit = min(limit * (coreShare * 4 < Self.coreShareToTry ? 4 : 2), ceiling)
     }
     return limit
   }

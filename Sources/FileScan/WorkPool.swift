@@ -232,8 +232,8 @@ public final class WorkPool: @unchecked Sendable {
     if outstanding[group] == 0 { pthread_cond_broadcast(progress) }
   }
 
-  /// Every 50 ms: abandons tasks that ran past the timeout; every 200 ms: lets the governor
-  /// set the limit.
+  /// Every 50 ms: abandons tasks that ran past the timeout; every `ThreadGovernor.windowSeconds`:
+  /// lets the governor set the limit.
   private func startWatchdog() {
     let thread = Thread { [self] in
       var windowStart = Self.now()
@@ -256,7 +256,7 @@ public final class WorkPool: @unchecked Sendable {
             }
             if replacements > 0 { pthread_cond_broadcast(progress) }
           }
-          if governor != nil && now - windowStart >= 0.2 {
+          if governor != nil && now - windowStart >= ThreadGovernor.windowSeconds {
             let cpu = Self.processCPUSeconds()
             let callsNow = calls.load(ordering: .relaxed)
             let window = ThreadGovernor.Window(
