@@ -50,8 +50,11 @@ public final class WorkPool: @unchecked Sendable {
   /// Workers running a task (not counting abandoned ones), and how many may.
   @exclusivity(unchecked) private var running = 0
   @exclusivity(unchecked) private var limit: Int
-  /// Time spent in finished tasks, for the governor.
+  /// Thread-seconds spent running tasks, for the governor: `running` integrated over time, so
+  /// a window counts the tasks still running at its end (a window in which only long tasks
+  /// ran, none ending, looked idle when tasks were counted as they finished).
   @exclusivity(unchecked) private var busySeconds: Double = 0
+  @exclusivity(unchecked) private var busySince: Double = 0
   @exclusivity(unchecked) private var governor: ThreadGovernor?
   /// The keys of the tasks running now, with how many run each.
   @exclusivity(unchecked) private var runningKeys: [UInt: Int] = [:]
@@ -187,6 +190,7 @@ public final class WorkPool: @unchecked Sendable {
       if task.key != 0 { runningKeys[task.key, default: 0] += 1 }
       let started = Self.now()
       slot.started = started
+      addBusyTime(until: started)
       running += 1
       pthread_mutex_unlock(mutex)
       task.work()
@@ -196,8 +200,8 @@ public final class WorkPool: @unchecked Sendable {
       // An abandoned worker's group already counts as timed out, and its place was given to
       // another: it just leaves.
       if slot.abandoned { break }
+      addBusyTime(until: Self.now())
       running -= 1
-      busySeconds += Self.now() - started
       finish(task.group)
     }
     pthread_mutex_unlock(mutex)
@@ -226,6 +230,12 @@ public final class WorkPool: @unchecked Sendable {
     if let count = runningKeys[key], count > 1 { runningKeys[key] = count - 1 } else { runningKeys[key] = nil }
   }
 
+  /// With the mutex held: adds the running tasks' time since the last change.
+  private func addBusyTime(until now: Double) {
+    busySeconds += Double(running) * (now - busySince)
+    busySince = now
+  }
+
   /// With the mutex held.
   private func finish(_ group: Int) {
     outstanding[group] -= 1
@@ -250,6 +260,7 @@ public final class WorkPool: @unchecked Sendable {
           if let timeout {
             for slot in slots where !slot.abandoned && slot.started > 0 && now - slot.started > timeout {
               slot.abandoned = true
+              addBusyTime(until: now)
               running -= 1
               timedOutGroups[slot.group] = true
               replacements += 1
@@ -257,6 +268,7 @@ public final class WorkPool: @unchecked Sendable {
             if replacements > 0 { pthread_cond_broadcast(progress) }
           }
           if governor != nil && now - windowStart >= ThreadGovernor.windowSeconds {
+            addBusyTime(until: now)
             let cpu = Self.processCPUSeconds()
             let callsNow = calls.load(ordering: .relaxed)
             let window = ThreadGovernor.Window(
