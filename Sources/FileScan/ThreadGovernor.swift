@@ -93,7 +93,7 @@ public struct ThreadGovernor: Sendable {
       } else {
         limit = trial.from
         failedTrials += 1
-        windowsToWait = min(1 << failedTrials, 32)
+        windowsToWait = 1 << min(failedTrials, 5)
       }
       return limit
     }

@@ -56,6 +56,16 @@ struct ThreadGovernorTests {
     #expect(governor.peak == 2)
   }
 
+  @Test("an hour of a server that never gains: trials keep to two windows in 35")
+  func backsOffForLong() {
+    var governor = ThreadGovernor(start: 2, ceiling: 64, cores: 8)
+    let limits = run(&governor, windows: 36_000) { _ in 5000 }
+    let inTrials = limits.filter { $0 > 2 }.count
+    // After five failures every failed trial (2 windows, then its verdict) waits 32.
+    #expect(inTrials <= 36_000 * 2 / 35 + 20, "\(inTrials) of 36,000 windows were trials")
+    #expect(limits.suffix(35).filter { $0 > 2 }.count == 2)
+  }
+
   @Test("gains that fade (a disk with 16 queues): keeps what gained 15%, stops below")
   func stopsWhereGainsFade() {
     var governor = ThreadGovernor(start: 2, ceiling: 64, cores: 8)
