@@ -83,8 +83,8 @@ struct Check: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Filesystem calls in flight at once (default: the number of cores, at least 2, on local disks; 32 on network "
-        + "and FUSE filesystems).",
+      "Filesystem calls (and files hashed) in flight at once (default: the number of cores, at least 2, to start "
+        + "with, up to 64 (32 files) while more threads complete more calls: a cold disk, NFS, FUSE).",
       valueName: "n"))
   var jobs: Int?
 
