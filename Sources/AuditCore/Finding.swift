@@ -28,7 +28,7 @@ public enum FindingKind: String, Sendable, CaseIterable, Comparable {
   /// The table's order, used to sort findings and summaries (`allCases` is built anew on
   /// each use: kept once here, as the sort of 200,000 findings asks it millions of times).
   var order: Int { Self.ordered.firstIndex(of: self)! }
-  private static let ordered = allCases
+  static let ordered = allCases
 
   public static func < (lhs: FindingKind, rhs: FindingKind) -> Bool { lhs.order < rhs.order }
 

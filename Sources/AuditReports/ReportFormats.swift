@@ -23,15 +23,6 @@ public enum Verdict {
   }
 }
 
-extension Array where Element == Finding {
-  /// How many findings of each kind (kinds without any are absent).
-  var kindCounts: [FindingKind: Int] {
-    var counts: [FindingKind: Int] = [:]
-    for finding in self { counts[finding.kind, default: 0] += 1 }
-    return counts
-  }
-}
-
 /// What hangs on the missing originals and the offline roots, in a sentence ("9 missing
 /// originals carry 3 album memberships, 5 faces of 2 named people, 2 descriptions"); nil when
 /// nothing is missing or offline.
@@ -134,7 +125,7 @@ public enum MarkdownReport {
     }
     let counts = report.findings.kindCounts
     for kind in FindingKind.allCases {
-      let findings = report.findings.lazy.filter { $0.kind == kind }
+      let findings = report.findings.of(kind)
       guard let total = counts[kind] else { continue }
       out += "\n### \(kind.rawValue) (\(total))\n\n| Path | Detail |\n|---|---|\n"
       for finding in findings.prefix(limit) {
@@ -195,12 +186,8 @@ public enum JUnitReport {
       finding.kind.failsOnlyAsError && finding.severity != .error ? false : failing.contains(finding.kind)
     }
     // The counts come first in the XML, so they are taken in a pass of their own.
-    var tests: [FindingKind: Int] = [:]
-    var failures: [FindingKind: Int] = [:]
-    for finding in report.findings {
-      tests[finding.kind, default: 0] += 1
-      if fails(finding) { failures[finding.kind, default: 0] += 1 }
-    }
+    let tests = report.findings.kindCounts
+    let failures = report.findings.failingCounts.filter { failing.contains($0.key) }
     let totalTests = FindingKind.allCases.reduce(0) { $0 + max(tests[$1] ?? 0, 1) }
     out.write(
       """
@@ -227,7 +214,7 @@ public enum JUnitReport {
       } else if tests[kind] == nil {
         out.write("    <testcase classname=\"immich-audit.\(kind.rawValue)\" name=\"no \(kind.rawValue) findings\"/>\n")
       }
-      for finding in report.findings where finding.kind == kind {
+      for finding in report.findings.of(kind) {
         var cases = ""
         let path = ReportPath(finding.path)
         cases += "    <testcase classname=\"immich-audit.\(kind.rawValue)\" name=\"\(xml(path.text))\">\n"

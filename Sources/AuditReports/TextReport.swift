@@ -47,8 +47,8 @@ public enum TextReport {
     if let atRisk = AtRiskSentence.sentence(report) { out += "  at risk: \(atRisk)\n" }
     let counts = report.findings.kindCounts
     for kind in FindingKind.allCases {
-      // Lazily: a copy of 200,000 findings for a listing of --limit of them is not needed.
-      let findings = report.findings.lazy.filter { $0.kind == kind }
+      // Lazily: 200,000 findings made for a listing of --limit of them are not needed.
+      let findings = report.findings.of(kind)
       guard let first = findings.first, let total = counts[kind] else { continue }
       out += "\n\(paint(kind.rawValue, first.severity)) (\(total)):\n"
       for finding in findings.prefix(limit) {

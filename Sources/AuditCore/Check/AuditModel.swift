@@ -25,8 +25,6 @@ public struct Finding: Sendable {
   /// JSON members of the kind's own (`restore-skew`'s `window`, `assets`, `byOwner`), written
   /// in JSON and NDJSON after `detail`.
   public var members: [(key: String, value: JSONValue)] = []
-  /// A disk-found file's size, for pairing it with a missing original (not reported).
-  var diskSize: Int64 = -1
 
   public init(
     kind: FindingKind, severity: Severity? = nil, path: [UInt8], hostPath: [UInt8], assetId: String? = nil,
@@ -168,7 +166,7 @@ public struct AuditReport: Sendable {
   public var mappings: [PathMapper.Mapping]
   public var roots: [AuditRoot]
   public var counts: Counts
-  public var findings: [Finding]
+  public var findings: FindingList
   public var summary: [FindingKind: Int]
   public var verification: Verification
   public var timings: Timings
@@ -184,7 +182,7 @@ public struct AuditReport: Sendable {
   public init(
     startedAt: String, finishedAt: String, database: DatabaseDescription, mappings: [PathMapper.Mapping],
     roots: [AuditRoot],
-    counts: Counts, findings: [Finding], summary: [FindingKind: Int], verification: Verification, timings: Timings,
+    counts: Counts, findings: FindingList, summary: [FindingKind: Int], verification: Verification, timings: Timings,
     exitCode: Int32
   ) {
     self.startedAt = startedAt
@@ -242,7 +240,7 @@ public struct AuditReport: Sendable {
 
   /// The exit code a run with these findings earns: 3 when a root holding originals is offline
   /// (whatever `--fail-on` says), 1 when the policy fails a kind, else 0.
-  public static func exitCode(findings: [Finding], roots: [AuditRoot], policy: FailurePolicy) -> Int32 {
+  public static func exitCode(findings: FindingList, roots: [AuditRoot], policy: FailurePolicy) -> Int32 {
     if roots.contains(where: \.originalsOffline) { return 3 }
     return failingKinds(findings, policy: policy).isEmpty ? 0 : 1
   }
@@ -250,17 +248,13 @@ public struct AuditReport: Sendable {
   /// The kinds that fail the run. `root-offline` counts only for roots holding originals (its
   /// `error` findings); offline thumbs, encoded-video and profile folders never fail a run. A
   /// `boot-blocker` Immich is told to ignore (`info`) fails nothing either.
-  public static func failingKinds(_ findings: [Finding], policy: FailurePolicy) -> [FindingKind] {
-    var counts: [FindingKind: Int] = [:]
-    for finding in findings where !(finding.kind.failsOnlyAsError && finding.severity != .error) {
-      counts[finding.kind, default: 0] += 1
-    }
-    return policy.failingKinds(counts)
+  public static func failingKinds(_ findings: FindingList, policy: FailurePolicy) -> [FindingKind] {
+    policy.failingKinds(findings.failingCounts)
   }
 
-  public static func summary(_ findings: [Finding]) -> [FindingKind: Int] {
+  public static func summary(_ findings: FindingList) -> [FindingKind: Int] {
     var summary = Dictionary(uniqueKeysWithValues: FindingKind.allCases.map { ($0, 0) })
-    for finding in findings { summary[finding.kind, default: 0] += 1 }
+    summary.merge(findings.kindCounts) { $1 }
     return summary
   }
 }

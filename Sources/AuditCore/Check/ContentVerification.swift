@@ -189,7 +189,7 @@ extension FilesystemAudit {
   /// (a size mismatch is not hashed: one finding per fact), then, if some content-hashed
   /// original is missing, the disk-found files that could be it (same SHA-1: renamed, not only
   /// moved).
-  func verify(_ facts: AuditFacts, disk: [Finding]) -> VerificationOutcome {
+  func verify(_ facts: AuditFacts, disk: DiskFindings) -> VerificationOutcome {
     let index = facts.index
     let states = facts.states
     var outcome = VerificationOutcome()
@@ -224,10 +224,10 @@ extension FilesystemAudit {
         outcome.mismatched[reference.path] = digest
       }
     }
-    let candidates = disk.indices.filter { disk[$0].kind == .unindexedOriginal || disk[$0].kind == .untrackedUpload }
-    if missingContentHashed && !candidates.isEmpty {
+    let candidates = missingContentHashed ? LikelyMovedRule.candidates(disk) : []
+    if !candidates.isEmpty {
       let more = ContentHasher.hash(
-        candidates.map { disk[$0].hostPath }, threads: threads, adapt: adapt, timeout: options.ioTimeout,
+        candidates.map { disk.hostPath(at: $0) }, threads: threads, adapt: adapt, timeout: options.ioTimeout,
         deadline: deadline)
       outcome.filesHashed += more.files
       outcome.bytesHashed += more.bytes

@@ -65,7 +65,7 @@ public struct FilesystemAudit {
 
   public struct Outcome: Sendable {
     public var roots: [AuditRoot]
-    public var findings: [Finding]
+    public var findings: FindingList
     public var databaseSeconds: Double
     public var filesystemSeconds: Double
     public var verifySeconds: Double
@@ -96,10 +96,8 @@ public struct FilesystemAudit {
     let blockers = BootBlockerRule.findings(
       facts, mountChecks: mountChecks, backups: mountChecks.contains("backups") ? backups() : nil,
       ignoreErrors: options.ignoreMountCheckErrors)
-    let disk = UnreferencedFileRule.findings(facts)
-    // The walks' unmatched files are let go once they are findings (at 200,000 new files they
-    // held 20 MB beside the findings made of them).
-    for root in facts.walks.indices { facts.walks[root].unmatched = [] }
+    // Kept packed, made into findings one at a time as the report is written (issue 13).
+    let disk = DiskFindings(facts)
     let filesystemSeconds = Date().timeIntervalSince(filesystemStart)
 
     let verifyStart = Date()
@@ -135,9 +133,8 @@ public struct FilesystemAudit {
     let (atRisk, atRiskAssets) = try AtRiskRule.apply(database, facts, to: &findings)
     let restoreSeconds = Date().timeIntervalSince(restoreStart)
     restorePoint.newestDump = dumpRule.newestDump
-    findings.sort(by: Finding.reportOrder)
     return Outcome(
-      roots: facts.roots, findings: findings, databaseSeconds: databaseSeconds + restoreSeconds,
+      roots: facts.roots, findings: FindingList(made: findings, disk: disk), databaseSeconds: databaseSeconds + restoreSeconds,
       filesystemSeconds: filesystemSeconds,
       verifySeconds: verifySeconds, walkThreads: walkThreads, verification: verification,
       restorePoint: restorePoint, atRisk: atRisk, atRiskAssets: atRiskAssets, regeneration: regeneration)

@@ -8,8 +8,8 @@ struct RootWalk: Sendable {
   var status: AuditRoot.Status = .ok
   var marker = false
   var files = 0
-  /// Files no reference accounts for: (relative path, kind of finding, size).
-  var unmatched: [(relative: [UInt8], kind: FindingKind, size: Int64)] = []
+  /// Files no reference accounts for: relative path, kind of finding, size.
+  var unmatched = UnmatchedFiles()
   var problems: [WalkProblem] = []
   /// Hashes of the `.xmp` files seen (relative paths), for Immich's sidecar candidates.
   var xmpFiles: Set<UInt64> = []
@@ -172,7 +172,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   func visit(root: Int, listing: Listing, range: Range<Int>) {
     progress.filesWalked.add(range.count, ordering: .relaxed)
     var files = 0
-    var unmatched: [(relative: [UInt8], kind: FindingKind, size: Int64)] = []
+    var unmatched = UnmatchedFiles()
     var xmpFiles: [UInt64] = []
     // A path's state is recorded by the walk of its own root only (the listing's folder's).
     let ownFolder = rootOf.folder(listing.folder) == Int16(root)
@@ -191,13 +191,14 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
       if !(listing.directory.isEmpty && name.elementsEqual(RootProbe.marker)) { files += 1 }
       if Self.isXMP(name) { xmpFiles.append(RootWalk.folderKey(listing.relativePath(position))) }
       if entry.mark >= 0 {
-        unmatched.append((listing.relativePath(position), FindingKind.allCases[Int(entry.mark)], entry.size))
+        unmatched.append(
+          relative: listing.relativePath(position), kind: FindingKind.ordered[Int(entry.mark)], size: entry.size)
       }
     }
     collectors[root].walk.withLock { walk in
       walk.files += files
       // Most ranges add neither, and a call on empty arrays still costs (BENCHMARKS.md).
-      if !unmatched.isEmpty { walk.unmatched += unmatched }
+      if !unmatched.isEmpty { walk.unmatched.append(contentsOf: unmatched) }
       if !xmpFiles.isEmpty { walk.xmpFiles.formUnion(xmpFiles) }
     }
   }

@@ -2,11 +2,11 @@ import CompactStore
 
 /// Every finding of one check: the roots' (`RootRules`), then one pass over the index's
 /// references in which each rule family about referenced files looks at each reference, then
-/// the files nothing references (`UnreferencedFileRule`, made by the caller from the walks)
-/// and `LikelyMovedRule`, which pairs the two.
+/// `LikelyMovedRule`, which pairs missing originals with the files nothing references
+/// (`DiskFindings`, which the caller adds to the report as they are).
 enum ReferenceRules {
-  /// `disk`: `UnreferencedFileRule.findings`; `verification`: what content hashing found.
-  static func findings(_ facts: AuditFacts, disk: [Finding], verification: VerificationOutcome) -> (
+  /// `disk`: the files nothing references; `verification`: what content hashing found.
+  static func findings(_ facts: AuditFacts, disk: DiskFindings, verification: VerificationOutcome) -> (
     findings: [Finding], regeneration: [RegenerationStep]
   ) {
     var findings = RootRules.findings(facts)
@@ -36,7 +36,6 @@ enum ReferenceRules {
       if state == .missing || state == .unseen { regeneration.note(reference) }
     }
     findings += aliases.findings(facts)
-    findings += disk
     findings += LikelyMovedRule.findings(facts, candidates: disk, digests: verification.candidateDigests)
     return (findings, regeneration.plan)
   }

@@ -4,7 +4,7 @@ import CompactStore
 /// library scan would import as new assets (`unindexed-original`, by Immich's own rules:
 /// extensions, exclusion patterns, hidden folders), files in the upload folders no asset
 /// references (`untracked-upload`), and, for the derivative folders, `DerivativeRule`'s
-/// orphans. The walk asks `kind` of every file; the findings are made from what it kept.
+/// orphans. The walk asks `kind` of every file; `DiskFindings` makes the findings of what it kept.
 /// A class: the walk asks `kind` of every file, and a struct's fields would be retained and
 /// released on each call.
 final class UnreferencedFileRule {
@@ -49,35 +49,5 @@ final class UnreferencedFileRule {
       let container = String(decoding: containerPrefixes[root] + relative, as: UTF8.self)
       return rules.wouldImport(relativePath: relative, containerPath: container) ? .unindexedOriginal : nil
     }
-  }
-
-  /// The findings of the files each walk of an online root kept.
-  static func findings(_ facts: AuditFacts) -> [Finding] {
-    var findings: [Finding] = []
-    for (root, walk) in facts.walks.enumerated() where !facts.roots[root].offline {
-      let ownerId = facts.roots[root].libraryId.flatMap { id in facts.libraries.first { $0.id == id }?.ownerId }
-      for file in walk.unmatched {
-        var detail: String
-        switch file.kind {
-        case .unindexedOriginal:
-          detail = "no asset of this library references it: the next library scan imports it as a new asset"
-          // Seen by the walk, not stat'ed again: a slow mount answers each stat in a round trip.
-          if let sidecar = MissingFileRule.sidecarCandidates(file.relative).first(where: {
-            walk.xmpFiles.contains(RootWalk.folderKey($0))
-          }) {
-            detail += " (with its sidecar \(String(decoding: LikelyMovedRule.fileName(sidecar[...]), as: UTF8.self)))"
-          }
-        case .untrackedUpload: detail = "no asset references it"
-        default: detail = DerivativeRule.orphanedDetail
-        }
-        let (path, hostPath) = facts.paths(root: root, file.relative)
-        var finding = Finding(
-          kind: file.kind, path: path, hostPath: hostPath, libraryId: facts.roots[root].libraryId, ownerId: ownerId,
-          detail: detail)
-        finding.diskSize = file.size
-        findings.append(finding)
-      }
-    }
-    return findings
   }
 }
