@@ -21,6 +21,11 @@ public final class ReportSink: TextOutputStream {
     if buffer.count >= Self.chunk { flush() }
   }
 
+  /// Ends the sink with errno `code` (nothing more is written): the report is not to be kept.
+  public func fail(_ code: Int32) {
+    if error == nil { error = SystemError(code) }
+  }
+
   /// Writes what is buffered; returns the first error of the whole sink, if any.
   @discardableResult
   public func finish() -> SystemError? {

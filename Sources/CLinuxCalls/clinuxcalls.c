@@ -10,6 +10,8 @@
 
 const int clinux_o_noatime = O_NOATIME;
 
+int clinux_open_tmpfile(const char *folder) { return open(folder, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600); }
+
 long clinux_statfs_type(const char *path) {
   struct statfs info;
   if (statfs(path, &info) != 0) return -1;

@@ -12,6 +12,15 @@ public enum Bytes {
     a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
   }
 
+  /// Bytewise three-way order (memcmp, then length: a prefix sorts first).
+  @inlinable
+  public static func compare(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Int32 {
+    let common = min(x.count, y.count)
+    let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+    if order != 0 { return order }
+    return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
+  }
+
   /// Whether `bytes` ends with the four bytes of `suffix`: one 4-byte load, for the walk's
   /// per-file test of an extension (the generic comparison's cost: BENCHMARKS.md).
   @inlinable

@@ -233,18 +233,33 @@ struct Check: ParsableCommand {
       outcome, counts: counts, database: database.description, mappings: mappings.mappings, started: started,
       finished: finished, setupSeconds: databaseSeconds, policy: policy)
     let renders = zip(outputs.destinations, products).map { destination, product -> ReportOutputs.Render in
-      switch product {
-      case .prometheus: return ReportOutputs.text(PrometheusReport.render(report, finishedAt: finished))
-      case .report(let format):
-        // Colour only for a person: text on a terminal, unless NO_COLOR.
-        let colour =
-          destination.path == nil && isatty(1) == 1
-          && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty
-        return format.render(report, policy: policy, limit: limit, colour: colour, tool: ToolInfo.identity)
+      let render = self.render(report, product, to: destination, policy: policy, finished: finished)
+      // The spilled findings could not be read back: the report would lack some, so it is not kept.
+      return { sink in
+        render(sink)
+        if let problem = report.findings.readError {
+          runner.warn(problem)
+          sink.fail(EIO)
+        }
       }
     }
     try runner.write(outputs, renders)
     return report.exitCode
+  }
+
+  private func render(
+    _ report: AuditReport, _ product: Product, to destination: ReportDestination, policy: FailurePolicy,
+    finished: Date
+  ) -> ReportOutputs.Render {
+    switch product {
+    case .prometheus: return ReportOutputs.text(PrometheusReport.render(report, finishedAt: finished))
+    case .report(let format):
+      // Colour only for a person: text on a terminal, unless NO_COLOR.
+      let colour =
+        destination.path == nil && isatty(1) == 1
+        && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty
+      return format.render(report, policy: policy, limit: limit, colour: colour, tool: ToolInfo.identity)
+    }
   }
 }
 

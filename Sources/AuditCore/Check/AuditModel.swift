@@ -59,14 +59,7 @@ public struct Finding: Sendable {
 /// Bytewise three-way order (memcmp, then length): the generic `lexicographicallyPrecedes`,
 /// unspecialised across modules, made sorting many findings slow (BENCHMARKS.md).
 func compareBytes(_ a: [UInt8], _ b: [UInt8]) -> Int32 {
-  a.withUnsafeBufferPointer { x in
-    b.withUnsafeBufferPointer { y in
-      let common = min(x.count, y.count)
-      let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
-      if order != 0 { return order }
-      return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
-    }
-  }
+  a.withUnsafeBytes { x in b.withUnsafeBytes { y in Bytes.compare(x, y) } }
 }
 
 /// A media folder or an import path, and what the audit found there (DESIGN.md § Roots).

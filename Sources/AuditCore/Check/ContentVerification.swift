@@ -64,9 +64,9 @@ struct VerificationOutcome {
   var complete = true
   /// Referenced paths whose content SHA-1 differs from the asset's checksum.
   var mismatched: [PathID: [UInt8]] = [:]
-  /// SHA-1 of the disk-found files that may be candidates for `likely-moved` (by position in
-  /// the caller's list).
-  var candidateDigests: [Int: [UInt8]] = [:]
+  /// SHA-1 of the disk-found files that may be candidates for `likely-moved`, with their
+  /// container and host paths.
+  var candidateDigests: [(path: [UInt8], hostPath: [UInt8], digest: [UInt8])] = []
 }
 
 /// Hashes files with SHA-1: large reads into reused buffers, several files at a time,
@@ -224,15 +224,16 @@ extension FilesystemAudit {
         outcome.mismatched[reference.path] = digest
       }
     }
+    // Held whole only here: when a content-hashed original is missing and content is hashed.
     let candidates = missingContentHashed ? LikelyMovedRule.candidates(disk) : []
     if !candidates.isEmpty {
       let more = ContentHasher.hash(
-        candidates.map { disk.hostPath(at: $0) }, threads: threads, adapt: adapt, timeout: options.ioTimeout,
+        candidates.map(\.hostPath), threads: threads, adapt: adapt, timeout: options.ioTimeout,
         deadline: deadline)
       outcome.filesHashed += more.files
       outcome.bytesHashed += more.bytes
-      for (position, digest) in zip(candidates, more.digests) {
-        if let digest { outcome.candidateDigests[position] = digest }
+      for (candidate, digest) in zip(candidates, more.digests) {
+        if let digest { outcome.candidateDigests.append((candidate.path, candidate.hostPath, digest)) }
       }
     }
     return outcome

@@ -1,5 +1,15 @@
 import CompactStore
+import FileScan
 import Foundation
+import Synchronization
+
+/// A file the walk found that no reference accounts for.
+struct UnmatchedFile {
+  var kind: FindingKind
+  var size: Int64
+  /// Below its root.
+  var relative: [UInt8]
+}
 
 /// Files of one root that no reference accounts for, packed: their relative paths end to end,
 /// each with its finding kind and size. A file is about 40 bytes here; as a `Finding` with its
@@ -8,10 +18,12 @@ struct UnmatchedFiles: Sendable {
   private var bytes: [UInt8] = []
   private var ends: [Int] = []
   private var kinds: [FindingKind] = []
-  private(set) var sizes: [Int64] = []
+  private var sizes: [Int64] = []
 
   var count: Int { ends.count }
   var isEmpty: Bool { ends.isEmpty }
+  /// Bytes of the files' records once spilled (`SpilledRun`).
+  var recordBytes: Int { bytes.count + count * SpilledRun.headerSize }
 
   mutating func append(relative: some Collection<UInt8>, kind: FindingKind, size: Int64) {
     bytes.append(contentsOf: relative)
@@ -30,25 +42,98 @@ struct UnmatchedFiles: Sendable {
 
   func kind(_ file: Int) -> FindingKind { kinds[file] }
 
-  func relative(_ file: Int) -> ArraySlice<UInt8> { bytes[(file == 0 ? 0 : ends[file - 1])..<ends[file]] }
+  subscript(file: Int) -> UnmatchedFile {
+    UnmatchedFile(kind: kinds[file], size: sizes[file], relative: Array(bytes[range(file)]))
+  }
 
-  /// The relative path of `file`, valid inside `body` only (no copy: the sort asks it millions of times).
-  func withRelative<T>(_ file: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
-    bytes.withUnsafeBytes { all in body(UnsafeRawBufferPointer(rebasing: all[(file == 0 ? 0 : ends[file - 1])..<ends[file]])) }
+  private func range(_ file: Int) -> Range<Int> { (file == 0 ? 0 : ends[file - 1])..<ends[file] }
+
+  /// The files' numbers in a root's report order: kind, then relative path bytewise (the
+  /// root's prefixes and library are the same for all).
+  func reportOrder() -> [Int] {
+    bytes.withUnsafeBytes { all in
+      (0..<count).sorted { a, b in
+        if kinds[a] != kinds[b] { return kinds[a] < kinds[b] }
+        let x = UnsafeRawBufferPointer(rebasing: all[range(a)])
+        let y = UnsafeRawBufferPointer(rebasing: all[range(b)])
+        return Bytes.compare(x, y) < 0
+      }
+    }
+  }
+
+  /// The files as records in `order` (`SpilledRun`'s layout).
+  func records(_ order: [Int]) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(recordBytes)
+    for file in order {
+      let range = range(file)
+      out.append(UInt8(kinds[file].order))
+      withUnsafeBytes(of: sizes[file].littleEndian) { out.append(contentsOf: $0) }
+      withUnsafeBytes(of: UInt32(range.count).littleEndian) { out.append(contentsOf: $0) }
+      out.append(contentsOf: bytes[range])
+    }
+    return out
   }
 }
 
-/// The files nothing references (`UnreferencedFileRule`) of every online root, in report
-/// order, made into `Finding`s one at a time as a report asks for them: 200,000 new files on a
-/// share no longer hold 440 bytes each until the report is written.
-///
-/// Positions (`kind(at:)`, `hostPath(at:)`, …) number the files root by root in walk order;
-/// `sorted` lists them in report order (kind, then container path bytewise, then host path,
-/// then library).
+/// Files of one root written to the spill file in the root's report order, as records: the
+/// kind's number (1 byte), the size (8, little-endian), the relative path's length (4) and bytes.
+struct SpilledRun: Sendable {
+  static let headerSize = 13
+  let offset: Int64
+  let bytes: Int
+  let count: Int
+}
+
+/// Where the walk keeps the unmatched files of all roots: in memory up to `limit` record bytes
+/// per root, then sorted and written to a `SpillFile` as a run (so that 2,000,000 new files on
+/// a share cost the memory of a few hundred thousand). Without a spill file (no `$TMPDIR`, a
+/// filesystem without O_TMPFILE) everything stays in memory, as it did before.
+final class UnmatchedSpill: Sendable {
+  /// `IMMICH_AUDIT_SPILL_BYTES` sets it (tests spill a few files at a time).
+  let limit: Int
+  private let file = Mutex<(opened: Bool, file: SpillFile?)>((false, nil))
+
+  init() {
+    let set = ProcessInfo.processInfo.environment["IMMICH_AUDIT_SPILL_BYTES"].flatMap { Int($0) }
+    limit = max(set ?? 2 << 20, 1)
+  }
+
+  var spillFile: SpillFile? { file.withLock { $0.file } }
+
+  /// Writes `files` out as one sorted run if they reached the limit and a spill file can be
+  /// had; they stay where they are otherwise.
+  func spillIfFull(_ walk: inout RootWalk) {
+    guard walk.unmatched.recordBytes >= limit, !walk.unmatched.isEmpty else { return }
+    let target = file.withLock { state -> SpillFile? in
+      if !state.opened { state = (true, SpillFile()) }
+      return state.file
+    }
+    guard let target else { return }
+    let records = walk.unmatched.records(walk.unmatched.reportOrder())
+    let written = records.withUnsafeBytes { bytes in
+      Result { () throws(SystemError) -> Int64 in try target.append(bytes) }
+    }
+    guard case .success(let offset) = written else {
+      // A full $TMPDIR: these files stay in memory, and so do the next ones of this root.
+      walk.spillFailed = true
+      return
+    }
+    walk.runs.append(SpilledRun(offset: offset, bytes: records.count, count: walk.unmatched.count))
+    walk.unmatched = UnmatchedFiles()
+  }
+}
+
+/// The files nothing references (`UnreferencedFileRule`) of every online root, made into
+/// `Finding`s one at a time as a report reads them, in report order: each root's spilled runs
+/// and the files still in memory are merged (kind, then container path bytewise, then host
+/// path, then library) as `sort(1)` merges its temporary files.
 public final class DiskFindings: Sendable {
-  private struct Root: Sendable {
-    let number: Int
+  fileprivate struct Root: Sendable {
     let files: UnmatchedFiles
+    /// `files` in report order.
+    let order: [Int]
+    let runs: [SpilledRun]
     /// "/mnt/nas/" and "/srv/nas/": each file's paths are these and its relative path.
     let containerPrefix: [UInt8]
     let hostPrefix: [UInt8]
@@ -58,82 +143,62 @@ public final class DiskFindings: Sendable {
     let xmpFiles: Set<UInt64>
   }
 
-  private let roots: [Root]
-  /// Each root's first position.
-  private let starts: [Int]
+  fileprivate let roots: [Root]
+  fileprivate let spill: SpillFile?
   public let count: Int
-  /// Positions in report order.
-  let sorted: [Int]
+  /// How many files of each kind.
+  let kindCounts: [FindingKind: Int]
+  /// The first error reading the spill file back (the findings then end early: the caller
+  /// must not present them as complete).
+  private let failure = Mutex<SystemError?>(nil)
+  public var readError: SystemError? { failure.withLock { $0 } }
 
   static let unindexedDetail =
     "no asset of this library references it: the next library scan imports it as a new asset"
   static let untrackedDetail = "no asset references it"
 
-  init(_ facts: AuditFacts) {
+  init(_ facts: AuditFacts, spill: SpillFile?) {
     var roots: [Root] = []
-    var starts: [Int] = []
     var count = 0
-    for (number, walk) in facts.walks.enumerated() where !facts.roots[number].offline && !walk.unmatched.isEmpty {
+    var kindCounts: [FindingKind: Int] = [:]
+    for (number, walk) in facts.walks.enumerated() where !facts.roots[number].offline {
+      guard !walk.unmatched.isEmpty || !walk.runs.isEmpty else { continue }
       let root = facts.roots[number]
       roots.append(
         Root(
-          number: number, files: walk.unmatched, containerPrefix: Array(root.container.utf8) + [UInt8(ascii: "/")],
+          files: walk.unmatched, order: walk.unmatched.reportOrder(), runs: walk.runs,
+          containerPrefix: Array(root.container.utf8) + [UInt8(ascii: "/")],
           hostPrefix: root.host + [UInt8(ascii: "/")], libraryId: root.libraryId,
           ownerId: root.libraryId.flatMap { id in facts.libraries.first { $0.id == id }?.ownerId },
           xmpFiles: walk.xmpFiles))
-      starts.append(count)
-      count += walk.unmatched.count
+      count += walk.unmatchedCount
+      for (kind, number) in walk.unmatchedKinds { kindCounts[kind, default: 0] += number }
     }
     self.roots = roots
-    self.starts = starts
+    self.spill = spill
     self.count = count
-    sorted = Self.reportOrder(roots, starts: starts, count: count)
+    self.kindCounts = kindCounts
   }
 
-  /// The root (in `roots`) and file number of position `position`.
-  private func locate(_ position: Int) -> (root: Int, file: Int) {
-    var low = 0
-    var high = starts.count - 1
-    while low < high {
-      let middle = (low + high + 1) / 2
-      if starts[middle] <= position { low = middle } else { high = middle - 1 }
-    }
-    return (low, position - starts[low])
+  /// The files of `kind` (nil: all), in report order, with their root's number in `roots`.
+  func files(of kind: FindingKind? = nil) -> Merge { Merge(self, kind: kind) }
+
+  func note(_ error: SystemError) { failure.withLock { if $0 == nil { $0 = error } } }
+
+  /// A file's container path, in the database's prefix style, and its host path.
+  func paths(_ root: Int, _ file: UnmatchedFile) -> (path: [UInt8], hostPath: [UInt8]) {
+    (roots[root].containerPrefix + file.relative, roots[root].hostPrefix + file.relative)
   }
 
-  func kind(at position: Int) -> FindingKind {
-    let (root, file) = locate(position)
-    return roots[root].files.kind(file)
-  }
-
-  func size(at position: Int) -> Int64 {
-    let (root, file) = locate(position)
-    return roots[root].files.sizes[file]
-  }
-
-  /// The container path, in the database's prefix style.
-  func path(at position: Int) -> [UInt8] {
-    let (root, file) = locate(position)
-    return roots[root].containerPrefix + roots[root].files.relative(file)
-  }
-
-  func hostPath(at position: Int) -> [UInt8] {
-    let (root, file) = locate(position)
-    return roots[root].hostPrefix + roots[root].files.relative(file)
-  }
-
-  /// The finding of the file at `position`.
-  func finding(at position: Int) -> Finding {
-    let (number, file) = locate(position)
-    let root = roots[number]
-    let relative = root.files.relative(file)
-    let kind = root.files.kind(file)
+  /// The finding of a file of root `root`.
+  func finding(_ root: Int, _ file: UnmatchedFile) -> Finding {
+    let root = roots[root]
     var detail: String
-    switch kind {
+    switch file.kind {
     case .unindexedOriginal:
       detail = Self.unindexedDetail
       // Seen by the walk, not stat'ed again: a slow mount answers each stat in a round trip.
-      if let sidecar = MissingFileRule.sidecarCandidates(Array(relative)).first(where: {
+      if let sidecar = MissingFileRule.sidecarCandidates(file.relative).first(where: {
         root.xmpFiles.contains(RootWalk.folderKey($0))
       }) {
         detail += " (with its sidecar \(String(decoding: LikelyMovedRule.fileName(sidecar[...]), as: UTF8.self)))"
@@ -142,81 +207,174 @@ public final class DiskFindings: Sendable {
     default: detail = DerivativeRule.orphanedDetail
     }
     return Finding(
-      kind: kind, path: root.containerPrefix + relative, hostPath: root.hostPrefix + relative,
+      kind: file.kind, path: root.containerPrefix + file.relative, hostPath: root.hostPrefix + file.relative,
       libraryId: root.libraryId, ownerId: root.ownerId, detail: detail)
   }
 
-  /// The finding at `index` in report order.
-  func sortedFinding(_ index: Int) -> Finding { finding(at: sorted[index]) }
+  /// The merge of every root's runs and in-memory files: a heap of cursors, the smallest
+  /// file in report order on top.
+  struct Merge: Sequence, IteratorProtocol {
+    private let disk: DiskFindings
+    private let kind: FindingKind?
+    private var cursors: [Cursor] = []
+    /// Cursor numbers ordered as a binary heap by their current file.
+    private var heap: [Int] = []
 
-  /// Positions sorted as `Finding.reportOrder` sorts the findings (the kinds here all have
-  /// their default severity, which follows the kind): kind, container path, host path, library.
-  private static func reportOrder(_ roots: [Root], starts: [Int], count: Int) -> [Int] {
-    var located: [(root: Int32, file: Int32)] = []
-    located.reserveCapacity(count)
-    for (number, root) in roots.enumerated() {
-      for file in 0..<root.files.count { located.append((Int32(number), Int32(file))) }
+    fileprivate init(_ disk: DiskFindings, kind: FindingKind?) {
+      self.disk = disk
+      self.kind = kind
+      for (number, root) in disk.roots.enumerated() {
+        for run in root.runs { cursors.append(Cursor(root: number, run: run)) }
+        cursors.append(Cursor(root: number, memory: root.order))
+      }
+      for number in cursors.indices where advance(number) { push(number) }
     }
-    func order(_ a: (root: Int32, file: Int32), _ b: (root: Int32, file: Int32)) -> Bool {
-      let x = roots[Int(a.root)]
-      let y = roots[Int(b.root)]
-      let kindX = x.files.kind(Int(a.file))
-      let kindY = y.files.kind(Int(b.file))
-      if kindX != kindY { return kindX < kindY }
-      let byPath = compareJoined(x.containerPrefix, x.files, Int(a.file), y.containerPrefix, y.files, Int(b.file))
-      if byPath != 0 { return byPath < 0 }
-      let byHost = compareJoined(x.hostPrefix, x.files, Int(a.file), y.hostPrefix, y.files, Int(b.file))
-      if byHost != 0 { return byHost < 0 }
-      return (x.libraryId ?? "") < (y.libraryId ?? "")
-    }
-    located.sort(by: order)
-    return located.map { starts[Int($0.root)] + Int($0.file) }
-  }
 
-  /// Bytewise order of `prefixA + relative(a)` and `prefixB + relative(b)` without joining them.
-  private static func compareJoined(
-    _ prefixA: [UInt8], _ filesA: UnmatchedFiles, _ a: Int, _ prefixB: [UInt8], _ filesB: UnmatchedFiles, _ b: Int
-  ) -> Int32 {
-    filesA.withRelative(a) { relativeA in
-      filesB.withRelative(b) { relativeB in
-        prefixA.withUnsafeBytes { headA in
-          prefixB.withUnsafeBytes { headB in
-            if Bytes.equal(headA, headB) { return compareBytes(relativeA, relativeB) }
-            return compareBytes(Joined(headA, relativeA), Joined(headB, relativeB))
-          }
+    mutating func next() -> (root: Int, file: UnmatchedFile)? {
+      guard let top = heap.first else { return nil }
+      let result = (cursors[top].root, cursors[top].current!)
+      if advance(top) {
+        siftDown(0)
+      } else {
+        heap[0] = heap[heap.count - 1]
+        heap.removeLast()
+        if !heap.isEmpty { siftDown(0) }
+      }
+      return result
+    }
+
+    /// Moves cursor `number` to its next file of the kind wanted; false at its end.
+    private mutating func advance(_ number: Int) -> Bool {
+      while let file = cursors[number].next(disk) {
+        if kind == nil || file.kind == kind { return true }
+        // Runs are sorted by kind first: past the kind wanted, nothing more is.
+        if let kind, kind < file.kind { break }
+      }
+      cursors[number].current = nil
+      return false
+    }
+
+    private func precedes(_ a: Int, _ b: Int) -> Bool {
+      let x = cursors[a]
+      let y = cursors[b]
+      let fileX = x.current!
+      let fileY = y.current!
+      if fileX.kind != fileY.kind { return fileX.kind < fileY.kind }
+      let rootX = disk.roots[x.root]
+      let rootY = disk.roots[y.root]
+      // Mostly files of one root, or of roots with one container prefix: their relative paths decide.
+      if rootX.containerPrefix == rootY.containerPrefix && rootX.hostPrefix == rootY.hostPrefix {
+        let byRelative = compareBytes(fileX.relative, fileY.relative)
+        if byRelative != 0 { return byRelative < 0 }
+      } else {
+        let byPath = compareBytes(rootX.containerPrefix + fileX.relative, rootY.containerPrefix + fileY.relative)
+        if byPath != 0 { return byPath < 0 }
+        let byHost = compareBytes(rootX.hostPrefix + fileX.relative, rootY.hostPrefix + fileY.relative)
+        if byHost != 0 { return byHost < 0 }
+      }
+      return (rootX.libraryId ?? "", x.root) < (rootY.libraryId ?? "", y.root)
+    }
+
+    private mutating func push(_ number: Int) {
+      heap.append(number)
+      var child = heap.count - 1
+      while child > 0 {
+        let parent = (child - 1) / 2
+        guard precedes(heap[child], heap[parent]) else { break }
+        heap.swapAt(child, parent)
+        child = parent
+      }
+    }
+
+    private mutating func siftDown(_ start: Int) {
+      var parent = start
+      while true {
+        var smallest = parent
+        for child in [2 * parent + 1, 2 * parent + 2] where child < heap.count {
+          if precedes(heap[child], heap[smallest]) { smallest = child }
         }
+        if smallest == parent { return }
+        heap.swapAt(parent, smallest)
+        parent = smallest
       }
     }
   }
 
-  /// Two byte buffers read as one, for the rare comparison across roots of different prefixes.
-  private struct Joined: Sequence {
-    let head: UnsafeRawBufferPointer
-    let tail: UnsafeRawBufferPointer
-    init(_ head: UnsafeRawBufferPointer, _ tail: UnsafeRawBufferPointer) {
-      self.head = head
-      self.tail = tail
-    }
-    func makeIterator() -> FlattenSequence<[UnsafeRawBufferPointer]>.Iterator { [head, tail].joined().makeIterator() }
-  }
+  /// One run's files in order: read from the spill file a block at a time, or from memory.
+  private struct Cursor {
+    let root: Int
+    private let run: SpilledRun?
+    private let memory: [Int]
+    private var position = 0
+    /// The spilled bytes read and not yet decoded, and where they start in the run.
+    private var buffer: [UInt8] = []
+    private var bufferStart = 0
+    private var bufferUsed = 0
+    var current: UnmatchedFile?
 
-  private static func compareBytes(_ a: Joined, _ b: Joined) -> Int32 {
-    var x = a.makeIterator()
-    var y = b.makeIterator()
-    while true {
-      switch (x.next(), y.next()) {
-      case (nil, nil): return 0
-      case (nil, _): return -1
-      case (_, nil): return 1
-      case (let p?, let q?): if p != q { return p < q ? -1 : 1 }
+    private static let blockSize = 1 << 16
+
+    init(root: Int, run: SpilledRun) {
+      self.root = root
+      self.run = run
+      memory = []
+    }
+
+    init(root: Int, memory: [Int]) {
+      self.root = root
+      run = nil
+      self.memory = memory
+    }
+
+    mutating func next(_ disk: DiskFindings) -> UnmatchedFile? {
+      current = nil
+      guard let run else {
+        guard position < memory.count else { return nil }
+        defer { position += 1 }
+        current = disk.roots[root].files[memory[position]]
+        return current
       }
+      guard position < run.count else { return nil }
+      guard let header = bytes(disk, run, SpilledRun.headerSize) else { return nil }
+      let base = header.startIndex
+      let kind = FindingKind.ordered[Int(header[base])]
+      let size = header[(base + 1)..<(base + 9)].reversed().reduce(Int64(0)) { $0 << 8 | Int64($1) }
+      let length = header[(base + 9)..<(base + 13)].reversed().reduce(0) { $0 << 8 | Int($1) }
+      bufferUsed += SpilledRun.headerSize
+      guard let relative = bytes(disk, run, length) else { return nil }
+      bufferUsed += length
+      position += 1
+      current = UnmatchedFile(kind: kind, size: size, relative: Array(relative))
+      return current
     }
-  }
 
-  private static func compareBytes(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Int32 {
-    let common = min(x.count, y.count)
-    let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
-    if order != 0 { return order }
-    return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
+    /// The next `count` bytes of the run (not consumed), reading a block on when needed.
+    private mutating func bytes(_ disk: DiskFindings, _ run: SpilledRun, _ count: Int) -> ArraySlice<UInt8>? {
+      if bufferUsed + count > buffer.count {
+        let start = bufferStart + bufferUsed
+        let wanted = min(max(Self.blockSize, count), run.bytes - start)
+        guard wanted >= count, let spill = disk.spill else {
+          disk.note(SystemError(EIO))
+          return nil
+        }
+        var block = [UInt8](repeating: 0, count: wanted)
+        let read = block.withUnsafeMutableBytes { out in
+          Result { () throws(SystemError) -> Int in try spill.read(at: run.offset + Int64(start), into: out) }
+        }
+        switch read {
+        case .success(let count) where count == wanted: break
+        case .success:
+          disk.note(SystemError(EIO))
+          return nil
+        case .failure(let error):
+          disk.note(error)
+          return nil
+        }
+        buffer = block
+        bufferStart = start
+        bufferUsed = 0
+      }
+      return buffer[bufferUsed..<(bufferUsed + count)]
+    }
   }
 }

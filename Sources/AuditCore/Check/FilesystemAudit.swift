@@ -90,14 +90,15 @@ public struct FilesystemAudit {
       checkSizes: options.verify.checksSizes)
     let walker = RootWalker(facts: facts, wantsSize: sizeWanted(index), options: options, progress: progress)
     let walkThreads: Int
-    (facts.walks, walkThreads) = walker.walk()
+    let spill: SpillFile?
+    (facts.walks, walkThreads, spill) = walker.walk()
     LooseStats(facts: facts, options: options).stat(facts.settleUnseen())
     RootRules.decide(facts)
     let blockers = BootBlockerRule.findings(
       facts, mountChecks: mountChecks, backups: mountChecks.contains("backups") ? backups() : nil,
       ignoreErrors: options.ignoreMountCheckErrors)
-    // Kept packed, made into findings one at a time as the report is written (issue 13).
-    let disk = DiskFindings(facts)
+    // Kept packed or spilled, made into findings one at a time as the report is written (issue 13).
+    let disk = DiskFindings(facts, spill: spill)
     let filesystemSeconds = Date().timeIntervalSince(filesystemStart)
 
     let verifyStart = Date()
@@ -134,7 +135,8 @@ public struct FilesystemAudit {
     let restoreSeconds = Date().timeIntervalSince(restoreStart)
     restorePoint.newestDump = dumpRule.newestDump
     return Outcome(
-      roots: facts.roots, findings: FindingList(made: findings, disk: disk), databaseSeconds: databaseSeconds + restoreSeconds,
+      roots: facts.roots, findings: FindingList(made: findings, disk: disk),
+      databaseSeconds: databaseSeconds + restoreSeconds,
       filesystemSeconds: filesystemSeconds,
       verifySeconds: verifySeconds, walkThreads: walkThreads, verification: verification,
       restorePoint: restorePoint, atRisk: atRisk, atRiskAssets: atRiskAssets, regeneration: regeneration)

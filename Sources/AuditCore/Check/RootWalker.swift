@@ -8,8 +8,14 @@ struct RootWalk: Sendable {
   var status: AuditRoot.Status = .ok
   var marker = false
   var files = 0
-  /// Files no reference accounts for: relative path, kind of finding, size.
+  /// Files no reference accounts for (relative path, kind of finding, size): those not yet
+  /// spilled, and the runs written to the spill file (`UnmatchedSpill`).
   var unmatched = UnmatchedFiles()
+  var runs: [SpilledRun] = []
+  var spillFailed = false
+  /// All of them, spilled or not, and how many of each kind.
+  var unmatchedCount = 0
+  var unmatchedKinds: [FindingKind: Int] = [:]
   var problems: [WalkProblem] = []
   /// Hashes of the `.xmp` files seen (relative paths), for Immich's sidecar candidates.
   var xmpFiles: Set<UInt64> = []
@@ -42,8 +48,9 @@ struct RootWalker {
   let options: FilesystemAudit.Options
   let progress: AuditProgress
 
-  /// Each root's walk, and the most threads the pool kept running at once.
-  func walk() -> (walks: [RootWalk], threads: Int) {
+  /// Each root's walk, the most threads the pool kept running at once, and the file the
+  /// walks' spilled runs are in (nil: none was needed, or none could be made).
+  func walk() -> (walks: [RootWalk], threads: Int, spill: SpillFile?) {
     let roots = facts.roots
     // Without --jobs the pool grows while more threads complete more calls (a cold disk, a
     // network or FUSE mount), and stays at one per core while calls cost only CPU.
@@ -77,7 +84,7 @@ struct RootWalker {
         return walk
       }
     }
-    return (walks, pool.peakThreads)
+    return (walks, pool.peakThreads, visitor.spill.spillFile)
   }
 }
 
@@ -95,6 +102,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   let progress: AuditProgress
   let unreferenced: UnreferencedFileRule
   let collectors: [Collector]
+  let spill = UnmatchedSpill()
   private let hostPrefixes: [[UInt8]]
   /// Per import-path root: other import paths of the same library inside it (walked as roots of their own).
   private let nestedRoots: [Set<[UInt8]>]
@@ -198,7 +206,12 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     collectors[root].walk.withLock { walk in
       walk.files += files
       // Most ranges add neither, and a call on empty arrays still costs (BENCHMARKS.md).
-      if !unmatched.isEmpty { walk.unmatched.append(contentsOf: unmatched) }
+      if !unmatched.isEmpty {
+        walk.unmatched.append(contentsOf: unmatched)
+        walk.unmatchedCount += unmatched.count
+        for file in 0..<unmatched.count { walk.unmatchedKinds[unmatched.kind(file), default: 0] += 1 }
+        if !walk.spillFailed { spill.spillIfFull(&walk) }
+      }
       if !xmpFiles.isEmpty { walk.xmpFiles.formUnion(xmpFiles) }
     }
   }

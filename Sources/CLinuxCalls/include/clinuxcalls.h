@@ -11,6 +11,10 @@ long clinux_statfs_type(const char *path);
 /// not define it): read without moving the file's atime.
 extern const int clinux_o_noatime;
 
+/// A file without a name in `folder`, open for reading and writing (O_TMPFILE, which Swift's
+/// Glibc module does not export): gone when closed, however the process ends. -1 with errno set.
+int clinux_open_tmpfile(const char *folder);
+
 /// getdents64(2): directory entries of `fd` into `buffer` as `struct linux_dirent64` records;
 /// bytes read, 0 at the end, -1 with errno set. Glibc declares it only under _GNU_SOURCE,
 /// which Swift's Glibc module does not define; readdir(3) would cost a DIR (a 32 KiB buffer,

@@ -145,8 +145,11 @@ final class AuditScene {
   var conninfo: String { cluster.readerConninfo(database) }
 
   /// Runs `check` with the scene's mappings; the JSON report when `--format json` (the default here).
-  func check(_ extra: [String] = [], format: String = "json") throws -> (result: CLI.Result, report: JSONValue?) {
-    let result = try CLI.run(["check", "--db", conninfo, "--format", format] + mappingArguments + extra)
+  func check(_ extra: [String] = [], format: String = "json", environment: [String: String] = [:]) throws -> (
+    result: CLI.Result, report: JSONValue?
+  ) {
+    let result = try CLI.run(
+      ["check", "--db", conninfo, "--format", format] + mappingArguments + extra, environment: environment)
     let report = format == "json" ? try? JSONValue.parse(Data(result.stdout.utf8)) : nil
     return (result, report)
   }

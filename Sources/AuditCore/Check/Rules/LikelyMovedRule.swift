@@ -8,19 +8,23 @@ import CompactStore
 enum LikelyMovedRule {
   static let maximumCandidates = 3
 
-  /// The disk-found files that could be a moved original: unindexed and untracked ones.
-  static func candidates(_ disk: DiskFindings) -> [Int] {
-    (0..<disk.count).filter { isCandidate(disk.kind(at: $0)) }
+  /// The disk-found files that could be a moved original (unindexed and untracked ones):
+  /// container and host paths.
+  static func candidates(_ disk: DiskFindings) -> [(path: [UInt8], hostPath: [UInt8])] {
+    disk.files().filter { isCandidate($0.file.kind) }.map { disk.paths($0.root, $0.file) }
   }
 
   private static func isCandidate(_ kind: FindingKind) -> Bool {
     kind == .unindexedOriginal || kind == .untrackedUpload
   }
 
-  /// `disk`: the unreferenced files found; `digests`: the SHA-1s of those that were hashed,
-  /// by position. The missing originals are few beside the files on disk (200,000 new files
-  /// on a share): they are keyed by name, and the files looked up one by one.
-  static func findings(_ facts: AuditFacts, candidates disk: DiskFindings, digests: [Int: [UInt8]] = [:]) -> [Finding] {
+  /// `disk`: the unreferenced files found; `digests`: the SHA-1s of those that were hashed.
+  /// The missing originals are few beside the files on disk (200,000 new files on a share):
+  /// they are keyed by name, and the files read once, in report order.
+  static func findings(
+    _ facts: AuditFacts, candidates disk: DiskFindings,
+    digests: [(path: [UInt8], hostPath: [UInt8], digest: [UInt8])] = []
+  ) -> [Finding] {
     let index = facts.index
     // The missing originals that can be paired, each with the names it may have on disk.
     var eligible: [(reference: ReferenceIndex.Reference, names: [ArraySlice<UInt8>])] = []
@@ -41,44 +45,43 @@ enum LikelyMovedRule {
     for (number, item) in eligible.enumerated() where item.reference.expectedSize >= 0 {
       for name in item.names { byName[name, default: []].append(number) }
     }
-    // Per eligible original, the files of its name and size, by position (in walk order).
-    var sameName: [Int: [Int]] = [:]
+    typealias Paths = (path: [UInt8], hostPath: [UInt8])
+    // Per eligible original, the files of its name and size.
+    var sameName: [Int: [Paths]] = [:]
     if !byName.isEmpty {
-      for position in 0..<disk.count where isCandidate(disk.kind(at: position)) {
-        let size = disk.size(at: position)
-        guard size >= 0, let numbers = byName[fileName(disk.path(at: position)[...])] else { continue }
-        for number in numbers where eligible[number].reference.expectedSize == size {
-          sameName[number, default: []].append(position)
+      for (root, file) in disk.files() where isCandidate(file.kind) && file.size >= 0 {
+        guard let numbers = byName[fileName(file.relative[...])] else { continue }
+        for number in numbers where eligible[number].reference.expectedSize == file.size {
+          sameName[number, default: []].append(disk.paths(root, file))
         }
       }
     }
-    var byDigest: [[UInt8]: [Int]] = [:]
-    for (position, digest) in digests.sorted(by: { $0.key < $1.key }) { byDigest[digest, default: []].append(position) }
+    var byDigest: [[UInt8]: [Paths]] = [:]
+    for candidate in digests { byDigest[candidate.digest, default: []].append((candidate.path, candidate.hostPath)) }
     var findings: [Finding] = []
     for (number, item) in eligible.enumerated() {
       let reference = item.reference
       // One file is one candidate, however many roots found it (two libraries on one share
       // each report it as unindexed).
-      var matches: [Int] = []
+      var matches: [Paths] = []
       var matchedFiles = Set<[UInt8]>()
-      for position in sameName[number] ?? [] where matchedFiles.insert(disk.hostPath(at: position)).inserted {
-        matches.append(position)
+      for file in sameName[number] ?? [] where matchedFiles.insert(file.hostPath).inserted {
+        matches.append(file)
       }
       var sameContent = false
       if reference.checksum >= 0 {
-        for position in byDigest[Array(index.checksum(reference.checksum))] ?? []
-        where matchedFiles.insert(disk.hostPath(at: position)).inserted {
-          matches.append(position)
+        for file in byDigest[Array(index.checksum(reference.checksum))] ?? []
+        where matchedFiles.insert(file.hostPath).inserted {
+          matches.append(file)
           sameContent = true
         }
       }
       guard !matches.isEmpty else { continue }
       let home = folderComponents(index.databasePath(reference.path))
-      let ranked = matches.map { position in (position, disk.path(at: position)) }
-        .map { ($0.0, $0.1, distance(home, folderComponents($0.1))) }
-        .sorted { $0.2 != $1.2 ? $0.2 < $1.2 : $0.1.lexicographicallyPrecedes($1.1) }
+      let ranked = matches.map { ($0, distance(home, folderComponents($0.path))) }
+        .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0.path.lexicographicallyPrecedes($1.0.path) }
         .prefix(maximumCandidates)
-      let candidates = ranked.map { Finding.Candidate(path: $0.1, hostPath: disk.hostPath(at: $0.0)) }
+      let candidates = ranked.map { Finding.Candidate(path: $0.0.path, hostPath: $0.0.hostPath) }
       let first = candidates[0]
       let more = matches.count > 1 ? " and \(matches.count - 1) more" : ""
       let detail =

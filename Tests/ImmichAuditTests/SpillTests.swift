@@ -1,0 +1,74 @@
+import AuditCore
+import Foundation
+import Testing
+
+/// Files nothing references are kept in memory up to a limit, then written sorted to a file
+/// without a name in `$TMPDIR` and merged back as the report is written (DiskFindings): the
+/// report is the same whether they were spilled, kept, or could not be spilled.
+@Suite("check: unreferenced files spilled to a temporary file")
+struct SpillTests: CheckScenes {
+  /// A scene with 1,200 new files on the share, 150 in the upload folder, and img5 moved among them.
+  func crowdedScene() throws -> AuditScene {
+    let scene = try AuditScene()
+    try scene.remove(Self.img5)
+    for folder in 0..<12 {
+      for file in 0..<100 {
+        // Names that sort differently from the order they are made and walked in.
+        try scene.create("/mnt/nas/photos/new \(11 - folder)/\(file % 2 == 0 ? "B" : "a")\(999 - file).jpg")
+      }
+    }
+    for file in 0..<150 { try scene.create("\(scene.mediaPrefix)/upload/stray/\(file).jpg") }
+    try scene.create("/mnt/nas/photos/new 3/img5.jpg", size: 700)
+    return scene
+  }
+
+  func findings(_ report: JSONValue) -> [JSONValue] { report["findings"]?.arrayItems ?? [] }
+
+  @Test("spilled in runs of a few files, kept in memory, or with no usable TMPDIR: the same findings, in report order")
+  func spilledOrNotTheSameReport() throws {
+    let scene = try crowdedScene()
+    let temporary = scene.folder.path + "/tmp"
+    try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+    let notAFolder = scene.folder.path + "/tmp-file"
+    #expect(FileManager.default.createFile(atPath: notAFolder, contents: Data()))
+    var reports: [JSONValue] = []
+    for environment in [
+      ["IMMICH_AUDIT_SPILL_BYTES": "600", "TMPDIR": temporary], [:],
+      ["IMMICH_AUDIT_SPILL_BYTES": "600", "TMPDIR": notAFolder],
+    ] {
+      let (result, report) = try scene.check(environment: environment)
+      #expect(result.status == 1, "\(result.stderr)")
+      #expect(!result.stderr.contains("Fatal error"), "\(result.stderr)")
+      reports.append(try #require(report, "\(result.stderr)"))
+    }
+    let spilled = reports[0]
+    let unindexed = paths(spilled, "unindexed-original")
+    #expect(unindexed.count == 1201)
+    #expect(unindexed == unindexed.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+    #expect(paths(spilled, "untracked-upload").count == 150)
+    let moved = try #require(spilled.findings("likely-moved").first)
+    #expect(moved["candidates"]?.arrayItems.map { $0["path"]!.stringValue! } == ["/mnt/nas/photos/new 3/img5.jpg"])
+    #expect(spilled["summary"] == reports[1]["summary"])
+    #expect(findings(spilled) == findings(reports[1]))
+    #expect(findings(spilled) == findings(reports[2]))
+    // The spill file has no name: nothing is left in TMPDIR, whatever becomes of the process.
+    #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty)
+  }
+
+  @Test("every format reads the spilled findings: NDJSON lists each once, in the JSON report's order")
+  func ndjsonFromSpilledRuns() throws {
+    let scene = try crowdedScene()
+    let environment = ["IMMICH_AUDIT_SPILL_BYTES": "600"]
+    let (jsonResult, json) = try scene.check(environment: environment)
+    #expect(jsonResult.status == 1)
+    let report = try #require(json)
+    let (result, _) = try scene.check(format: "ndjson", environment: environment)
+    let lines = result.stdout.split(separator: "\n").map { try? JSONValue.parse(Data($0.utf8)) }
+    let listed = lines.dropLast().compactMap { $0?["path"]?.stringValue }
+    #expect(listed == findings(report).compactMap { $0["path"]?.stringValue })
+    #expect(lines.last??["type"]?.stringValue == "summary")
+    let (text, _) = try scene.check(["--limit", "2"], format: "text", environment: environment)
+    #expect(text.stdout.contains("unindexed-original (1201):"))
+    #expect(text.stdout.contains("…and 1199 more"))
+  }
+}
