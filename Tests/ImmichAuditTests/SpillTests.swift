@@ -1,6 +1,7 @@
-import AuditCore
 import Foundation
 import Testing
+
+@testable import AuditCore
 
 /// Files nothing references are kept in memory up to a limit, then written sorted to a file
 /// without a name in `$TMPDIR` and merged back as the report is written (DiskFindings): the
@@ -53,6 +54,21 @@ struct SpillTests: CheckScenes {
     #expect(findings(spilled) == findings(reports[2]))
     // The spill file has no name: nothing is left in TMPDIR, whatever becomes of the process.
     #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty)
+  }
+
+  @Test("a TMPDIR inside an audited folder, however it is spelled, is not spilled to; one outside them is")
+  func neverInsideARoot() throws {
+    let folder = try TemporaryFolder()
+    let share = folder.path + "/nas"
+    try FileManager.default.createDirectory(atPath: share + "/.cache", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: folder.path + "/tmp", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: folder.path + "/link", withDestinationPath: share + "/.cache")
+    let roots = [Array((folder.path + "/media").utf8), Array(share.utf8)]
+    #expect(!UnmatchedSpill.mayUse(share, roots: roots))
+    #expect(!UnmatchedSpill.mayUse(share + "/.cache", roots: roots))
+    #expect(!UnmatchedSpill.mayUse(folder.path + "/link", roots: roots))
+    #expect(UnmatchedSpill.mayUse(folder.path + "/tmp", roots: roots))
+    #expect(UnmatchedSpill.mayUse(folder.path + "/nas2", roots: roots))
   }
 
   @Test("every format reads the spilled findings: NDJSON lists each once, in the JSON report's order")

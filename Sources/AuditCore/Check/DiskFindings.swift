@@ -88,15 +88,30 @@ struct SpilledRun: Sendable {
 /// Where the walk keeps the unmatched files of all roots: in memory up to `limit` record bytes
 /// per root, then sorted and written to a `SpillFile` as a run (so that 2,000,000 new files on
 /// a share cost the memory of a few hundred thousand). Without a spill file (no `$TMPDIR`, a
-/// filesystem without O_TMPFILE) everything stays in memory, as it did before.
+/// filesystem without O_TMPFILE, or a `$TMPDIR` inside an audited folder, which the tool never
+/// writes to) everything stays in memory, as it did before.
 final class UnmatchedSpill: Sendable {
   /// `IMMICH_AUDIT_SPILL_BYTES` sets it (tests spill a few files at a time).
   let limit: Int
+  /// The roots' host folders: no spill file inside them.
+  private let roots: [[UInt8]]
   private let file = Mutex<(opened: Bool, file: SpillFile?)>((false, nil))
 
-  init() {
+  init(roots: [[UInt8]]) {
     let set = ProcessInfo.processInfo.environment["IMMICH_AUDIT_SPILL_BYTES"].flatMap { Int($0) }
     limit = max(set ?? 2 << 20, 1)
+    self.roots = roots
+  }
+
+  /// Whether `folder` (as given, and with its links resolved) lies outside every root. The
+  /// roots are compared as written, not resolved: resolving one on a dead mount would hang.
+  static func mayUse(_ folder: String, roots: [[UInt8]]) -> Bool {
+    var spellings = [Array(folder.utf8)]
+    if let resolved = realpath(folder, nil) {
+      spellings.append(Array(String(cString: resolved).utf8))
+      free(resolved)
+    }
+    return !spellings.contains { spelling in roots.contains { PathMapper.hasComponentPrefix(spelling[...], $0) } }
   }
 
   var spillFile: SpillFile? { file.withLock { $0.file } }
@@ -106,7 +121,10 @@ final class UnmatchedSpill: Sendable {
   func spillIfFull(_ walk: inout RootWalk) {
     guard walk.unmatched.recordBytes >= limit, !walk.unmatched.isEmpty else { return }
     let target = file.withLock { state -> SpillFile? in
-      if !state.opened { state = (true, SpillFile()) }
+      if !state.opened {
+        let folder = SpillFile.temporaryFolder
+        state = (true, Self.mayUse(folder, roots: roots) ? SpillFile(folder: folder) : nil)
+      }
       return state.file
     }
     guard let target else { return }

@@ -102,7 +102,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   let progress: AuditProgress
   let unreferenced: UnreferencedFileRule
   let collectors: [Collector]
-  let spill = UnmatchedSpill()
+  let spill: UnmatchedSpill
   private let hostPrefixes: [[UInt8]]
   /// Per import-path root: other import paths of the same library inside it (walked as roots of their own).
   private let nestedRoots: [Set<[UInt8]>]
@@ -119,6 +119,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     self.progress = progress
     unreferenced = UnreferencedFileRule(facts: facts)
     collectors = roots.map { _ in Collector() }
+    spill = UnmatchedSpill(roots: roots.map(\.host))
     hostPrefixes = roots.map { $0.host + [Self.slash] }
     let roots = facts.roots
     nestedRoots = roots.enumerated().map { number, root in
