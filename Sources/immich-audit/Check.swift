@@ -232,13 +232,15 @@ struct Check: ParsableCommand {
     let report = AuditReport(
       outcome, counts: counts, database: database.description, mappings: mappings.mappings, started: started,
       finished: finished, setupSeconds: databaseSeconds, policy: policy)
+    var warned = false
     let renders = zip(outputs.destinations, products).map { destination, product -> ReportOutputs.Render in
       let render = self.render(report, product, to: destination, policy: policy, finished: finished)
       // The spilled findings could not be read back: the report would lack some, so it is not kept.
       return { sink in
         render(sink)
         if let problem = report.findings.readError {
-          runner.warn(problem)
+          if !warned { runner.warn(problem) }
+          warned = true
           sink.fail(EIO)
         }
       }

@@ -40,7 +40,8 @@ struct UnmatchedFiles: Sendable {
     sizes.append(contentsOf: other.sizes)
   }
 
-  func kind(_ file: Int) -> FindingKind { kinds[file] }
+  /// How many files of each kind.
+  var kindCounts: [FindingKind: Int] { kinds.reduce(into: [:]) { $0[$1, default: 0] += 1 } }
 
   subscript(file: Int) -> UnmatchedFile {
     UnmatchedFile(kind: kinds[file], size: sizes[file], relative: Array(bytes[range(file)]))
@@ -83,6 +84,7 @@ struct SpilledRun: Sendable {
   let offset: Int64
   let bytes: Int
   let count: Int
+  let kindCounts: [FindingKind: Int]
 }
 
 /// Where the walk keeps the unmatched files of all roots: in memory up to `limit` record bytes
@@ -116,10 +118,10 @@ final class UnmatchedSpill: Sendable {
 
   var spillFile: SpillFile? { file.withLock { $0.file } }
 
-  /// Writes `files` out as one sorted run if they reached the limit and a spill file can be
-  /// had; they stay where they are otherwise.
+  /// Writes the walk's unmatched files out as one sorted run once they reach the limit. Without
+  /// a spill file, or after a failed write, the root's files stay in memory from then on.
   func spillIfFull(_ walk: inout RootWalk) {
-    guard walk.unmatched.recordBytes >= limit, !walk.unmatched.isEmpty else { return }
+    guard !walk.keepsInMemory, walk.unmatched.recordBytes >= limit, !walk.unmatched.isEmpty else { return }
     let target = file.withLock { state -> SpillFile? in
       if !state.opened {
         let folder = SpillFile.temporaryFolder
@@ -127,17 +129,22 @@ final class UnmatchedSpill: Sendable {
       }
       return state.file
     }
-    guard let target else { return }
+    guard let target else {
+      walk.keepsInMemory = true
+      return
+    }
     let records = walk.unmatched.records(walk.unmatched.reportOrder())
     let written = records.withUnsafeBytes { bytes in
       Result { () throws(SystemError) -> Int64 in try target.append(bytes) }
     }
     guard case .success(let offset) = written else {
       // A full $TMPDIR: these files stay in memory, and so do the next ones of this root.
-      walk.spillFailed = true
+      walk.keepsInMemory = true
       return
     }
-    walk.runs.append(SpilledRun(offset: offset, bytes: records.count, count: walk.unmatched.count))
+    walk.runs.append(
+      SpilledRun(
+        offset: offset, bytes: records.count, count: walk.unmatched.count, kindCounts: walk.unmatched.kindCounts))
     walk.unmatched = UnmatchedFiles()
   }
 }
@@ -146,7 +153,7 @@ final class UnmatchedSpill: Sendable {
 /// `Finding`s one at a time as a report reads them, in report order: each root's spilled runs
 /// and the files still in memory are merged (kind, then container path bytewise, then host
 /// path, then library) as `sort(1)` merges its temporary files.
-public final class DiskFindings: Sendable {
+final class DiskFindings: Sendable {
   fileprivate struct Root: Sendable {
     let files: UnmatchedFiles
     /// `files` in report order.
@@ -163,13 +170,13 @@ public final class DiskFindings: Sendable {
 
   fileprivate let roots: [Root]
   fileprivate let spill: SpillFile?
-  public let count: Int
+  let count: Int
   /// How many files of each kind.
   let kindCounts: [FindingKind: Int]
   /// The first error reading the spill file back (the findings then end early: the caller
   /// must not present them as complete).
   private let failure = Mutex<SystemError?>(nil)
-  public var readError: SystemError? { failure.withLock { $0 } }
+  var readError: SystemError? { failure.withLock { $0 } }
 
   static let unindexedDetail =
     "no asset of this library references it: the next library scan imports it as a new asset"
@@ -189,8 +196,12 @@ public final class DiskFindings: Sendable {
           hostPrefix: root.host + [UInt8(ascii: "/")], libraryId: root.libraryId,
           ownerId: root.libraryId.flatMap { id in facts.libraries.first { $0.id == id }?.ownerId },
           xmpFiles: walk.xmpFiles))
-      count += walk.unmatchedCount
-      for (kind, number) in walk.unmatchedKinds { kindCounts[kind, default: 0] += number }
+      for counts in walk.runs.map(\.kindCounts) + [walk.unmatched.kindCounts] {
+        for (kind, number) in counts {
+          kindCounts[kind, default: 0] += number
+          count += number
+        }
+      }
     }
     self.roots = roots
     self.spill = spill
@@ -209,8 +220,8 @@ public final class DiskFindings: Sendable {
   }
 
   /// The finding of a file of root `root`.
-  func finding(_ root: Int, _ file: UnmatchedFile) -> Finding {
-    let root = roots[root]
+  func finding(_ number: Int, _ file: UnmatchedFile) -> Finding {
+    let root = roots[number]
     var detail: String
     switch file.kind {
     case .unindexedOriginal:
@@ -224,9 +235,10 @@ public final class DiskFindings: Sendable {
     case .untrackedUpload: detail = Self.untrackedDetail
     default: detail = DerivativeRule.orphanedDetail
     }
+    let (path, hostPath) = paths(number, file)
     return Finding(
-      kind: file.kind, path: root.containerPrefix + file.relative, hostPath: root.hostPrefix + file.relative,
-      libraryId: root.libraryId, ownerId: root.ownerId, detail: detail)
+      kind: file.kind, path: path, hostPath: hostPath, libraryId: root.libraryId, ownerId: root.ownerId,
+      detail: detail)
   }
 
   /// The merge of every root's runs and in-memory files: a heap of cursors, the smallest
@@ -308,7 +320,7 @@ public final class DiskFindings: Sendable {
       var parent = start
       while true {
         var smallest = parent
-        for child in [2 * parent + 1, 2 * parent + 2] where child < heap.count {
+        for child in (2 * parent + 1)...(2 * parent + 2) where child < heap.count {
           if precedes(heap[child], heap[smallest]) { smallest = child }
         }
         if smallest == parent { return }
@@ -354,10 +366,13 @@ public final class DiskFindings: Sendable {
       }
       guard position < run.count else { return nil }
       guard let header = bytes(disk, run, SpilledRun.headerSize) else { return nil }
-      let base = header.startIndex
-      let kind = FindingKind.ordered[Int(header[base])]
-      let size = header[(base + 1)..<(base + 9)].reversed().reduce(Int64(0)) { $0 << 8 | Int64($1) }
-      let length = header[(base + 9)..<(base + 13)].reversed().reduce(0) { $0 << 8 | Int($1) }
+      let (kind, size, length) = header.withUnsafeBytes { bytes in
+        (
+          FindingKind.ordered[Int(bytes[0])],
+          Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 1, as: Int64.self)),
+          Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 9, as: UInt32.self)))
+        )
+      }
       bufferUsed += SpilledRun.headerSize
       guard let relative = bytes(disk, run, length) else { return nil }
       bufferUsed += length

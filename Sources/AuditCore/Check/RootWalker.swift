@@ -12,10 +12,8 @@ struct RootWalk: Sendable {
   /// spilled, and the runs written to the spill file (`UnmatchedSpill`).
   var unmatched = UnmatchedFiles()
   var runs: [SpilledRun] = []
-  var spillFailed = false
-  /// All of them, spilled or not, and how many of each kind.
-  var unmatchedCount = 0
-  var unmatchedKinds: [FindingKind: Int] = [:]
+  /// No spill file, or a write to it failed: this root's files stay in memory.
+  var keepsInMemory = false
   var problems: [WalkProblem] = []
   /// Hashes of the `.xmp` files seen (relative paths), for Immich's sidecar candidates.
   var xmpFiles: Set<UInt64> = []
@@ -209,9 +207,7 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
       // Most ranges add neither, and a call on empty arrays still costs (BENCHMARKS.md).
       if !unmatched.isEmpty {
         walk.unmatched.append(contentsOf: unmatched)
-        walk.unmatchedCount += unmatched.count
-        for file in 0..<unmatched.count { walk.unmatchedKinds[unmatched.kind(file), default: 0] += 1 }
-        if !walk.spillFailed { spill.spillIfFull(&walk) }
+        spill.spillIfFull(&walk)
       }
       if !xmpFiles.isEmpty { walk.xmpFiles.formUnion(xmpFiles) }
     }
