@@ -27,6 +27,12 @@ public final class WorkPool: @unchecked Sendable {
   // and conditions themselves through pthreads): Swift's run-time exclusivity checks on them
   // would only repeat what the mutex guarantees, at a measurable cost to a walk (BENCHMARKS.md).
   private final class Slot: @unchecked Sendable {
+    /// The pool the slot belongs to: a task of one pool may count calls for another.
+    let owner: ObjectIdentifier
+    /// Calls this worker counted: written by it alone (a store, not a locked add on a line all
+    /// threads share), summed by the watchdog.
+    let calls = Atomic<Int>(0)
+    init(owner: ObjectIdentifier) { self.owner = owner }
     @exclusivity(unchecked) var group = -1
     @exclusivity(unchecked) var key: UInt = 0
     @exclusivity(unchecked) var started: Double = 0
@@ -104,8 +110,28 @@ public final class WorkPool: @unchecked Sendable {
   /// Called by tasks as they complete system calls (or other units of work): the governor
   /// keeps added threads only while this count rises faster.
   public func countCalls(_ count: Int) {
+    if let raw = pthread_getspecific(Self.slotKey) {
+      let counted = Unmanaged<Slot>.fromOpaque(raw)._withUnsafeGuaranteedRef { slot in
+        guard slot.owner == ObjectIdentifier(self) else { return false }
+        slot.calls.store(slot.calls.load(ordering: .relaxed) &+ count, ordering: .relaxed)
+        return true
+      }
+      if counted { return }
+    }
     calls.add(count, ordering: .relaxed)
   }
+
+  /// The calls counted so far. With the mutex held (for `slots`).
+  private func callsCounted() -> Int {
+    slots.reduce(calls.load(ordering: .relaxed)) { $0 &+ $1.calls.load(ordering: .relaxed) }
+  }
+
+  /// The worker thread's slot, for `countCalls`.
+  private static let slotKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+  }()
 
   /// Grows the pool to at least `count` live workers (never shrinks it).
   private func ensureThreads(_ count: Int) {
@@ -142,7 +168,7 @@ public final class WorkPool: @unchecked Sendable {
   }
 
   private func startWorker() {
-    let slot = Slot()
+    let slot = Slot(owner: ObjectIdentifier(self))
     locked {
       slots.append(slot)
       threads += 1
@@ -173,6 +199,7 @@ public final class WorkPool: @unchecked Sendable {
 
   private func work(_ slot: Slot) {
     Thread.current.threadDictionary[Self.workerKey] = Worker(pool: self, slot: slot)
+    pthread_setspecific(Self.slotKey, Unmanaged.passUnretained(slot).toOpaque())
     pthread_mutex_lock(mutex)
     while !finished && !slot.abandoned {
       guard running < limit, let task = nextTask() else {
@@ -250,6 +277,7 @@ public final class WorkPool: @unchecked Sendable {
       var cpuAtStart = Self.processCPUSeconds()
       var callsAtStart = 0
       var busyAtStart: Double = 0
+      let traceStart = windowStart
       while true {
         usleep(50_000)
         var replacements = 0
@@ -270,11 +298,17 @@ public final class WorkPool: @unchecked Sendable {
           if governor != nil && now - windowStart >= ThreadGovernor.windowSeconds {
             addBusyTime(until: now)
             let cpu = Self.processCPUSeconds()
-            let callsNow = calls.load(ordering: .relaxed)
+            let callsNow = callsCounted()
             let window = ThreadGovernor.Window(
               calls: callsNow - callsAtStart, seconds: now - windowStart, busySeconds: busySeconds - busyAtStart,
               cpuSeconds: cpu - cpuAtStart, queued: tasks.count)
             let newLimit = governor!.next(window)
+            if Self.traceGovernor {
+              let line = String(
+                format: "governor %.2f limit %d calls %d busy %.3f cpu %.3f queued %d -> %d\n", now - traceStart, limit,
+                window.calls, window.busySeconds, window.cpuSeconds, window.queued, newLimit)
+              _ = line.withCString { write(2, $0, strlen($0)) }
+            }
             if newLimit > limit {
               grow = newLimit
               pthread_cond_broadcast(workAvailable)
@@ -291,6 +325,10 @@ public final class WorkPool: @unchecked Sendable {
     }
     thread.start()
   }
+
+  /// `IMMICH_AUDIT_TRACE_GOVERNOR=1`: each window's figures and the governor's answer on
+  /// standard error, to see why a walk kept the threads it kept.
+  private static let traceGovernor = getenv("IMMICH_AUDIT_TRACE_GOVERNOR").map { String(cString: $0) == "1" } ?? false
 
   /// User and system CPU time of the whole process.
   static func processCPUSeconds() -> Double {

@@ -65,8 +65,10 @@ struct FuseTests {
   }
 
   /// The walk's threads as the report states them, and the most calls the daemon saw at once.
-  func walkConcurrency(delayMilliseconds: Double, files: Int = 1000) throws -> (threads: Int, inFlight: Int) {
-    let mount = try FuseMount(dirs: 20, files: files, delayMilliseconds: delayMilliseconds)
+  func walkConcurrency(delayMilliseconds: Double, files: Int = 1000, serial: Bool = false) throws -> (
+    threads: Int, inFlight: Int
+  ) {
+    let mount = try FuseMount(dirs: 20, files: files, delayMilliseconds: delayMilliseconds, serial: serial)
     let scene = try scene(on: mount)
     let result = try check(scene, mount: mount, extra: [])
     #expect(result.status == 0, "\(result.stderr)")
@@ -80,6 +82,20 @@ struct FuseTests {
     let (threads, inFlight) = try walkConcurrency(delayMilliseconds: 0.2)
     #expect(threads >= 2 * FilesystemAudit.Options.localJobs, "the walk kept \(threads) threads")
     #expect(inFlight >= 2 * FilesystemAudit.Options.localJobs, "at most \(inFlight) calls were in flight")
+  }
+
+  @Test("a server that answers without delay: its calls still wait for the daemon, but more threads gain nothing")
+  func concurrencyStaysAtZeroLatency() throws {
+    // slowfs.py's own Python work per call is the latency here, one call at a time (its lock):
+    // the threads wait most of their time, so trials start, and must be undone.
+    let (threads, _) = try walkConcurrency(delayMilliseconds: 0)
+    #expect(threads == FilesystemAudit.Options.localJobs, "the walk kept \(threads) threads")
+  }
+
+  @Test("a server that answers one call of 1 ms at a time: more threads gain nothing, the walk stays at one per core")
+  func concurrencyStaysWhenTheServerIsSerial() throws {
+    let (threads, _) = try walkConcurrency(delayMilliseconds: 1, files: 250, serial: true)
+    #expect(threads == FilesystemAudit.Options.localJobs, "the walk kept \(threads) threads")
   }
 
   @Test("--verify all on a mount whose reads take 3 ms: more files read at once than cores, every one hashed")

@@ -96,3 +96,45 @@ struct ThreadGovernorTests {
     #expect(repeated(&governor, window(rate: 1000, threads: 2, queued: 1)) == [2])
   }
 }
+
+extension ThreadGovernorTests {
+  @Test("an undone trial's threads still finishing long tasks: no baseline, no trial until they end")
+  func waitsForUndoneThreadsToEnd() {
+    var governor = ThreadGovernor(start: 2, ceiling: 64, cores: 8)
+    // A server that gains nothing: the trial at window 2 is undone at window 4.
+    var limits = run(&governor, windows: 4) { _ in 5000 }
+    #expect(limits == [2, 8, 8, 2])
+    // Its 8 threads run on for 20 windows (a stat batch on a slow mount), while the listings
+    // they finish make the calls look 40% faster.
+    for _ in 0..<20 { limits.append(governor.next(window(rate: 7000, threads: 8))) }
+    #expect(Set(limits.suffix(20)) == [2], "\(limits)")
+    // Once they have ended, trials resume (and fail) at the server's own rate.
+    limits += run(&governor, windows: 6) { _ in 5000 }
+    #expect(limits.suffix(6).contains(8))
+    #expect(governor.peak == 2)
+  }
+
+  @Test("a trial's windows count only once its added threads run")
+  func trialWaitsForItsThreads() {
+    var governor = ThreadGovernor(start: 2, ceiling: 64, cores: 8)
+    var limits = run(&governor, windows: 2) { _ in 1000 }
+    #expect(limits == [2, 8])
+    // The added threads find nothing to run for three windows (the rate of the two that do
+    // would be lost in them).
+    for _ in 0..<3 { limits.append(governor.next(window(rate: 1000, threads: 2))) }
+    limits += run(&governor, windows: 3) { Double($0) * 500 }
+    // Kept after the two windows in which they ran (the sixth and seventh); the next trial
+    // follows at once.
+    #expect(limits == [2, 8, 8, 8, 8, 8, 8, 32], "\(limits)")
+    #expect(governor.peak == 8)
+  }
+
+  @Test("a trial whose added threads never run: undone after four windows")
+  func trialWithoutTasksEnds() {
+    var governor = ThreadGovernor(start: 2, ceiling: 64, cores: 8)
+    var limits = run(&governor, windows: 2) { _ in 1000 }
+    for _ in 0..<4 { limits.append(governor.next(window(rate: 1000, threads: 2))) }
+    #expect(limits == [2, 8, 8, 8, 8, 2], "\(limits)")
+    #expect(governor.peak == 2)
+  }
+}
