@@ -282,6 +282,7 @@ public final class WorkPool: @unchecked Sendable {
         usleep(50_000)
         var replacements = 0
         var grow = 0
+        var traceLine: String?
         let done = locked { () -> Bool in
           if finished { return true }
           let now = Self.now()
@@ -304,10 +305,9 @@ public final class WorkPool: @unchecked Sendable {
               cpuSeconds: cpu - cpuAtStart, queued: tasks.count)
             let newLimit = governor!.next(window)
             if Self.traceGovernor {
-              let line = String(
+              traceLine = String(
                 format: "governor %.2f limit %d calls %d busy %.3f cpu %.3f queued %d -> %d\n", now - traceStart, limit,
                 window.calls, window.busySeconds, window.cpuSeconds, window.queued, newLimit)
-              _ = line.withCString { write(2, $0, strlen($0)) }
             }
             if newLimit > limit {
               grow = newLimit
@@ -319,6 +319,8 @@ public final class WorkPool: @unchecked Sendable {
           return false
         }
         if done { return }
+        // Written outside the lock: a standard error nobody reads must not stall the workers.
+        if let traceLine { _ = traceLine.withCString { write(2, $0, strlen($0)) } }
         for _ in 0..<replacements { startWorker() }
         if grow > 0 { ensureThreads(grow) }
       }
