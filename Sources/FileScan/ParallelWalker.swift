@@ -209,7 +209,7 @@ public final class ParallelWalker: Sendable {
     // Two calls for the governor, however many reads: the open and the first read wait (a
     // FUSE daemon's lookup and listing, a disk's inode and first block); the fstat and the
     // later reads come from what those brought in. Counting them made a window that listed
-    // folders look up to twice as fast as one that stat'ed files, at the same server speed.
+    // folders look faster than one that stat'ed files, at the same server speed (BENCHMARKS.md).
     pool.countCalls(2)
     visitor.plan(root: root, listing: listing)
     let split = listing.partition()
@@ -259,7 +259,7 @@ public final class ParallelWalker: Sendable {
       var entry = listing[index]
       let status = FileStatus.at(handle.fd, listing.cName(index))
       // Each call as it ends, not per batch: a batch on a slow mount outlasts the governor's
-      // window, and counts in lumps of 16 made a serial server's windows look 3x apart.
+      // window, and counts in lumps made a steady server's windows look uneven (BENCHMARKS.md).
       pool.countCalls(1)
       switch status {
       case .file(let size):

@@ -22,9 +22,9 @@
 /// follow at once; otherwise the limit returns to what it was and the next trial waits 2, 4,
 /// 8 … (at most 32) windows. It never goes below the starting count. Only windows that ran the
 /// threads they are weighed for count: a baseline at the limit, not while an undone trial's
-/// threads still finish their tasks; a trial's windows once its added threads run. Against a
-/// daemon serving one call of 5 ms at a time, a 1,000-file walk kept 8 threads in 4 runs of 4
-/// without this rule (and with calls counted 16 at a time), 2 in 3 of 3 with it.
+/// threads still finish their tasks; a trial's windows once its added threads run. Without
+/// this rule a daemon serving one call at a time kept extra threads (BENCHMARKS.md, "A daemon
+/// that answers one call at a time").
 public struct ThreadGovernor: Sendable {
   /// What one window showed.
   public struct Window: Sendable {

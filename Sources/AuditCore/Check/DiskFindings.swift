@@ -40,8 +40,20 @@ struct UnmatchedFiles: Sendable {
     sizes.append(contentsOf: other.sizes)
   }
 
-  /// How many files of each kind.
-  var kindCounts: [FindingKind: Int] { kinds.reduce(into: [:]) { $0[$1, default: 0] += 1 } }
+  /// How many files of each kind. Counted in a list of the few kinds present (at most three),
+  /// not a dictionary: this runs under the walk's lock for every file spilled, where a
+  /// comparison per file is cheaper than hashing the kind.
+  var kindCounts: [FindingKind: Int] {
+    var counts: [(kind: FindingKind, count: Int)] = []
+    for kind in kinds {
+      if let known = counts.firstIndex(where: { $0.kind == kind }) {
+        counts[known].count += 1
+      } else {
+        counts.append((kind, 1))
+      }
+    }
+    return Dictionary(uniqueKeysWithValues: counts)
+  }
 
   subscript(file: Int) -> UnmatchedFile {
     UnmatchedFile(kind: kinds[file], size: sizes[file], relative: Array(bytes[range(file)]))
