@@ -18,6 +18,16 @@ long clinux_statfs_type(const char *path) {
   return (long)info.f_type;
 }
 
+int clinux_mutex_init_adaptive(pthread_mutex_t *mutex) {
+  pthread_mutexattr_t attributes;
+  int result = pthread_mutexattr_init(&attributes);
+  if (result != 0) return result;
+  result = pthread_mutexattr_settype(&attributes, PTHREAD_MUTEX_ADAPTIVE_NP);
+  if (result == 0) result = pthread_mutex_init(mutex, &attributes);
+  pthread_mutexattr_destroy(&attributes);
+  return result;
+}
+
 long clinux_getdents64(int fd, void *buffer, size_t size) {
   return (long)getdents64(fd, buffer, size);
 }

@@ -1,3 +1,4 @@
+import CLinuxCalls
 import Foundation
 import Glibc
 import Synchronization
@@ -81,7 +82,8 @@ public final class WorkPool: @unchecked Sendable {
     mutex.initialize(to: pthread_mutex_t())
     workAvailable.initialize(to: pthread_cond_t())
     progress.initialize(to: pthread_cond_t())
-    pthread_mutex_init(mutex, nil)
+    // Adaptive: see clinux_mutex_init_adaptive; a plain mutex if the attribute is refused.
+    if clinux_mutex_init_adaptive(mutex) != 0 { pthread_mutex_init(mutex, nil) }
     pthread_cond_init(workAvailable, nil)
     pthread_cond_init(progress, nil)
     ensureThreads(limit)

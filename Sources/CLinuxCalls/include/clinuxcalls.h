@@ -1,6 +1,7 @@
 #ifndef CLINUXCALLS_H
 #define CLINUXCALLS_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 /// The filesystem type (statfs(2) f_type, e.g. 0x6969 for NFS) of the filesystem holding
@@ -14,6 +15,12 @@ extern const int clinux_o_noatime;
 /// A file without a name in `folder`, open for reading and writing (O_TMPFILE, which Swift's
 /// Glibc module does not export): gone when closed, however the process ends. -1 with errno set.
 int clinux_open_tmpfile(const char *folder);
+
+/// pthread_mutex_init(3) with PTHREAD_MUTEX_ADAPTIVE_NP, which Glibc declares only under
+/// _GNU_SOURCE: a thread that finds the mutex held spins a little before it sleeps in the
+/// kernel. A work queue's lock is held for a few instructions at a time; without the spin, two
+/// walk threads meeting at it each paid a futex wait and a wake.
+int clinux_mutex_init_adaptive(pthread_mutex_t *mutex);
 
 /// getdents64(2): directory entries of `fd` into `buffer` as `struct linux_dirent64` records;
 /// bytes read, 0 at the end, -1 with errno set. Glibc declares it only under _GNU_SOURCE,
