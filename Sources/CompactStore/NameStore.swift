@@ -8,7 +8,9 @@ public struct NameStore: ~Copyable {
   @usableFromInline var other = ByteArena()
   @usableFromInline var uuids = Column<CompactID>()
   @usableFromInline var suffixOf = Column<UInt16>()
-  @usableFromInline var suffixes: [[UInt8]] = []
+  /// End to end, not an array of arrays: reading an inner array retained and released it, on
+  /// every name a walk looks up and every row read.
+  @usableFromInline var suffixes = ByteArena()
   @usableFromInline var lastSuffix = -1
   @usableFromInline var stems = Column<CompactID>()
   /// Past this many distinct suffixes names are stored whole (the search for one is linear);
@@ -54,14 +56,13 @@ public struct NameStore: ~Copyable {
 
   @usableFromInline
   mutating func suffixNumber(_ suffix: UnsafeRawBufferPointer) -> UInt16? {
-    func same(_ stored: [UInt8]) -> Bool { stored.withUnsafeBytes { Bytes.equal($0, suffix) } }
-    if lastSuffix >= 0 && same(suffixes[lastSuffix]) { return UInt16(lastSuffix) }
-    if let known = suffixes.firstIndex(where: same) {
+    if lastSuffix >= 0 && suffixes.equals(lastSuffix, suffix) { return UInt16(lastSuffix) }
+    for known in 0..<suffixes.count where suffixes.equals(known, suffix) {
       lastSuffix = known
       return UInt16(known)
     }
     guard suffixes.count < Self.maximumSuffixes else { return nil }
-    suffixes.append(Array(suffix))
+    suffixes.append(suffix)
     lastSuffix = suffixes.count - 1
     return UInt16(lastSuffix)
   }
@@ -78,7 +79,7 @@ public struct NameStore: ~Copyable {
   }
 
   /// Suffix number `number`'s bytes.
-  public func suffix(_ number: Int) -> [UInt8] { suffixes[number] }
+  public func suffix(_ number: Int) -> [UInt8] { Array(suffixes.bytes(number)) }
 
   /// Appends the name's bytes.
   public func appendBytes(_ handle: NameHandle, to output: inout [UInt8]) {
@@ -112,15 +113,14 @@ public struct NameStore: ~Copyable {
 
   func append(id: CompactID, suffix: Int, to output: inout [UInt8]) {
     id.appendLowercase(to: &output)
-    output += suffixes[suffix]
+    output.append(contentsOf: suffixes.bytes(suffix))
   }
 
   /// Whether `name` is the lowercase `id` followed by suffix number `suffix`.
   @inlinable
   func matches(_ name: UnsafeRawBufferPointer, id: CompactID, suffix: Int) -> Bool {
-    suffixes[suffix].withUnsafeBytes { tail in
-      name.count == 36 + tail.count && CompactID.parseLowercase(name) == id
-        && Bytes.equal(tail, UnsafeRawBufferPointer(rebasing: name[36...]))
-    }
+    let tail = suffixes.bytes(suffix)
+    return name.count == 36 + tail.count && CompactID.parseLowercase(name) == id
+      && Bytes.equal(tail, UnsafeRawBufferPointer(rebasing: name[36...]))
   }
 }
