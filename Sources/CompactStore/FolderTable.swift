@@ -71,7 +71,7 @@ public struct FolderTable: ~Copyable {
   /// The folder's number, if it is stored.
   @inlinable
   public func find(_ bytes: UnsafeRawBufferPointer) -> FolderID? {
-    find(bytes, tag: UInt32(truncatingIfNeeded: Bytes.hash(bytes))).map(FolderID.init)
+    find(bytes, tag: Self.tag(bytes)).map(FolderID.init)
   }
 
   @inlinable
@@ -88,11 +88,27 @@ public struct FolderTable: ~Copyable {
     table.insert(folder, hash: Self.slotHash(records[Int(folder)].tag))
   }
 
+  /// The table's 32-bit hash of a folder's bytes (what `tag(of:)` returns once it is stored).
+  @inlinable
+  public static func tag(_ bytes: UnsafeRawBufferPointer) -> UInt32 { UInt32(truncatingIfNeeded: Bytes.hash(bytes)) }
+
+  /// The stored folder's `tag(_:)`, without reading its bytes.
+  @inlinable
+  public func tag(of folder: FolderID) -> UInt32 { records[folder.index].tag }
+
   /// The folder's number, added (with every folder above it) if new.
   @inlinable
   public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> FolderID {
+    // Consecutive rows mostly share a folder: that one is found without hashing.
     if last >= 0 && Bytes.equal(lastBytes.bytes(0..<lastBytes.count), bytes) { return FolderID(last) }
-    let index = intern(bytes, tag: UInt32(truncatingIfNeeded: Bytes.hash(bytes)))
+    return intern(bytes, knownTag: Self.tag(bytes))
+  }
+
+  /// `intern` of a folder whose `tag(_:)` the caller has already computed.
+  @inlinable
+  public mutating func intern(_ bytes: UnsafeRawBufferPointer, knownTag tag: UInt32) -> FolderID {
+    if last >= 0 && Bytes.equal(lastBytes.bytes(0..<lastBytes.count), bytes) { return FolderID(last) }
+    let index = intern(bytes, tag: tag)
     last = index
     lastBytes.removeAll()
     lastBytes.append(contentsOf: bytes)
@@ -108,7 +124,7 @@ public struct FolderTable: ~Copyable {
     var parent: Int32 = -1
     if cut > 0 {
       let head = UnsafeRawBufferPointer(rebasing: bytes[0..<cut])
-      parent = intern(head, tag: UInt32(truncatingIfNeeded: Bytes.hash(head)))
+      parent = intern(head, tag: Self.tag(head))
     }
     let index = Int32(records.count)
     records.append(

@@ -22,8 +22,8 @@ public final class PathTable: @unchecked Sendable {
   @exclusivity(unchecked) @usableFromInline var prefixPairs: [(source: [UInt8], host: [UInt8])] = []
   @exclusivity(unchecked) @usableFromInline var prefixPairIndex: [[UInt8]: Int32] = [:]
   @usableFromInline static var widePair: UInt8 { 255 }
-  /// Path numbers by hash of (folder, name); a slot's path is confirmed by its folder number
-  /// and name (no hash kept per path: 8 bytes each at millions of paths).
+  /// Path numbers by hash of (folder, name) (`pathHash`); a slot's path is confirmed by its
+  /// folder number and name (no hash kept per path: 8 bytes each at millions of paths).
   @exclusivity(unchecked) @usableFromInline var table = HashSlots(count: 1 << 12)
   /// The last pair's prefixes, as plain buffers: compared on every row without touching the
   /// arrays of `prefixPairs` (whose reference counting cost more than the comparison).
@@ -72,9 +72,14 @@ public final class PathTable: @unchecked Sendable {
   @inlinable
   public func intern(source: UnsafeRawBufferPointer, host: UnsafeRawBufferPointer, stem: Int32? = nil) -> PathID {
     let nameStart = Bytes.nameStart(host)
-    let folder = folders.intern(UnsafeRawBufferPointer(rebasing: host[0..<nameStart])).number
+    let folderBytes = UnsafeRawBufferPointer(rebasing: host[0..<nameStart])
+    let folderTag = FolderTable.tag(folderBytes)
     let name = UnsafeRawBufferPointer(rebasing: host[nameStart...])
-    let hash = Self.pathHash(folder: folder, name: name)
+    // The path's slot is known from its bytes alone: its load starts now and overlaps the
+    // folder table's own (at millions of paths each is a miss of the caches).
+    let hash = Self.pathHash(folderTag: folderTag, name: name)
+    clinux_prefetch(table.address(hash))
+    let folder = folders.intern(folderBytes, knownTag: folderTag).number
     if let existing = lookup(folder: folder, name: name, hash: hash) { return PathID(existing) }
     let number = Int32(folderOf.count)
     let pair = prefixPair(source, host)
@@ -149,7 +154,8 @@ public final class PathTable: @unchecked Sendable {
     for index in folderOf.indices {
       name.removeAll(keepingCapacity: true)
       names.appendBytes(nameOf[index], to: &name)
-      let hash = name.withUnsafeBytes { Self.pathHash(folder: folderOf[index], name: $0) }
+      let tag = folders.tag(of: FolderID(folderOf[index]))
+      let hash = name.withUnsafeBytes { Self.pathHash(folderTag: tag, name: $0) }
       table.insert(Int32(index), hash: hash)
     }
   }
@@ -219,7 +225,8 @@ public final class PathTable: @unchecked Sendable {
   /// The number of file `name` in `folder`, if it is stored.
   @inlinable
   public func lookup(folder: FolderID, name: UnsafeRawBufferPointer) -> PathID? {
-    lookup(folder: folder.number, name: name, hash: Self.pathHash(folder: folder.number, name: name)).map(PathID.init)
+    lookup(folder: folder.number, name: name, hash: Self.pathHash(folderTag: folders.tag(of: folder), name: name)).map(
+      PathID.init)
   }
 
   /// Looks names `0..<count` of one folder up and calls `found` with the position and path of
@@ -232,6 +239,7 @@ public final class PathTable: @unchecked Sendable {
     folder id: FolderID, count: Int, name: (Int) -> UnsafeRawBufferPointer, found: (Int, PathID) -> Void
   ) {
     let folder = id.number
+    let folderTag = folders.tag(of: id)
     let batch = 16
     withUnsafeTemporaryAllocation(of: UInt64.self, capacity: batch) { hashes in
       // The path in each name's first slot, if its tag is the name's (-1: none).
@@ -240,7 +248,7 @@ public final class PathTable: @unchecked Sendable {
         while start < count {
           let end = min(start + batch, count)
           for position in start..<end {
-            let hash = Self.pathHash(folder: folder, name: name(position))
+            let hash = Self.pathHash(folderTag: folderTag, name: name(position))
             hashes[position - start] = hash
             clinux_prefetch(table.address(hash))
           }
@@ -272,9 +280,12 @@ public final class PathTable: @unchecked Sendable {
     table.find(hash) { index in folderOf[Int(index)] == folder && names.equals(nameOf[Int(index)], name) }
   }
 
+  /// A path's hash: of its name and its folder's `FolderTable.tag`, which its bytes give before
+  /// the folder is interned (two folders with one tag only share slots: a slot's path is
+  /// confirmed by its folder's number).
   @inlinable
-  static func pathHash(folder: Int32, name: UnsafeRawBufferPointer) -> UInt64 {
-    let mixed = (Bytes.hash(name) ^ UInt64(UInt32(bitPattern: folder))) &* 0x9E37_79B9_7F4A_7C15
+  static func pathHash(folderTag: UInt32, name: UnsafeRawBufferPointer) -> UInt64 {
+    let mixed = (Bytes.hash(name) ^ UInt64(folderTag)) &* 0x9E37_79B9_7F4A_7C15
     return mixed ^ (mixed >> 29)
   }
 

@@ -184,6 +184,33 @@ struct PathTableTests {
     #expect(found.count == 26)
   }
 
+  @Test("two folders whose 32-bit tags collide keep their same-named files apart, found by folder and name")
+  func foldersWithOneTag() throws {
+    // Folder names until two share a tag (the hash a path's slot is chosen by): a birthday
+    // search over 32 bits, a few hundred thousand names.
+    var seen: [UInt32: String] = [:]
+    var pair: (String, String)?
+    for number in 0..<2_000_000 {
+      let folder = "/h/\(number)/"
+      let tag = Array(folder.utf8).withUnsafeBytes { FolderTable.tag($0) }
+      if let other = seen[tag] {
+        pair = (other, folder)
+        break
+      }
+      seen[tag] = folder
+    }
+    let (first, second) = try #require(pair)
+    let table = PathTable()
+    let a = intern(table, first + "IMG_1.jpg", first + "IMG_1.jpg")
+    let b = intern(table, second + "IMG_1.jpg", second + "IMG_1.jpg")
+    #expect(a != b)
+    #expect(lookup(table, first + "IMG_1.jpg") == a)
+    #expect(lookup(table, second + "IMG_1.jpg") == b)
+    #expect(intern(table, second + "IMG_1.jpg", second + "IMG_1.jpg") == b)
+    #expect(String(decoding: table.hostPath(b), as: UTF8.self) == second + "IMG_1.jpg")
+    #expect(lookup(table, first + "IMG_2.jpg") == nil)
+  }
+
   @Test("the table grows past its first size and every path is still found")
   func growth() {
     let table = PathTable()
