@@ -96,17 +96,11 @@ public struct FolderTable: ~Copyable {
   @inlinable
   public func tag(of folder: FolderID) -> UInt32 { records[folder.index].tag }
 
-  /// The folder's number, added (with every folder above it) if new.
-  @inlinable
-  public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> FolderID {
-    // Consecutive rows mostly share a folder: that one is found without hashing.
-    if last >= 0 && Bytes.equal(lastBytes.bytes(0..<lastBytes.count), bytes) { return FolderID(last) }
-    return intern(bytes, knownTag: Self.tag(bytes))
-  }
-
-  /// `intern` of a folder whose `tag(_:)` the caller has already computed.
+  /// The folder's number, added (with every folder above it) if new; `tag`: its `tag(_:)`,
+  /// which the caller needs anyway (a path's slot is chosen by it).
   @inlinable
   public mutating func intern(_ bytes: UnsafeRawBufferPointer, knownTag tag: UInt32) -> FolderID {
+    // Consecutive rows mostly share a folder: that one is found without a probe.
     if last >= 0 && Bytes.equal(lastBytes.bytes(0..<lastBytes.count), bytes) { return FolderID(last) }
     let index = intern(bytes, tag: tag)
     last = index

@@ -15,7 +15,10 @@ struct FuseTests {
   }
 
   /// Runs check in the background; returns its status and report, or records a hang.
-  func check(_ scene: AuditScene, mount: FuseMount, extra: [String], interruptAfter: Double? = nil) throws -> (
+  func check(
+    _ scene: AuditScene, mount: FuseMount, extra: [String], interruptAfter: Double? = nil,
+    environment: [String: String] = [:]
+  ) throws -> (
     status: Int32, stdout: String, stderr: String, seconds: Double
   ) {
     let out = scene.folder.path + "/check.out"
@@ -25,7 +28,8 @@ struct FuseTests {
       + scene.mappingArguments + extra
     let started = Date()
     let pid = try TestCluster.spawn(
-      CLI.executable, arguments, environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path], stdout: out,
+      CLI.executable, arguments,
+      environment: ["PATH": "/usr/bin:/bin", "HOME": scene.folder.path].merging(environment) { $1 }, stdout: out,
       stderr: err)
     var status: Int32 = 0
     var interruptedAt: Date?
@@ -65,21 +69,35 @@ struct FuseTests {
   }
 
   /// The walk's threads as the report states them, and the most calls the daemon saw at once.
-  func walkConcurrency(delayMilliseconds: Double, files: Int = 1000, serial: Bool = false) throws -> (
-    threads: Int, inFlight: Int
-  ) {
+  func walkConcurrency(
+    delayMilliseconds: Double, files: Int = 1000, serial: Bool = false, environment: [String: String] = [:]
+  ) throws -> (threads: Int, inFlight: Int, stderr: String) {
     let mount = try FuseMount(dirs: 20, files: files, delayMilliseconds: delayMilliseconds, serial: serial)
     let scene = try scene(on: mount)
-    let result = try check(scene, mount: mount, extra: [])
+    let result = try check(scene, mount: mount, extra: [], environment: environment)
     #expect(result.status == 0, "\(result.stderr)")
     let report = try JSONValue.parse(Data(result.stdout.utf8))
     #expect(report.findings("unindexed-original").count == 20 * files)
-    return (report["timings"]?["walkThreads"]?.intValue ?? -1, try mount.maxInFlight())
+    return (report["timings"]?["walkThreads"]?.intValue ?? -1, try mount.maxInFlight(), result.stderr)
+  }
+
+  /// The governor's windows as `IMMICH_AUDIT_TRACE_GOVERNOR=1` prints them: the limit each
+  /// window ran at and the one chosen after it.
+  static func governorWindows(_ stderr: String) -> [(limit: Int, next: Int)] {
+    stderr.split(separator: "\n").compactMap { line in
+      let fields = line.split(separator: " ")
+      // governor SECONDS limit N calls N busy S cpu S queued N -> N
+      guard fields.count == 14, fields[0] == "governor", fields[2] == "limit", fields[4] == "calls",
+        fields[6] == "busy", fields[8] == "cpu", fields[10] == "queued", fields[12] == "->",
+        let limit = Int(fields[3]), let next = Int(fields[13]), Int(fields[5]) != nil
+      else { return nil }
+      return (limit, next)
+    }
   }
 
   @Test("a server that answers calls of 0.2 ms in parallel: the walk keeps more threads than cores")
   func concurrencyRisesWhenCallsWait() throws {
-    let (threads, inFlight) = try walkConcurrency(delayMilliseconds: 0.2)
+    let (threads, inFlight, _) = try walkConcurrency(delayMilliseconds: 0.2)
     #expect(threads >= 2 * FilesystemAudit.Options.localJobs, "the walk kept \(threads) threads")
     #expect(inFlight >= 2 * FilesystemAudit.Options.localJobs, "at most \(inFlight) calls were in flight")
   }
@@ -88,14 +106,23 @@ struct FuseTests {
   func concurrencyStaysAtZeroLatency() throws {
     // slowfs.py's own Python work per call is the latency here, one call at a time (its lock):
     // the threads wait most of their time, so trials start, and must be undone.
-    let (threads, _) = try walkConcurrency(delayMilliseconds: 0)
+    let (threads, _, stderr) = try walkConcurrency(delayMilliseconds: 0)
     #expect(threads == FilesystemAudit.Options.localJobs, "the walk kept \(threads) threads")
+    // Without IMMICH_AUDIT_TRACE_GOVERNOR the windows are not printed.
+    #expect(Self.governorWindows(stderr).isEmpty, "\(stderr)")
   }
 
   @Test("a server that answers one call of 1 ms at a time: more threads gain nothing, the walk stays at one per core")
   func concurrencyStaysWhenTheServerIsSerial() throws {
-    let (threads, _) = try walkConcurrency(delayMilliseconds: 1, files: 250, serial: true)
+    let (threads, _, stderr) = try walkConcurrency(
+      delayMilliseconds: 1, files: 250, serial: true, environment: ["IMMICH_AUDIT_TRACE_GOVERNOR": "1"])
     #expect(threads == FilesystemAudit.Options.localJobs, "the walk kept \(threads) threads")
+    // The trace README promises: a line per window (100 ms; this walk takes seconds), never a
+    // limit below the cores the walk started with (a trial may still be on in the last one).
+    let windows = Self.governorWindows(stderr)
+    #expect(windows.count >= 10, "\(stderr)")
+    let cores = FilesystemAudit.Options.localJobs
+    #expect(windows.allSatisfy { $0.limit >= cores && $0.next >= cores }, "\(stderr)")
   }
 
   @Test("--verify all on a mount whose reads take 3 ms: more files read at once than cores, every one hashed")
