@@ -232,20 +232,23 @@ struct Check: ParsableCommand {
     let report = AuditReport(
       outcome, counts: counts, database: database.description, mappings: mappings.mappings, started: started,
       finished: finished, setupSeconds: databaseSeconds, policy: policy)
-    var warned = false
     let renders = zip(outputs.destinations, products).map { destination, product -> ReportOutputs.Render in
       let render = self.render(report, product, to: destination, policy: policy, finished: finished)
       // The spilled findings could not be read back: the report would lack some, so it is not kept.
       return { sink in
         render(sink)
-        if let problem = report.findings.readError {
-          if !warned { runner.warn(problem) }
-          warned = true
-          sink.fail(EIO)
-        }
+        if report.findings.readError != nil { sink.fail(EIO) }
       }
     }
-    try runner.write(outputs, renders)
+    do {
+      try outputs.write(renders)
+    } catch {
+      // Told as what failed (the temporary file), not as the output it stopped.
+      if let problem = report.findings.readError {
+        throw runner.fail(problem, exitCode: 2)
+      }
+      throw runner.fail(error.message, exitCode: error.exitCode)
+    }
     return report.exitCode
   }
 

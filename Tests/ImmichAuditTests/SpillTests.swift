@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 @testable import AuditCore
@@ -69,6 +70,87 @@ struct SpillTests: CheckScenes {
     #expect(!UnmatchedSpill.mayUse(folder.path + "/link", roots: roots))
     #expect(UnmatchedSpill.mayUse(folder.path + "/tmp", roots: roots))
     #expect(UnmatchedSpill.mayUse(folder.path + "/nas2", roots: roots))
+  }
+
+  @Test("the spill file cut short while a report is written: exit 2, one line naming TMPDIR, no report kept")
+  func spillReadBackFails() throws {
+    let scene = try AuditScene()
+    // 10,000 new files, spilled in runs of about 100 KB: each run is read back 64 KB at a time,
+    // so most of it is still on disk when the report to the FIFO stops on a full pipe.
+    for folder in 0..<20 {
+      for file in 0..<500 { try scene.create("/mnt/nas/photos/import \(folder)/picture-\(file).jpg") }
+    }
+    let temporary = scene.folder.path + "/tmp"
+    try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+    let fifo = scene.folder.path + "/report.fifo"
+    let kept = scene.folder.path + "/out/report.json"
+    try FileManager.default.createDirectory(atPath: scene.folder.path + "/out", withIntermediateDirectories: true)
+    #expect(mkfifo(fifo, 0o600) == 0)
+    // Opened before the audit so its open does not wait; nothing is read until the cut.
+    let reader = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    #expect(reader >= 0)
+    defer { close(reader) }
+    let capacity = fcntl(reader, 1032)  // F_GETPIPE_SZ, which Glibc's module does not export
+    let out = scene.folder.path + "/audit.out"
+    let err = scene.folder.path + "/audit.err"
+    let audit = try TestCluster.spawn(
+      CLI.executable,
+      ["check", "--db", scene.conninfo, "--format", "json", "--output", fifo, "--report", "json:\(kept)"]
+        + scene.mappingArguments,
+      environment: [
+        "PATH": "/usr/bin:/bin", "HOME": scene.folder.path, "TMPDIR": temporary, "IMMICH_AUDIT_SPILL_BYTES": "100000",
+      ],
+      stdout: out, stderr: err)
+    var reaped = false
+    defer {
+      if !reaped {
+        kill(audit, SIGKILL)
+        waitpid(audit, nil, 0)
+      }
+    }
+    // The file report is written first and whole; the FIFO's then fills and its writer waits.
+    var queued: Int32 = 0
+    for _ in 0..<600 where queued < capacity {
+      usleep(50_000)
+      _ = ioctl(reader, UInt(FIONREAD), &queued)
+    }
+    #expect(queued == capacity, "the report never filled the FIFO: \(queued) of \(capacity) bytes")
+    // The spill file has no name; its descriptor in /proc reaches it, as a failing disk would.
+    // It is the working process's (the supervisor's child): found by the test's own TMPDIR.
+    let files = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { Int($0) != nil }.flatMap {
+      process in
+      ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process)/fd")) ?? []).map {
+        "/proc/\(process)/fd/\($0)"
+      }
+    }
+    let spill = files.filter {
+      ((try? FileManager.default.destinationOfSymbolicLink(atPath: $0)) ?? "").hasPrefix(temporary + "/#")
+    }
+    #expect(spill.count == 1, "\(spill)")
+    for path in spill { #expect(truncate(path, 0) == 0) }
+    // Drains the FIFO until the audit closes it.
+    var block = [UInt8](repeating: 0, count: 1 << 16)
+    var closed = false
+    for _ in 0..<6000 where !closed {
+      let read = Glibc.read(reader, &block, block.count)
+      closed = read == 0
+      if read < 0 { usleep(10_000) }
+    }
+    try #require(closed, "the audit never finished its report to the FIFO")
+    var status: Int32 = 0
+    while waitpid(audit, &status, 0) == -1 && errno == EINTR {}
+    reaped = true
+    let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    let stderr = String(decoding: FileManager.default.contents(atPath: err) ?? Data(), as: UTF8.self)
+    #expect(exit == 2, "\(stderr)")
+    // One line: what failed, where, and what to do; not the FIFO blamed for it.
+    #expect(
+      stderr
+        == "immich-audit: error: cannot read back the unreferenced files kept in a temporary file in \(temporary) "
+        + "(input/output error): the report is incomplete and no report file was kept; check the disk that holds "
+        + "\(temporary), or set TMPDIR to another folder, and run again\n")
+    // The file report was whole, but it is not kept beside an incomplete one, nor its temporary.
+    #expect(try FileManager.default.contentsOfDirectory(atPath: scene.folder.path + "/out").isEmpty)
   }
 
   @Test("every format reads the spilled findings: NDJSON lists each once, in the JSON report's order")

@@ -108,11 +108,14 @@ public struct FindingList: Sequence, Sendable {
     return counts
   }
 
-  /// Why the disk's findings ended early, if they did (the spill file could not be read back):
-  /// a report written from this list is then incomplete and must not be kept.
+  /// Why the disk's findings ended early, if they did (the spill file could not be read back),
+  /// and what to do: a report written from this list is then incomplete and must not be kept.
   public var readError: String? {
     disk?.readError.map { error in
-      "cannot read back the unreferenced files kept in a temporary file in \(SpillFile.temporaryFolder): \(error)"
+      let folder = SpillFile.temporaryFolder
+      return "cannot read back the unreferenced files kept in a temporary file in \(folder) (\(error)): the report "
+        + "is incomplete and no report file was kept; check the disk that holds \(folder), or set TMPDIR to "
+        + "another folder, and run again"
     }
   }
 }
