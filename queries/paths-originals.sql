@@ -1,9 +1,14 @@
 -- Every asset's original file, in every state, with what the checks need: whether it is in the
--- trash ("deletedAt" set: trashed, offline or queued for deletion), offline, its status
--- ('active', 'trashed', 'deleted'), whether its checksum is a hash of the path ('sha1-path':
--- external libraries) rather than of the content, the checksum (hex), and the file name at
+-- trash ("deletedAt" set: trashed, offline or queued for deletion), offline, whether its status
+-- is 'deleted' (queued for deletion), whether its checksum is a hash of the path ('sha1-path':
+-- external libraries) rather than of the content, the checksum (20 bytes), and the file name at
 -- upload or import. The size recorded at metadata extraction comes apart (paths-sizes.sql):
 -- joining asset_exif here cost the server more than the scan.
+--
+-- The two enums are compared with their label as a value of the column's own type, found once
+-- (none, and so false, if the type lacks it): turning each row's enum into text cost the server
+-- a catalog lookup per row, and a plain literal would fail on a type without that label. The
+-- checksum is sent as it is stored, not as hex text (BENCHMARKS.md, "The originals' COPY").
 SELECT
   asset.id,
   asset."ownerId" AS owner_id,
@@ -11,8 +16,14 @@ SELECT
   asset."originalPath" AS path,
   asset."deletedAt" IS NOT NULL AS trashed,
   asset."isOffline" AS offline,
-  asset.status::text AS status,
-  asset."checksumAlgorithm"::text = 'sha1-path' AS path_hashed,
-  encode(asset.checksum, 'hex') AS checksum,
+  (asset.status = (
+    SELECT label FROM unnest(enum_range((SELECT a.status FROM asset AS a LIMIT 0))) AS label
+    WHERE label::text = 'deleted'
+  )) IS TRUE AS deleted_status,
+  (asset."checksumAlgorithm" = (
+    SELECT label FROM unnest(enum_range((SELECT a."checksumAlgorithm" FROM asset AS a LIMIT 0))) AS label
+    WHERE label::text = 'sha1-path'
+  )) IS TRUE AS path_hashed,
+  asset.checksum,
   asset."originalFileName" AS file_name
 FROM asset;

@@ -1,10 +1,12 @@
--- Variant for Immich v1.106 – v1.115 (no status column: every row reads as 'active'; no "checksumAlgorithm": "isExternal" assets are path-hashed).
+-- Variant for Immich v1.106 – v1.115 (no status column: no row is queued for deletion; no "checksumAlgorithm": "isExternal" assets are path-hashed).
 -- Every asset's original file, in every state, with what the checks need: whether it is in the
--- trash ("deletedAt" set: trashed, offline or queued for deletion), offline, its status
--- ('active', 'trashed', 'deleted'), whether its checksum is a hash of the path ('sha1-path':
--- external libraries) rather than of the content, the checksum (hex), and the file name at
+-- trash ("deletedAt" set: trashed, offline or queued for deletion), offline, whether its status
+-- is 'deleted' (queued for deletion), whether its checksum is a hash of the path ('sha1-path':
+-- external libraries) rather than of the content, the checksum (20 bytes), and the file name at
 -- upload or import. The size recorded at metadata extraction comes apart (paths-sizes.sql):
 -- joining asset_exif here cost the server more than the scan.
+--
+-- The checksum is sent as it is stored, not as hex text (BENCHMARKS.md, "The originals' COPY").
 SELECT
   asset.id,
   asset."ownerId" AS owner_id,
@@ -12,8 +14,8 @@ SELECT
   asset."originalPath" AS path,
   asset."deletedAt" IS NOT NULL AS trashed,
   asset."isOffline" AS offline,
-  'active' AS status,
+  false AS deleted_status,
   asset."isExternal" AS path_hashed,
-  encode(asset.checksum, 'hex') AS checksum,
+  asset.checksum,
   asset."originalFileName" AS file_name
 FROM asset;

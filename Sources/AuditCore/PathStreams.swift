@@ -5,7 +5,7 @@ import PostgresClient
 extension ImmichDatabase {
   /// Columns of queries/paths-originals.sql.
   enum OriginalColumn {
-    static let assetId = 0, ownerId = 1, libraryId = 2, path = 3, trashed = 4, offline = 5, status = 6
+    static let assetId = 0, ownerId = 1, libraryId = 2, path = 3, trashed = 4, offline = 5, deletedStatus = 6
     static let pathHashed = 7, checksum = 8, fileName = 9
   }
 

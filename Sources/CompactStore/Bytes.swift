@@ -1,6 +1,5 @@
 import CLinuxCalls
 import Glibc
-import UUIDText
 
 /// Byte strings as the store compares and hashes them: through raw buffers, because the
 /// generic `Collection` algorithms cost several instructions a byte on the paths and names
@@ -101,20 +100,5 @@ public enum Bytes {
   public static func hash<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
     if let hash = bytes.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) { return hash }
     return Array(bytes).withUnsafeBytes { hash($0) }
-  }
-
-  /// Appends the 20 bytes of a 40-digit hex SHA-1 (either case); false, and nothing appended,
-  /// if it is not one.
-  public static func appendSHA1(hex: UnsafeRawBufferPointer, to output: inout [UInt8]) -> Bool {
-    guard hex.count == 40 else { return false }
-    let start = output.count
-    for pair in stride(from: 0, to: 40, by: 2) {
-      guard let high = UUIDText.hexValue(hex[pair]), let low = UUIDText.hexValue(hex[pair + 1]) else {
-        output.removeSubrange(start...)
-        return false
-      }
-      output.append(high << 4 | low)
-    }
-    return true
   }
 }

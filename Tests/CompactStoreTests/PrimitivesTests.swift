@@ -75,18 +75,6 @@ struct PrimitivesTests {
     #expect(!test(".xmp") && !test("photo.XMP") && !test("photo.xmpz") && !test("xmp") && !test(""))
   }
 
-  @Test("hex SHA-1s of either case decode to 20 bytes; anything else appends nothing")
-  func sha1Hex() {
-    var out: [UInt8] = [9]
-    let hex = "00ff10AB" + String(repeating: "c", count: 32)
-    #expect(Array(hex.utf8).withUnsafeBytes { Bytes.appendSHA1(hex: $0, to: &out) })
-    #expect(out.count == 21 && Array(out.prefix(5)) == [9, 0x00, 0xff, 0x10, 0xab])
-    for bad in [String(hex.dropLast()), String(hex.dropLast()) + "g", hex + "0"] {
-      #expect(!Array(bad.utf8).withUnsafeBytes { Bytes.appendSHA1(hex: $0, to: &out) })
-      #expect(out.count == 21)
-    }
-  }
-
   @Test("the walk's states and sizes per path: 4 GiB and more, and unknown ones, come back exactly")
   func pathStates() {
     let states = PathStates(count: 6)

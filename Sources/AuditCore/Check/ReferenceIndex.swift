@@ -306,9 +306,10 @@ final class ReferenceIndex: @unchecked Sendable {
     lastAssetFound = -1
   }
 
-  /// Stores a hex SHA-1 (libpq's text); nil if it is not one.
-  func addChecksum(hex: UnsafeRawBufferPointer?) -> Int32? {
-    guard let hex, Bytes.appendSHA1(hex: hex, to: &checksums) else { return nil }
+  /// A content checksum as stored (a SHA-1: 20 bytes); nil for none or any other length.
+  func addChecksum(_ stored: UnsafeRawBufferPointer?) -> Int32? {
+    guard let stored, stored.count == 20 else { return nil }
+    checksums.append(contentsOf: stored)
     return Int32(checksums.count / 20 - 1)
   }
 

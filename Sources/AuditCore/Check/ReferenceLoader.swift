@@ -21,12 +21,11 @@ extension FilesystemAudit {
     var absolute = Column<UInt8>()
     host.reserveCapacity(4096)
     absolute.reserveCapacity(4096)
-    var digest: [UInt8] = []
     try database.streamOriginalRows { row in
       var flags: ReferenceIndex.Flags = []
       if row.bool(C.trashed) { flags.insert(.trashed) }
       if row.bool(C.offline) { flags.insert(.offline) }
-      if row.withBytes(C.status, { $0.map(Self.isDeletedStatus) ?? false }) { flags.insert(.deletedStatus) }
+      if row.bool(C.deletedStatus) { flags.insert(.deletedStatus) }
       let pathHashed = row.bool(C.pathHashed)
       let path = row.withBytes(C.path) { raw -> PathID in
         let raw = raw ?? UnsafeRawBufferPointer(start: nil, count: 0)
@@ -36,9 +35,9 @@ extension FilesystemAudit {
           var hasher = Insecure.SHA1()
           hasher.update(data: Array("path:".utf8))
           hasher.update(bufferPointer: raw)
-          digest.removeAll(keepingCapacity: true)
-          let matches = row.withBytes(C.checksum) { hex in hex.map { Bytes.appendSHA1(hex: $0, to: &digest) } ?? false }
-          if !matches || !hasher.finalize().elementsEqual(digest) { flags.insert(.pathChecksumMismatch) }
+          let digest = hasher.finalize()
+          let matches = row.withBytes(C.checksum) { stored in stored.map { digest.elementsEqual($0) } ?? false }
+          if !matches { flags.insert(.pathChecksumMismatch) }
         }
         return index.intern(databasePath: raw, host: host.bytes(0..<host.count))
       }
@@ -46,7 +45,7 @@ extension FilesystemAudit {
       if !pathHashed {
         flags.insert(.contentHashed)
         // The content checksum is kept only when content may be hashed.
-        if keepChecksums { checksum = row.withBytes(C.checksum) { index.addChecksum(hex: $0) } ?? -1 }
+        if keepChecksums { checksum = row.withBytes(C.checksum) { index.addChecksum($0) } ?? -1 }
       }
       let name = row.withBytes(C.fileName) { raw -> Int32 in
         guard let raw, !raw.isEmpty else { return -1 }
@@ -86,12 +85,6 @@ extension FilesystemAudit {
     }
     index.finishReading()
     return index
-  }
-
-  static let deleted = Array("deleted".utf8)
-
-  static func isDeletedStatus(_ status: UnsafeRawBufferPointer) -> Bool {
-    deleted.withUnsafeBytes { Bytes.equal($0, status) }
   }
 
   /// A uuid column (binary, or text), or whatever else is there kept in the overflow list;
