@@ -261,10 +261,15 @@ final class DiskFindings: Sendable {
     private var cursors: [Cursor] = []
     /// Cursor numbers ordered as a binary heap by their current file.
     private var heap: [Int] = []
+    /// Per root: the first root with the same container and host prefixes.
+    private let prefixGroup: [Int]
 
     fileprivate init(_ disk: DiskFindings, kind: FindingKind?) {
       self.disk = disk
       self.kind = kind
+      prefixGroup = disk.roots.map { root in
+        disk.roots.firstIndex { $0.containerPrefix == root.containerPrefix && $0.hostPrefix == root.hostPrefix }!
+      }
       for (number, root) in disk.roots.enumerated() {
         for run in root.runs { cursors.append(Cursor(root: number, run: run)) }
         cursors.append(Cursor(root: number, memory: root.order))
@@ -296,25 +301,25 @@ final class DiskFindings: Sendable {
       return false
     }
 
+    /// Reads the cursors' and roots' fields in place: copying a `Cursor` or a `Root` out of its
+    /// array retained and released each of its arrays, on every comparison of the merge.
     private func precedes(_ a: Int, _ b: Int) -> Bool {
-      let x = cursors[a]
-      let y = cursors[b]
-      let fileX = x.current!
-      let fileY = y.current!
-      if fileX.kind != fileY.kind { return fileX.kind < fileY.kind }
-      let rootX = disk.roots[x.root]
-      let rootY = disk.roots[y.root]
-      // Mostly files of one root, or of roots with one container prefix: their relative paths decide.
-      if rootX.containerPrefix == rootY.containerPrefix && rootX.hostPrefix == rootY.hostPrefix {
-        let byRelative = compareBytes(fileX.relative, fileY.relative)
+      let (rootX, rootY) = (cursors[a].root, cursors[b].root)
+      let (kindX, kindY) = (cursors[a].current!.kind, cursors[b].current!.kind)
+      if kindX != kindY { return kindX < kindY }
+      // Mostly files of one root, or of roots with the same prefixes: their relative paths decide.
+      if prefixGroup[rootX] == prefixGroup[rootY] {
+        let byRelative = compareBytes(cursors[a].current!.relative, cursors[b].current!.relative)
         if byRelative != 0 { return byRelative < 0 }
       } else {
-        let byPath = compareBytes(rootX.containerPrefix + fileX.relative, rootY.containerPrefix + fileY.relative)
+        let (fileX, fileY) = (cursors[a].current!.relative, cursors[b].current!.relative)
+        let byPath = compareBytes(
+          disk.roots[rootX].containerPrefix + fileX, disk.roots[rootY].containerPrefix + fileY)
         if byPath != 0 { return byPath < 0 }
-        let byHost = compareBytes(rootX.hostPrefix + fileX.relative, rootY.hostPrefix + fileY.relative)
+        let byHost = compareBytes(disk.roots[rootX].hostPrefix + fileX, disk.roots[rootY].hostPrefix + fileY)
         if byHost != 0 { return byHost < 0 }
       }
-      return (rootX.libraryId ?? "", x.root) < (rootY.libraryId ?? "", y.root)
+      return (disk.roots[rootX].libraryId ?? "", rootX) < (disk.roots[rootY].libraryId ?? "", rootY)
     }
 
     private mutating func push(_ number: Int) {
