@@ -2,8 +2,10 @@
 -- trash ("deletedAt" set: trashed, offline or queued for deletion), offline, whether its status
 -- is 'deleted' (queued for deletion), whether its checksum is a hash of the path ('sha1-path':
 -- external libraries) rather than of the content, the checksum (20 bytes), and the file name at
--- upload or import. The size recorded at metadata extraction comes apart (paths-sizes.sql):
--- joining asset_exif here cost the server more than the scan.
+-- upload or import; and when it was created and whether it is external, which keep the newest
+-- uploads for restore-skew without a second scan (queries/newest-uploads.sql asks only when the
+-- run of missing ones is longer than those kept). The size recorded at metadata extraction comes
+-- apart (paths-sizes.sql): joining asset_exif here cost the server more than the scan.
 --
 -- The two enums are compared with their label as a value of the column's own type, found once
 -- (none, and so false, if the type lacks it): turning each row's enum into text cost the server
@@ -25,5 +27,7 @@ SELECT
     WHERE label::text = 'sha1-path'
   )) IS TRUE AS path_hashed,
   asset.checksum,
-  asset."originalFileName" AS file_name
+  asset."originalFileName" AS file_name,
+  asset."createdAt" AS created_at,
+  asset."isExternal" AS external
 FROM asset;

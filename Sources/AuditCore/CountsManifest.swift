@@ -244,6 +244,45 @@ public enum Timestamp {
     return value
   }
 
+  /// What `fromPostgres` makes of the server's text for a `timestamptz` (ISO DateStyle, UTC),
+  /// from the value a binary COPY sends (microseconds since 2000-01-01 UTC): the seconds, the
+  /// fraction without its trailing zeros (none when it is zero), "Z". nil outside the years
+  /// 1–9999, where the server's text takes other forms (" BC", five-digit years).
+  public static func iso8601(microsecondsSince2000 value: Int64) -> String? {
+    let perDay: Int64 = 86_400_000_000
+    var (days, rest) = value.quotientAndRemainder(dividingBy: perDay)
+    if rest < 0 {
+      rest += perDay
+      days -= 1
+    }
+    // The civil date of a day number (Howard Hinnant's civil_from_days); 2000-01-01 is day
+    // 10,957 after 1970-01-01, and the algorithm counts from 0000-03-01.
+    let shifted = days + 10_957 + 719_468
+    let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+    let dayOfEra = shifted - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let monthFromMarch = (5 * dayOfYear + 2) / 153
+    let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+    let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    guard (1...9999).contains(year) else { return nil }
+    func padded(_ number: Int64, _ width: Int) -> String {
+      let digits = String(number)
+      return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+    let (seconds, micros) = rest.quotientAndRemainder(dividingBy: 1_000_000)
+    var text =
+      "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))T\(padded(seconds / 3600, 2)):"
+      + "\(padded(seconds / 60 % 60, 2)):\(padded(seconds % 60, 2))"
+    if micros != 0 {
+      var fraction = padded(micros, 6)
+      while fraction.hasSuffix("0") { fraction.removeLast() }
+      text += "." + fraction
+    }
+    return text + "Z"
+  }
+
   public static func parse(_ text: String) -> Date? {
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

@@ -6,7 +6,7 @@ extension ImmichDatabase {
   /// Columns of queries/paths-originals.sql.
   enum OriginalColumn {
     static let assetId = 0, ownerId = 1, libraryId = 2, path = 3, trashed = 4, offline = 5, deletedStatus = 6
-    static let pathHashed = 7, checksum = 8, fileName = 9
+    static let pathHashed = 7, checksum = 8, fileName = 9, createdAt = 10, external = 11
   }
 
   /// The rows of queries/paths-originals.sql as libpq holds them (columns: `OriginalColumn`),

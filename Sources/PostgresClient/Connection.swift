@@ -405,6 +405,20 @@ public struct RowView {
     }
   }
 
+  /// A binary `timestamptz` or `timestamp` field: microseconds since 2000-01-01 00:00:00 (UTC
+  /// for `timestamptz`), as the server keeps it; nil for NULL, for `infinity` and `-infinity`,
+  /// and for any other column.
+  public func microsecondsSince2000(_ column: Int) -> Int64? {
+    guard let binary, [PostgresType.timestamp, PostgresType.timestamptz].contains(binary.types[column]) else {
+      return nil
+    }
+    return withBytes(column) { raw -> Int64? in
+      guard let raw, raw.count == 8 else { return nil }
+      let value = Int64(bigEndian: raw.loadUnaligned(as: Int64.self))
+      return value == .max || value == .min ? nil : value
+    }
+  }
+
   /// The field as a string (binary uuids, booleans and integers as PostgreSQL writes them);
   /// invalid UTF-8 is repaired with U+FFFD (use `bytes` for exact bytes).
   public func string(_ column: Int) -> String? {
@@ -415,6 +429,8 @@ public struct RowView {
         if let (high, low) = uuid(column) { return UUIDText.string(high: high, low: low) }
       case PostgresType.int2, PostgresType.int4, PostgresType.int8:
         if let value = int64(column) { return String(value) }
+      // Binary timestamps are read with `microsecondsSince2000`: their bytes are no text.
+      case PostgresType.timestamp, PostgresType.timestamptz: return nil
       default: break
       }
     }
@@ -427,12 +443,13 @@ enum PostgresType {
   static let bool: UInt32 = 16, bytea: UInt32 = 17, name: UInt32 = 19, int8: UInt32 = 20, int2: UInt32 = 21,
     int4: UInt32 = 23
   static let text: UInt32 = 25, bpchar: UInt32 = 1042, varchar: UInt32 = 1043, uuid: UInt32 = 2950
+  static let timestamp: UInt32 = 1114, timestamptz: UInt32 = 1184
 
   /// Types whose binary form is their text (text, varchar, char, name; enums send their label,
   /// and any type this list does not know is treated the same way).
   static func isText(_ type: UInt32) -> Bool {
     switch type {
-    case bool, bytea, int8, int2, int4, uuid: return false
+    case bool, bytea, int8, int2, int4, uuid, timestamp, timestamptz: return false
     default: return true
     }
   }

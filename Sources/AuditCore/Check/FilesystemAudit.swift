@@ -126,7 +126,9 @@ public struct FilesystemAudit {
     restorePoint.newestAssetCreatedAt = try database.newestAssetCreatedAt()
     let missing = Set(findings.lazy.filter { $0.kind == .missingOriginal }.compactMap(\.assetId))
     if let upload = facts.roots.first(where: { $0.kind == .upload }),
-      let skew = try RestoreSkewRule.finding(database, missing: missing, upload: (upload.container, upload.host))
+      let skew = try RestoreSkewRule.finding(
+        database, newest: (facts.index.newestUploads, facts.index.ids), missing: missing,
+        upload: (upload.container, upload.host))
     {
       restorePoint.skewAssets = skew.assets
       findings.append(skew.finding)

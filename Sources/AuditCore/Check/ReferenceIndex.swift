@@ -126,6 +126,8 @@ final class ReferenceIndex: @unchecked Sendable {
   /// `checksum` of each original, only while content may be hashed (else empty).
   @exclusivity(unchecked) private var checksumOf: [Int32] = []
   @exclusivity(unchecked) private var otherRowIds: [CompactID] = []
+  /// The newest uploads not in the trash, for restore-skew.
+  var newestUploads = NewestUploads()
   /// The distinct owners (a handful of users), so a reference keeps 4 bytes instead of 16.
   @exclusivity(unchecked) private(set) var owners: [CompactID] = []
   @exclusivity(unchecked) private var ownerIndex: [CompactID: Int32] = [:]

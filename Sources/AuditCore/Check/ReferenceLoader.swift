@@ -53,12 +53,14 @@ extension FilesystemAudit {
       }
       let libraryId = Self.compactID(row, C.libraryId, &index.ids)
       let library = libraryId == .none ? -1 : libraryIndex[libraryId] ?? -1
+      let (assetId, ownerId) = (Self.compactID(row, C.assetId, &index.ids), Self.compactID(row, C.ownerId, &index.ids))
+      if !flags.contains(.trashed) && !row.bool(C.external) {
+        index.newestUploads.offer(createdAt: row.microsecondsSince2000(C.createdAt), id: assetId, owner: ownerId)
+      }
       index.add(
         .init(
-          path: path, kind: .original, flags: flags, library: library,
-          expectedSize: -1,
-          rowId: Self.compactID(row, C.assetId, &index.ids),
-          owner: index.internOwner(Self.compactID(row, C.ownerId, &index.ids)), fileName: name, checksum: checksum))
+          path: path, kind: .original, flags: flags, library: library, expectedSize: -1, rowId: assetId,
+          owner: index.internOwner(ownerId), fileName: name, checksum: checksum))
       progress.rowsRead.add(1, ordering: .relaxed)
     }
     // Sizes come apart from the originals (a join cost the server more than both scans).
