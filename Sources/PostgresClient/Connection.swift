@@ -405,13 +405,11 @@ public struct RowView {
     }
   }
 
-  /// A binary `timestamptz` or `timestamp` field: microseconds since 2000-01-01 00:00:00 (UTC
-  /// for `timestamptz`), as the server keeps it; nil for NULL, for `infinity` and `-infinity`,
-  /// and for any other column.
+  /// A binary `timestamptz` field: microseconds since 2000-01-01 00:00:00 UTC, as the server
+  /// keeps it; nil for NULL, for `infinity` and `-infinity`, and for any other column (a
+  /// `timestamp` without time zone included: its value is no instant).
   public func microsecondsSince2000(_ column: Int) -> Int64? {
-    guard let binary, [PostgresType.timestamp, PostgresType.timestamptz].contains(binary.types[column]) else {
-      return nil
-    }
+    guard let binary, binary.types[column] == PostgresType.timestamptz else { return nil }
     return withBytes(column) { raw -> Int64? in
       guard let raw, raw.count == 8 else { return nil }
       let value = Int64(bigEndian: raw.loadUnaligned(as: Int64.self))
