@@ -139,13 +139,13 @@ public struct ReportOutputs: Sendable {
         if let existing = target.status { PlainFile.copyOwnerAndMode(to: temporary.fd, from: existing) }
         let sink = ReportSink(fd: temporary.fd)
         render(sink)
-        if let error = sink.finish() { throw cannotWrite(destination, error) }
+        if let error = sink.finish() { throw cannotWrite(destination, error, sink) }
       }
       for stream in streams {
         defer { if stream.close { PlainFile.close(stream.fd) } }
         let sink = ReportSink(fd: stream.fd)
         stream.render(sink)
-        if let error = sink.finish() { throw cannotWrite(stream.destination, error) }
+        if let error = sink.finish() { throw cannotWrite(stream.destination, error, sink) }
       }
     } catch {
       for rename in renames { ReportFiles.removeTemporary(rename.from) }
@@ -158,7 +158,11 @@ public struct ReportOutputs: Sendable {
     }
   }
 
-  private func cannotWrite(_ destination: ReportDestination, _ error: SystemError) -> ReportOutputError {
+  /// The failure of a destination; a report its render abandoned fails for the render's reason.
+  private func cannotWrite(_ destination: ReportDestination, _ error: SystemError, _ sink: ReportSink? = nil)
+    -> ReportOutputError
+  {
+    if let reason = sink?.abandoned { return ReportOutputError(reason, exitCode: 2) }
     if destination.path == nil {
       return ReportOutputError("cannot write the report to standard output: \(error)", exitCode: 2)
     }

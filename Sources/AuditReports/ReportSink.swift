@@ -9,6 +9,8 @@ public final class ReportSink: TextOutputStream {
   private var buffer: [UInt8] = []
   private static let chunk = 1 << 18
   public private(set) var error: SystemError?
+  /// Why the report was abandoned (`abandon`): what the run tells instead of a write error.
+  public private(set) var abandoned: String?
 
   public init(fd: Int32) {
     self.fd = fd
@@ -21,9 +23,11 @@ public final class ReportSink: TextOutputStream {
     if buffer.count >= Self.chunk { flush() }
   }
 
-  /// Ends the sink with errno `code` (nothing more is written): the report is not to be kept.
-  public func fail(_ code: Int32) {
-    if error == nil { error = SystemError(code) }
+  /// Ends the sink (nothing more is written) for a reason that is not the output's: the report
+  /// is incomplete and is not to be kept, and `reason` is what the run says.
+  public func abandon(_ reason: String) {
+    if error == nil { error = SystemError(EIO) }
+    if abandoned == nil { abandoned = reason }
   }
 
   /// Writes what is buffered; returns the first error of the whole sink, if any.

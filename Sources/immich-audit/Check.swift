@@ -237,18 +237,10 @@ struct Check: ParsableCommand {
       // The spilled findings could not be read back: the report would lack some, so it is not kept.
       return { sink in
         render(sink)
-        if report.findings.readError != nil { sink.fail(EIO) }
+        if let problem = report.findings.readError { sink.abandon(problem) }
       }
     }
-    do {
-      try outputs.write(renders)
-    } catch {
-      // Told as what failed (the temporary file), not as the output it stopped.
-      if let problem = report.findings.readError {
-        throw runner.fail(problem, exitCode: 2)
-      }
-      throw runner.fail(error.message, exitCode: error.exitCode)
-    }
+    try runner.write(outputs, renders)
     return report.exitCode
   }
 

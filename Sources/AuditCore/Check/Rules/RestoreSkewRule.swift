@@ -75,7 +75,8 @@ struct NewestUploads: Sendable {
     }
   }
 
-  /// The newest `kept` so far, as a heap with the oldest of them on top.
+  /// The newest `kept` so far, as a heap with the oldest of them on top. Not a sorted list:
+  /// rows mostly come in the order they were created, so nearly every row is the newest yet.
   private var heap: [Upload] = []
   /// An upload whose `createdAt` could not be read (NULL, infinity, not a timestamp): the kept
   /// ones are then no answer.
@@ -100,7 +101,8 @@ struct NewestUploads: Sendable {
       var parent = 0
       while true {
         var smallest = parent
-        for child in [2 * parent + 1, 2 * parent + 2] where child < heap.count && heap[child].precedes(heap[smallest]) {
+        for child in (2 * parent + 1)...(2 * parent + 2)
+        where child < heap.count && heap[child].precedes(heap[smallest]) {
           smallest = child
         }
         if smallest == parent { break }
