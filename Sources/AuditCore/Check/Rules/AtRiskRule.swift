@@ -8,11 +8,11 @@ import PostgresClient
 /// offline roots, each asset once. Read by `queries/at-risk.sql`, the asset ids as an array
 /// parameter (no temporary table: the session is read-only).
 enum AtRiskRule {
-  /// Asset ids per statement: each statement reads every join table once (a hashed array
-  /// test), so fewer statements cost less; at 37 bytes a uuid a statement's parameter stays
-  /// under 4 MB. Measured at 100,000 missing originals: 10,000 ids a statement took 2.2 s,
-  /// 100,000 in one (BENCHMARKS.md, "Metadata at risk").
-  static let batch = 100_000
+  /// Asset ids per statement: each statement reads every join table at most once, so fewer
+  /// statements cost less; at 37 bytes a uuid a statement's parameter stays under 40 MB. A
+  /// whole library restored without its files (a million offline assets) is one statement
+  /// (BENCHMARKS.md, "Metadata at risk").
+  static let batch = 1_000_000
 
   /// One asset's metadata; `people` holds its named people's ids (for distinct sums).
   private struct AssetMetadata {
@@ -25,21 +25,29 @@ enum AtRiskRule {
   static func apply(_ database: ImmichDatabase, _ facts: AuditFacts, to findings: inout [Finding])
     throws(AuditError) -> (AtRisk, (missing: Int, offline: Int))
   {
-    var missing = Set<String>()
-    var wanted = Set<String>()
+    // Ids as 16 bytes, not strings: a library restored without its files concerns every asset.
+    // An id that is not a lowercase uuid is no asset's (asset.id is a uuid column).
+    var missing = Set<CompactID>()
+    var wanted = Set<CompactID>()
     for finding in findings where finding.kind == .missingOriginal || finding.kind == .likelyMoved {
-      guard let id = finding.assetId else { continue }
+      guard let id = finding.assetId.flatMap(Self.compactID) else { continue }
       wanted.insert(id)
       if finding.kind == .missingOriginal { missing.insert(id) }
     }
     let underOffline = offlineAssets(facts)
     for ids in underOffline.values { wanted.formUnion(ids) }
 
-    var metadata: [String: AssetMetadata] = Dictionary(minimumCapacity: wanted.count)
+    var metadata: [CompactID: AssetMetadata] = Dictionary(minimumCapacity: wanted.count)
     let ids = Array(wanted)
     for start in stride(from: 0, to: ids.count, by: batch) {
-      let parameter = "{" + ids[start..<min(start + batch, ids.count)].joined(separator: ",") + "}"
-      try database.stream("at-risk", [parameter]) { row in
+      var parameter: [UInt8] = [UInt8(ascii: "{")]
+      parameter.reserveCapacity(37 * min(batch, ids.count - start) + 1)
+      for id in ids[start..<min(start + batch, ids.count)] {
+        if parameter.count > 1 { parameter.append(UInt8(ascii: ",")) }
+        id.appendLowercase(to: &parameter)
+      }
+      parameter.append(UInt8(ascii: "}"))
+      try database.stream("at-risk", [String(decoding: parameter, as: UTF8.self)]) { row in
         func text(_ column: Int) -> String { row.bytes(column).map { String(decoding: $0, as: UTF8.self) } ?? "" }
         func count(_ column: Int) -> Int { Int(row.int64(column) ?? 0) }
         func flag(_ column: Int) -> Int { row.bool(column) ? 1 : 0 }
@@ -55,11 +63,12 @@ enum AtRiskRule {
         asset.risk.sharedLinks = count(8)
         asset.risk.stacks = flag(9)
         asset.risk.memories = count(10)
-        metadata[text(0)] = asset
+        guard let id = row.withBytes(0, { $0.flatMap(CompactID.parseLowercase) }) else { return }
+        metadata[id] = asset
       }
     }
 
-    func sum(_ assets: some Sequence<String>) -> AtRisk {
+    func sum(_ assets: some Sequence<CompactID>) -> AtRisk {
       var total = AtRisk()
       var people = Set<Substring>()
       for id in assets {
@@ -89,22 +98,29 @@ enum AtRiskRule {
         findings[index].atRisk = sum(underOffline[root] ?? [])
       } else {
         // One asset: its own figures (its people are distinct already).
-        findings[index].atRisk = finding.assetId.flatMap { metadata[$0]?.risk } ?? AtRisk()
+        findings[index].atRisk = finding.assetId.flatMap(Self.compactID).flatMap { metadata[$0]?.risk } ?? AtRisk()
       }
     }
     let offline = Set(underOffline.values.joined()).subtracting(missing)
     return (sum(missing.union(offline)), (missing.count, offline.count))
   }
 
+  /// A finding's asset id as 16 bytes; nil for anything but a lowercase uuid.
+  private static func compactID(_ text: String) -> CompactID? {
+    var text = text
+    return text.withUTF8 { $0.count == 36 ? CompactID.parseLowercase(UnsafeRawBufferPointer($0)) : nil }
+  }
+
   /// The not-trashed assets whose original lies under each offline root holding originals.
-  private static func offlineAssets(_ facts: AuditFacts) -> [Int: [String]] {
+  private static func offlineAssets(_ facts: AuditFacts) -> [Int: [CompactID]] {
     let offline = Set(facts.roots.indices.filter { facts.roots[$0].offline && facts.roots[$0].kind.holdsOriginals })
     guard !offline.isEmpty else { return [:] }
-    var assets: [Int: [String]] = [:]
+    var assets: [Int: [CompactID]] = [:]
     for reference in facts.index.references where reference.kind == .original && !reference.flags.contains(.trashed) {
       guard let root = facts.root(of: reference.path), offline.contains(root),
-        let id = reference.rowId.string(facts.index.ids)
+        reference.rowId != .none, reference.rowId.high != CompactID.overflowMarker
       else { continue }
+      let id = reference.rowId
       assets[root, default: []].append(id)
     }
     return assets
