@@ -48,15 +48,24 @@ public struct CompactID: Hashable, Sendable, BitwiseCopyable {
 
   /// From a column's text (nil or empty: none).
   public init(_ text: String?, overflow: inout Overflow) {
-    guard var text, !text.isEmpty else {
+    guard let text, !text.isEmpty else {
       self = .none
       return
     }
-    if let id = text.withUTF8({ $0.count == 36 ? Self.parseLowercase(UnsafeRawBufferPointer($0)) : nil }) {
+    if let id = Self(lowercase: text) {
       self = id
       return
     }
     self.init(overflowing: text, into: &overflow)
+  }
+
+  /// `text` if it is exactly a lowercase UUID; nil for anything else.
+  public init?(lowercase text: String) {
+    var text = text
+    guard let id = text.withUTF8({ $0.count == 36 ? Self.parseLowercase(UnsafeRawBufferPointer($0)) : nil }) else {
+      return nil
+    }
+    self = id
   }
 
   private init(overflowing text: String, into overflow: inout Overflow) {

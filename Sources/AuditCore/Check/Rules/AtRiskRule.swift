@@ -30,7 +30,7 @@ enum AtRiskRule {
     var missing = Set<CompactID>()
     var wanted = Set<CompactID>()
     for finding in findings where finding.kind == .missingOriginal || finding.kind == .likelyMoved {
-      guard let id = finding.assetId.flatMap(Self.compactID) else { continue }
+      guard let id = finding.assetId.flatMap(CompactID.init(lowercase:)) else { continue }
       wanted.insert(id)
       if finding.kind == .missingOriginal { missing.insert(id) }
     }
@@ -48,6 +48,8 @@ enum AtRiskRule {
       }
       parameter.append(UInt8(ascii: "}"))
       try database.stream("at-risk", [String(decoding: parameter, as: UTF8.self)]) { row in
+        guard let (high, low) = row.uuid(0) else { return }
+        let id = CompactID(high: high, low: low)
         func text(_ column: Int) -> String { row.bytes(column).map { String(decoding: $0, as: UTF8.self) } ?? "" }
         func count(_ column: Int) -> Int { Int(row.int64(column) ?? 0) }
         func flag(_ column: Int) -> Int { row.bool(column) ? 1 : 0 }
@@ -63,7 +65,6 @@ enum AtRiskRule {
         asset.risk.sharedLinks = count(8)
         asset.risk.stacks = flag(9)
         asset.risk.memories = count(10)
-        guard let id = row.withBytes(0, { $0.flatMap(CompactID.parseLowercase) }) else { return }
         metadata[id] = asset
       }
     }
@@ -98,17 +99,12 @@ enum AtRiskRule {
         findings[index].atRisk = sum(underOffline[root] ?? [])
       } else {
         // One asset: its own figures (its people are distinct already).
-        findings[index].atRisk = finding.assetId.flatMap(Self.compactID).flatMap { metadata[$0]?.risk } ?? AtRisk()
+        findings[index].atRisk =
+          finding.assetId.flatMap(CompactID.init(lowercase:)).flatMap { metadata[$0]?.risk } ?? AtRisk()
       }
     }
     let offline = Set(underOffline.values.joined()).subtracting(missing)
     return (sum(missing.union(offline)), (missing.count, offline.count))
-  }
-
-  /// A finding's asset id as 16 bytes; nil for anything but a lowercase uuid.
-  private static func compactID(_ text: String) -> CompactID? {
-    var text = text
-    return text.withUTF8 { $0.count == 36 ? CompactID.parseLowercase(UnsafeRawBufferPointer($0)) : nil }
   }
 
   /// The not-trashed assets whose original lies under each offline root holding originals.
@@ -120,8 +116,7 @@ enum AtRiskRule {
       guard let root = facts.root(of: reference.path), offline.contains(root),
         reference.rowId != .none, reference.rowId.high != CompactID.overflowMarker
       else { continue }
-      let id = reference.rowId
-      assets[root, default: []].append(id)
+      assets[root, default: []].append(reference.rowId)
     }
     return assets
   }
