@@ -353,17 +353,24 @@ extension FileStatus {
   /// `stat` of many paths on a pool of `threads`, under `timeout`: nil for every path not
   /// answered by then (a dead mount), instead of a hang.
   public static func of(_ paths: [[UInt8]], threads: Int, timeout: Double?) -> [FileStatus?] {
-    guard !paths.isEmpty else { return [] }
-    let results = Mutex<[FileStatus?]>(Array(repeating: nil, count: paths.count))
+    of(count: paths.count, threads: threads, timeout: timeout) { paths[$0] }
+  }
+
+  /// `stat` of `count` paths, the path at each position made by `path` on the thread that
+  /// stats it: a caller with millions of paths never holds them all at once.
+  public static func of(
+    count: Int, threads: Int, timeout: Double?, path: @escaping @Sendable (Int) -> [UInt8]
+  ) -> [FileStatus?] {
+    guard count > 0 else { return [] }
+    let results = Mutex<[FileStatus?]>(Array(repeating: nil, count: count))
     let pool = WorkPool(groups: 1, threads: threads, timeout: timeout)
     let batch = 64
-    for start in stride(from: 0, to: paths.count, by: batch) {
-      let range = start..<min(start + batch, paths.count)
-      let slice = Array(paths[range])
+    for start in stride(from: 0, to: count, by: batch) {
+      let range = start..<min(start + batch, count)
       pool.submit(group: 0) {
-        for (offset, path) in slice.enumerated() {
-          let status = FileStatus.of(path)
-          results.withLock { $0[range.lowerBound + offset] = status }
+        for position in range {
+          let status = FileStatus.of(path(position))
+          results.withLock { $0[position] = status }
         }
       }
     }

@@ -269,9 +269,10 @@ struct LooseStats {
 
   func stat(_ paths: [PathID]) {
     let states = facts.states
+    let index = facts.index
     let statuses = FileStatus.of(
-      paths.map { facts.index.hostPath($0) }, threads: options.jobs ?? FilesystemAudit.Options.localJobs,
-      timeout: options.ioTimeout)
+      count: paths.count, threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout
+    ) { index.hostPath(paths[$0]) }
     for (path, status) in zip(paths, statuses) {
       switch status {
       case .file(let size): states.record(path, .file, size: size)
