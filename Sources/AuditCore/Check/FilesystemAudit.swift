@@ -124,7 +124,9 @@ public struct FilesystemAudit {
     let restoreStart = Date()
     var restorePoint = AuditReport.RestorePoint()
     restorePoint.newestAssetCreatedAt = try database.newestAssetCreatedAt()
-    let missing = Set(findings.lazy.filter { $0.kind == .missingOriginal }.compactMap(\.assetId))
+    let missing = Set(
+      findings.lazy.filter { $0.kind == .missingOriginal }.compactMap { $0.assetId.flatMap(CompactID.init(lowercase:)) }
+    )
     if let upload = facts.roots.first(where: { $0.kind == .upload }),
       let skew = try RestoreSkewRule.finding(
         database, newest: (facts.index.newestUploads, facts.index.ids), missing: missing,

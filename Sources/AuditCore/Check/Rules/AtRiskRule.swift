@@ -14,10 +14,32 @@ enum AtRiskRule {
   /// (BENCHMARKS.md, "Metadata at risk").
   static let batch = 1_000_000
 
-  /// One asset's metadata; `people` holds its named people's ids (for distinct sums).
-  private struct AssetMetadata {
+  /// What one concerned asset's row adds to: its finding (the first with its id, -1: none),
+  /// the offline root its original lies under (-1: none), and the report's total.
+  private struct Concern {
+    var finding: Int32 = -1
+    var root: Int16 = -1
+    var inTotal = false
+  }
+
+  /// A sum over assets, their named people counted once.
+  private struct Sum {
     var risk = AtRisk()
-    var people: [Substring] = []
+    var people = Set<CompactID>()
+
+    mutating func add(_ asset: AtRisk, people assetPeople: [CompactID]) {
+      risk.albums += asset.albums
+      risk.faces += asset.faces
+      people.formUnion(assetPeople)
+      risk.people = people.count
+      risk.descriptions += asset.descriptions
+      risk.locations += asset.locations
+      risk.favorites += asset.favorites
+      risk.tags += asset.tags
+      risk.sharedLinks += asset.sharedLinks
+      risk.stacks += asset.stacks
+      risk.memories += asset.memories
+    }
   }
 
   /// Sets `atRisk` on the findings concerned; returns the total and the number of missing and
@@ -25,20 +47,36 @@ enum AtRiskRule {
   static func apply(_ database: ImmichDatabase, _ facts: AuditFacts, to findings: inout [Finding])
     throws(AuditError) -> (AtRisk, (missing: Int, offline: Int))
   {
-    // Ids as 16 bytes, not strings: a library restored without its files concerns every asset.
+    // Each row goes straight into the sums it belongs to; nothing is kept per asset but where
+    // its row goes, 16-byte ids (a library restored without its files concerns every asset).
     // An id that is not a lowercase uuid is no asset's (asset.id is a uuid column).
-    var missing = Set<CompactID>()
-    var wanted = Set<CompactID>()
-    for finding in findings where finding.kind == .missingOriginal || finding.kind == .likelyMoved {
-      guard let id = finding.assetId.flatMap(CompactID.init(lowercase:)) else { continue }
-      wanted.insert(id)
-      if finding.kind == .missingOriginal { missing.insert(id) }
+    var concerns: [CompactID: Concern] = [:]
+    var counted = (missing: 0, offline: 0)
+    for index in findings.indices where findings[index].kind == .missingOriginal || findings[index].kind == .likelyMoved
+    {
+      findings[index].atRisk = AtRisk()
+      guard let id = findings[index].assetId.flatMap(CompactID.init(lowercase:)) else { continue }
+      var concern = concerns[id, default: Concern()]
+      if concern.finding < 0 { concern.finding = Int32(index) }
+      if findings[index].kind == .missingOriginal && !concern.inTotal {
+        concern.inTotal = true
+        counted.missing += 1
+      }
+      concerns[id] = concern
     }
-    let underOffline = offlineAssets(facts)
-    for ids in underOffline.values { wanted.formUnion(ids) }
+    forEachOfflineAsset(facts) { root, id in
+      var concern = concerns[id, default: Concern()]
+      concern.root = Int16(root)
+      if !concern.inTotal {
+        concern.inTotal = true
+        counted.offline += 1
+      }
+      concerns[id] = concern
+    }
 
-    var metadata: [CompactID: AssetMetadata] = Dictionary(minimumCapacity: wanted.count)
-    let ids = Array(wanted)
+    var total = Sum()
+    var offlineRoots: [Int: Sum] = [:]
+    let ids = Array(concerns.keys)
     for start in stride(from: 0, to: ids.count, by: batch) {
       var parameter: [UInt8] = [UInt8(ascii: "{")]
       parameter.reserveCapacity(37 * min(batch, ids.count - start) + 1)
@@ -48,45 +86,30 @@ enum AtRiskRule {
       }
       parameter.append(UInt8(ascii: "}"))
       try database.stream("at-risk", [String(decoding: parameter, as: UTF8.self)]) { row in
-        guard let (high, low) = row.uuid(0) else { return }
-        let id = CompactID(high: high, low: low)
-        func text(_ column: Int) -> String { row.bytes(column).map { String(decoding: $0, as: UTF8.self) } ?? "" }
+        guard let (high, low) = row.uuid(0), let concern = concerns[CompactID(high: high, low: low)] else { return }
         func count(_ column: Int) -> Int { Int(row.int64(column) ?? 0) }
         func flag(_ column: Int) -> Int { row.bool(column) ? 1 : 0 }
-        var asset = AssetMetadata()
-        asset.risk.albums = count(1)
-        asset.risk.faces = count(2)
-        asset.people = text(3).split(separator: ",")
-        asset.risk.people = asset.people.count
-        asset.risk.descriptions = flag(4)
-        asset.risk.locations = flag(5)
-        asset.risk.favorites = flag(6)
-        asset.risk.tags = count(7)
-        asset.risk.sharedLinks = count(8)
-        asset.risk.stacks = flag(9)
-        asset.risk.memories = count(10)
-        metadata[id] = asset
+        let people =
+          row.withBytes(3) { text in
+            text.map {
+              $0.split(separator: UInt8(ascii: ",")).compactMap { CompactID.parseLowercase(.init(rebasing: $0)) }
+            }
+          } ?? []
+        var asset = AtRisk()
+        asset.albums = count(1)
+        asset.faces = count(2)
+        asset.people = people.count
+        asset.descriptions = flag(4)
+        asset.locations = flag(5)
+        asset.favorites = flag(6)
+        asset.tags = count(7)
+        asset.sharedLinks = count(8)
+        asset.stacks = flag(9)
+        asset.memories = count(10)
+        if concern.finding >= 0 { findings[Int(concern.finding)].atRisk = asset }
+        if concern.root >= 0 { offlineRoots[Int(concern.root), default: Sum()].add(asset, people: people) }
+        if concern.inTotal { total.add(asset, people: people) }
       }
-    }
-
-    func sum(_ assets: some Sequence<CompactID>) -> AtRisk {
-      var total = AtRisk()
-      var people = Set<Substring>()
-      for id in assets {
-        guard let asset = metadata[id] else { continue }
-        total.albums += asset.risk.albums
-        total.faces += asset.risk.faces
-        people.formUnion(asset.people)
-        total.descriptions += asset.risk.descriptions
-        total.locations += asset.risk.locations
-        total.favorites += asset.risk.favorites
-        total.tags += asset.risk.tags
-        total.sharedLinks += asset.risk.sharedLinks
-        total.stacks += asset.risk.stacks
-        total.memories += asset.risk.memories
-      }
-      total.people = people.count
-      return total
     }
 
     for index in findings.indices where findings[index].carriesAtRisk {
@@ -96,29 +119,28 @@ enum AtRiskRule {
           $0.offline && Array($0.container.utf8) == finding.path && $0.libraryId == finding.libraryId
         }
         guard let root, facts.roots[root].kind.holdsOriginals else { continue }
-        findings[index].atRisk = sum(underOffline[root] ?? [])
-      } else {
-        // One asset: its own figures (its people are distinct already).
-        findings[index].atRisk =
-          finding.assetId.flatMap(CompactID.init(lowercase:)).flatMap { metadata[$0]?.risk } ?? AtRisk()
+        findings[index].atRisk = offlineRoots[root]?.risk ?? AtRisk()
+      } else if let id = finding.assetId.flatMap(CompactID.init(lowercase:)), let first = concerns[id]?.finding,
+        Int(first) != index
+      {
+        // A second finding of the same asset: the first one's figures.
+        findings[index].atRisk = findings[Int(first)].atRisk
       }
     }
-    let offline = Set(underOffline.values.joined()).subtracting(missing)
-    return (sum(missing.union(offline)), (missing.count, offline.count))
+    return (total.risk, counted)
   }
 
-  /// The not-trashed assets whose original lies under each offline root holding originals.
-  private static func offlineAssets(_ facts: AuditFacts) -> [Int: [CompactID]] {
+  /// Each not-trashed asset whose original lies under an offline root holding originals, with
+  /// that root.
+  private static func forEachOfflineAsset(_ facts: AuditFacts, _ body: (Int, CompactID) -> Void) {
     let offline = Set(facts.roots.indices.filter { facts.roots[$0].offline && facts.roots[$0].kind.holdsOriginals })
-    guard !offline.isEmpty else { return [:] }
-    var assets: [Int: [CompactID]] = [:]
+    guard !offline.isEmpty else { return }
     for reference in facts.index.references where reference.kind == .original && !reference.flags.contains(.trashed) {
       guard let root = facts.root(of: reference.path), offline.contains(root),
         reference.rowId != .none, reference.rowId.high != CompactID.overflowMarker
       else { continue }
-      assets[root, default: []].append(reference.rowId)
+      body(root, reference.rowId)
     }
-    return assets
   }
 }
 

@@ -13,47 +13,64 @@ enum RestoreSkewRule {
   /// `newest`: the newest uploads kept while the originals were read (`NewestUploads`), and the
   /// ids' overflow list; the database is asked again only when the run reaches past them.
   static func finding(
-    _ database: ImmichDatabase, newest: (uploads: NewestUploads, ids: CompactID.Overflow), missing: Set<String>,
+    _ database: ImmichDatabase, newest: (uploads: NewestUploads, ids: CompactID.Overflow), missing: Set<CompactID>,
     upload: (String, [UInt8])
   ) throws(AuditError) -> (finding: Finding, assets: Int)? {
     guard missing.count >= 2 else { return nil }
-    var run: [(owner: String, createdAt: String)] = []
-    let kept = newest.uploads.newestFirst(ids: newest.ids)
+    var run = Run()
+    let kept = newest.uploads.newestFirst()
     for upload in kept ?? [] {
       guard missing.contains(upload.id) else { break }
-      run.append((upload.owner, upload.createdAt))
+      if run.count == 0 { run.newest = upload.createdAt }
+      run.oldest = upload.createdAt
+      run.add(owner: upload.owner)
     }
     if kept == nil || run.count == NewestUploads.kept {
-      // The run may go on past the uploads kept: the database orders them all.
-      run = []
+      // The run may go on past the uploads kept: the database orders them all. An upload
+      // folder restored without its files makes that every upload: a row makes no strings.
+      run = Run()
       var ended = false
+      var oldest: [UInt8] = []
       try database.stream("newest-uploads", [String(missing.count + 1)]) { row in
-        func text(_ column: Int) -> String? { row.bytes(column).map { String(decoding: $0, as: UTF8.self) } }
         guard !ended else { return }
-        guard let id = text(0), missing.contains(id) else {
+        guard let (high, low) = row.uuid(0), missing.contains(CompactID(high: high, low: low)) else {
           ended = true
           return
         }
-        run.append((text(1) ?? "", Timestamp.fromPostgres(text(2) ?? "")))
+        oldest = row.bytes(2) ?? []
+        if run.count == 0 { run.newest = Timestamp.fromPostgres(String(decoding: oldest, as: UTF8.self)) }
+        run.add(owner: row.uuid(1).map { CompactID(high: $0.high, low: $0.low) } ?? .none)
       }
+      run.oldest = Timestamp.fromPostgres(String(decoding: oldest, as: UTF8.self))
     }
-    guard run.count >= 2, let first = run.first, let last = run.last else { return nil }
-    let newest = (owner: first.owner, createdAt: first.createdAt)
-    let oldest = (owner: last.owner, createdAt: last.createdAt)
-    var byOwner: [String: Int] = [:]
-    for asset in run { byOwner[asset.owner, default: 0] += 1 }
+    guard run.count >= 2 else { return nil }
+    let byOwner = run.byOwner.map { (owner: $0.key.string(newest.ids) ?? "", assets: $0.value) }
     var finding = Finding(
       kind: .restoreSkew, path: Array(upload.0.utf8), hostPath: upload.1,
       detail:
-        "the \(run.count) newest uploaded assets (created \(oldest.createdAt) to \(newest.createdAt)) all have no "
+        "the \(run.count) newest uploaded assets (created \(run.oldest) to \(run.newest)) all have no "
         + "original: the file backup predates the database. Restore the upload folder from a file backup taken "
-        + "after \(newest.createdAt), or these uploads are lost")
+        + "after \(run.newest), or these uploads are lost")
     finding.members = [
-      ("window", .object([("from", .string(oldest.createdAt)), ("to", .string(newest.createdAt))])),
+      ("window", .object([("from", .string(run.oldest)), ("to", .string(run.newest))])),
       ("assets", .int(run.count)),
-      ("byOwner", .object(byOwner.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+      ("byOwner", .object(byOwner.sorted { $0.owner < $1.owner }.map { ($0.owner, .int($0.assets)) })),
     ]
     return (finding, run.count)
+  }
+
+  /// The newest uploads found missing, newest first: how many, their ends' `createdAt` as the
+  /// report writes them, and how many per owner.
+  private struct Run {
+    var count = 0
+    var newest = ""
+    var oldest = ""
+    var byOwner: [CompactID: Int] = [:]
+
+    mutating func add(owner: CompactID) {
+      count += 1
+      byOwner[owner, default: 0] += 1
+    }
   }
 }
 
@@ -112,14 +129,14 @@ struct NewestUploads: Sendable {
     }
   }
 
-  /// The kept uploads, newest first, with their ids, owners and `createdAt` as the report
-  /// writes them; nil when they are no answer (a `createdAt` unreadable or outside years 1–9999).
-  func newestFirst(ids: CompactID.Overflow) -> [(id: String, owner: String, createdAt: String)]? {
+  /// The kept uploads, newest first, with their `createdAt` as the report writes it; nil when
+  /// they are no answer (a `createdAt` unreadable or outside years 1–9999).
+  func newestFirst() -> [(id: CompactID, owner: CompactID, createdAt: String)]? {
     guard !unreadable else { return nil }
-    var list: [(id: String, owner: String, createdAt: String)] = []
+    var list: [(id: CompactID, owner: CompactID, createdAt: String)] = []
     for upload in heap.sorted(by: { $1.precedes($0) }) {
       guard let createdAt = Timestamp.iso8601(microsecondsSince2000: upload.createdAt) else { return nil }
-      list.append((upload.id.string(ids) ?? "", upload.owner.string(ids) ?? "", createdAt))
+      list.append((upload.id, upload.owner, createdAt))
     }
     return list
   }
