@@ -27,113 +27,119 @@ public indirect enum JSONValue: Sendable, Equatable {
 
   /// Pretty-printed with two-space indentation and a final newline.
   public func rendered() -> String {
-    var output = ""
-    write(to: &output, indent: 0)
-    output += "\n"
-    return output
+    var output: [UInt8] = []
+    write(into: &output, indent: 0)
+    output.append(UInt8(ascii: "\n"))
+    return String(decoding: output, as: UTF8.self)
   }
 
   /// Pretty-printed as a member at `indent` levels would be (no final newline): for documents
   /// written a piece at a time.
   public func rendered(indent: Int) -> String {
-    var output = ""
-    write(to: &output, indent: indent)
-    return output
+    var output: [UInt8] = []
+    write(into: &output, indent: indent)
+    return String(decoding: output, as: UTF8.self)
   }
 
   /// On one line, without spaces (for NDJSON).
   public func renderedCompact() -> String {
-    var output = ""
-    writeCompact(to: &output)
-    return output
+    var output: [UInt8] = []
+    writeCompact(into: &output)
+    return String(decoding: output, as: UTF8.self)
   }
 
-  private func writeCompact(to output: inout String) {
+  /// On one line, without spaces (for NDJSON), appended to UTF-8 `output`.
+  public func writeCompact(into output: inout [UInt8]) {
     switch self {
     case .array(let items):
-      output += "["
+      output.append(UInt8(ascii: "["))
       for (index, item) in items.enumerated() {
-        if index > 0 { output += "," }
-        item.writeCompact(to: &output)
+        if index > 0 { output.append(UInt8(ascii: ",")) }
+        item.writeCompact(into: &output)
       }
-      output += "]"
+      output.append(UInt8(ascii: "]"))
     case .object(let members):
-      output += "{"
+      output.append(UInt8(ascii: "{"))
       for (index, member) in members.enumerated() {
-        if index > 0 { output += "," }
-        Self.writeString(member.0, to: &output)
-        output += ":"
-        member.1.writeCompact(to: &output)
+        if index > 0 { output.append(UInt8(ascii: ",")) }
+        Self.writeString(member.0, into: &output)
+        output.append(UInt8(ascii: ":"))
+        member.1.writeCompact(into: &output)
       }
-      output += "}"
+      output.append(UInt8(ascii: "}"))
     default:
-      write(to: &output, indent: 0)
+      write(into: &output, indent: 0)
     }
   }
 
-  private func write(to output: inout String, indent: Int) {
-    let pad = String(repeating: "  ", count: indent + 1)
-    let closePad = String(repeating: "  ", count: indent)
+  /// Pretty-printed as a member at `indent` levels would be, appended to UTF-8 `output`. Bytes,
+  /// not a String: a report writes millions of values, and appending to a String checks each
+  /// piece's encoding again.
+  public func write(into output: inout [UInt8], indent: Int) {
+    func pad(_ depth: Int) { for _ in 0..<depth { output.append(contentsOf: "  ".utf8) } }
     switch self {
-    case .null: output += "null"
-    case .bool(let value): output += value ? "true" : "false"
-    case .int(let value): output += String(value)
+    case .null: output.append(contentsOf: "null".utf8)
+    case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
+    case .int(let value): output.append(contentsOf: String(value).utf8)
     case .double(let value):
-      output +=
+      let text =
         value.isFinite
         ? (value == value.rounded() && abs(value) < 1e15 ? String(format: "%.1f", value) : String(value)) : "null"
-    case .string(let value): Self.writeString(value, to: &output)
+      output.append(contentsOf: text.utf8)
+    case .string(let value): Self.writeString(value, into: &output)
     case .array(let items):
       if items.isEmpty {
-        output += "[]"
+        output.append(contentsOf: "[]".utf8)
         return
       }
-      output += "[\n"
+      output.append(contentsOf: "[\n".utf8)
       for (index, item) in items.enumerated() {
-        output += pad
-        item.write(to: &output, indent: indent + 1)
-        output += index + 1 < items.count ? ",\n" : "\n"
+        pad(indent + 1)
+        item.write(into: &output, indent: indent + 1)
+        output.append(contentsOf: (index + 1 < items.count ? ",\n" : "\n").utf8)
       }
-      output += closePad + "]"
+      pad(indent)
+      output.append(UInt8(ascii: "]"))
     case .object(let members):
       if members.isEmpty {
-        output += "{}"
+        output.append(contentsOf: "{}".utf8)
         return
       }
-      output += "{\n"
+      output.append(contentsOf: "{\n".utf8)
       for (index, member) in members.enumerated() {
-        output += pad
-        Self.writeString(member.0, to: &output)
-        output += ": "
-        member.1.write(to: &output, indent: indent + 1)
-        output += index + 1 < members.count ? ",\n" : "\n"
+        pad(indent + 1)
+        Self.writeString(member.0, into: &output)
+        output.append(contentsOf: ": ".utf8)
+        member.1.write(into: &output, indent: indent + 1)
+        output.append(contentsOf: (index + 1 < members.count ? ",\n" : "\n").utf8)
       }
-      output += closePad + "}"
+      pad(indent)
+      output.append(UInt8(ascii: "}"))
     }
   }
 
-  static func writeString(_ value: String, to output: inout String) {
-    output += "\""
-    // Most strings (paths, ids, details) need no escape: appended whole, not a scalar at a
-    // time (200,000 findings took seconds that way).
-    if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
-      output += value
-      output += "\""
-      return
-    }
-    for scalar in value.unicodeScalars {
-      switch scalar {
-      case "\"": output += "\\\""
-      case "\\": output += "\\\\"
-      case "\n": output += "\\n"
-      case "\r": output += "\\r"
-      case "\t": output += "\\t"
-      case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-        output += String(format: "\\u%04x", scalar.value)
-      default: output.unicodeScalars.append(scalar)
+  /// A JSON string: `"`, `\`, control characters and DEL escaped, everything else as it is.
+  static func writeString(_ value: String, into output: inout [UInt8]) {
+    output.append(UInt8(ascii: "\""))
+    var value = value
+    value.withUTF8 { utf8 in
+      // Most strings (paths, ids, details) need no escape: copied in runs, not a byte at a time.
+      var run = 0
+      for (offset, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F {
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<offset]))
+        run = offset + 1
+        switch byte {
+        case 0x22: output.append(contentsOf: "\\\"".utf8)
+        case 0x5C: output.append(contentsOf: "\\\\".utf8)
+        case 0x0A: output.append(contentsOf: "\\n".utf8)
+        case 0x0D: output.append(contentsOf: "\\r".utf8)
+        case 0x09: output.append(contentsOf: "\\t".utf8)
+        default: output.append(contentsOf: String(format: "\\u%04x", UInt32(byte)).utf8)
+        }
       }
+      output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
     }
-    output += "\""
+    output.append(UInt8(ascii: "\""))
   }
 
   /// Parses JSON text (any valid document).

@@ -12,8 +12,8 @@ public enum CheckReportFormat: String, CaseIterable, Sendable {
     switch self {
     case .text: return ReportOutputs.text(TextReport.render(report, policy: policy, limit: limit, colour: colour))
     case .markdown: return ReportOutputs.text(MarkdownReport.render(report, policy: policy, limit: limit))
-    case .json: return Self.streamed { ReportJSON.write(report, tool: tool, to: &$0) }
-    case .ndjson: return Self.streamed { ReportJSON.ndjson(report, tool: tool, to: &$0) }
+    case .json: return Self.streamed { ReportJSON.write(report, tool: tool, to: $0) }
+    case .ndjson: return Self.streamed { ReportJSON.ndjson(report, tool: tool, to: $0) }
     case .junit: return Self.streamed { JUnitReport.render(report, policy: policy, to: &$0) }
     case .csv: return Self.streamed { CSVReport.render(report, to: &$0) }
     }

@@ -38,15 +38,17 @@ public enum ReportJSON {
 
   /// The JSON report (pretty-printed, two-space indentation), written a finding at a time:
   /// the findings are never held as one JSON tree or one string.
-  public static func write(_ report: AuditReport, tool: ToolIdentity, to out: inout some TextOutputStream) {
+  public static func write(_ report: AuditReport, tool: ToolIdentity, to out: ReportSink) {
     let members = header(report, tool: tool)
     // The contract puts `findings` just before `verification`.
     let afterFindings = members.count - (members.firstIndex { $0.0 == "verification" } ?? members.count)
     func member(_ item: (String, JSONValue)) {
-      out.write("  ")
-      out.write(JSONValue.string(item.0).rendered(indent: 0))
-      out.write(": ")
-      out.write(item.1.rendered(indent: 1))
+      out.write { bytes in
+        bytes.append(contentsOf: "  ".utf8)
+        JSONValue.string(item.0).write(into: &bytes, indent: 0)
+        bytes.append(contentsOf: ": ".utf8)
+        item.1.write(into: &bytes, indent: 1)
+      }
     }
     out.write("{\n")
     for item in members.dropLast(afterFindings) {
@@ -59,9 +61,11 @@ public enum ReportJSON {
     } else {
       out.write("[\n")
       for (index, item) in report.findings.enumerated() {
-        out.write("    ")
-        out.write(finding(item).rendered(indent: 2))
-        out.write(index + 1 < report.findings.count ? ",\n" : "\n")
+        out.write { bytes in
+          bytes.append(contentsOf: "    ".utf8)
+          finding(item).write(into: &bytes, indent: 2)
+          bytes.append(contentsOf: (index + 1 < report.findings.count ? ",\n" : "\n").utf8)
+        }
       }
       out.write("  ]")
     }
@@ -184,11 +188,17 @@ public enum ReportJSON {
   }
 
   /// One line per finding, then one summary line with everything but the findings.
-  public static func ndjson(_ report: AuditReport, tool: ToolIdentity, to out: inout some TextOutputStream) {
+  public static func ndjson(_ report: AuditReport, tool: ToolIdentity, to out: ReportSink) {
+    func line(_ members: [(String, JSONValue)]) {
+      out.write { bytes in
+        JSONValue.object(members).writeCompact(into: &bytes)
+        bytes.append(UInt8(ascii: "\n"))
+      }
+    }
     for finding in report.findings {
       guard case .object(let members) = self.finding(finding) else { continue }
-      out.write(JSONValue.object([("type", .string("finding"))] + members).renderedCompact() + "\n")
+      line([("type", .string("finding"))] + members)
     }
-    out.write(JSONValue.object([("type", .string("summary"))] + header(report, tool: tool)).renderedCompact() + "\n")
+    line([("type", .string("summary"))] + header(report, tool: tool))
   }
 }

@@ -23,6 +23,13 @@ public final class ReportSink: TextOutputStream {
     if buffer.count >= Self.chunk { flush() }
   }
 
+  /// What `render` appends to the buffer, UTF-8 (a renderer that makes bytes, not strings).
+  public func write(_ render: (inout [UInt8]) -> Void) {
+    guard error == nil else { return }
+    render(&buffer)
+    if buffer.count >= Self.chunk { flush() }
+  }
+
   /// Ends the sink (nothing more is written) for a reason that is not the output's: the report
   /// is incomplete and is not to be kept, and `reason` is what the run says.
   public func abandon(_ reason: String) {

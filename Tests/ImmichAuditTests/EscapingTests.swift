@@ -32,6 +32,24 @@ struct EscapingTests {
     }
   }
 
+  @Test("JSON strings: quote, backslash, controls and DEL escaped, everything else as it is; they parse back whole")
+  func jsonStrings() throws {
+    let value = JSONValue.object([("k\"ey", .string("a\"b\\c\nd\re\tf\u{1}g\u{7F}h é 写真\u{202E}"))])
+    #expect(value.renderedCompact() == #"{"k\"ey":"a\"b\\c\nd\re\tf\u0001g\u007fh é 写真\#u{202E}"}"#)
+    #expect(
+      value.rendered(indent: 1) == "{\n    \"k\\\"ey\": \"a\\\"b\\\\c\\nd\\re\\tf\\u0001g\\u007fh é 写真\u{202E}\"\n  }")
+    // Every scalar up to U+3000, alone and between others, in both layouts, reads back as it was.
+    for value in UInt32(0)...0x3000 {
+      guard let scalar = Unicode.Scalar(value) else { continue }
+      let text = "x\(Character(scalar))y\(Character(scalar))"
+      for rendered in [JSONValue.array([.string(text)]).renderedCompact(), JSONValue.array([.string(text)]).rendered()]
+      {
+        let parsed = try JSONSerialization.jsonObject(with: Data(rendered.utf8)) as? [String]
+        #expect(parsed == [text], "U+\(String(value, radix: 16))")
+      }
+    }
+  }
+
   @Test(
     "Markdown code spans hold any text exactly", arguments: ["a`b", "``x", "x`", "`", "a|b", "plain", " lead", "```"])
   func markdownCode(text: String) {
