@@ -169,6 +169,9 @@ public final class PathTable: @unchecked Sendable {
     return bytes
   }
 
+  /// Where folder `folder` is on this machine (ending in "/", or empty).
+  public func hostFolder(_ folder: FolderID) -> [UInt8] { folders[folder] }
+
   /// The source's spelling of path `path`.
   public func sourcePath(_ path: PathID) -> [UInt8] {
     let narrow = prefixPairOf[path.index]

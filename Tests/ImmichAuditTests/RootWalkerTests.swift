@@ -45,4 +45,28 @@ struct RootWalkerTests {
     let folderListed = paths.map { facts.listed.contains(index.paths.folder(of: $0)) }
     #expect(folderListed == [true, true, true, false, false])
   }
+
+  @Test("paths the walk leaves: missing when their folder is absent or a file, else stat'ed one by one (symlinks too)")
+  func looseStats() throws {
+    let folder = try TemporaryFolder()
+    let media = folder.path + "/media"
+    try FileManager.default.createDirectory(atPath: "\(media)/real", withIntermediateDirectories: true)
+    try folder.write("media/real/x.jpg", "four")
+    try folder.write("media/file.jpg", "")
+    try FileManager.default.createSymbolicLink(atPath: "\(media)/link", withDestinationPath: "real")
+    let index = ReferenceIndex()
+    let files = ["real/x.jpg", "real/gone.jpg", "link/x.jpg", "absent/y.jpg", "absent/deeper/z.jpg", "file.jpg/w.jpg"]
+    let paths = files.map { file in
+      let host = Array("\(media)/\(file)".utf8)
+      return host.withUnsafeBytes { index.intern(databasePath: $0, hostPath: host) }
+    }
+    // No roots: every path is the loose stats' to settle.
+    let facts = AuditFacts(
+      index: index, libraries: [], roots: [],
+      rootOf: RootAssignment(ofFolder: Array(repeating: -1, count: index.paths.folderCount), index: index),
+      checkSizes: true)
+    LooseStats(facts: facts, options: FilesystemAudit.Options()).stat(paths)
+    #expect(paths.map { facts.states[$0] } == [.file, .missing, .file, .missing, .missing, .missing])
+    #expect(facts.states.size(paths[0]) == 4 && facts.states.size(paths[2]) == 4)
+  }
 }

@@ -78,11 +78,15 @@ final class AuditFacts: @unchecked Sendable {
       if let root = root(of: path) {
         let walk = walks[root]
         if walk.status != .ok && walk.status != .empty { continue }
-        let host = index.hostPath(path)
-        let relative = host[(host.startIndex + roots[root].host.count + 1)...]
-        if let problem = walk.problems.firstIndex(where: { PathMapper.hasComponentPrefix(relative, $0.relativePath) }) {
-          covered[path] = problem
-          continue
+        // The host path only when the walk met problems: a root restored empty leaves millions unseen.
+        if !walk.problems.isEmpty {
+          let host = index.hostPath(path)
+          let relative = host[(host.startIndex + roots[root].host.count + 1)...]
+          if let problem = walk.problems.firstIndex(where: { PathMapper.hasComponentPrefix(relative, $0.relativePath) })
+          {
+            covered[path] = problem
+            continue
+          }
         }
         if listed.contains(index.paths.folder(of: path)) {
           states.record(path, .missing)

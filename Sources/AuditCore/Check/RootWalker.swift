@@ -263,17 +263,43 @@ final class Collector: Sendable {
 /// `stat` of referenced paths the walk could not settle (outside every root, or below a folder
 /// it does not enter), on a pool under the I/O timeout: a path whose `stat` hangs, and every
 /// one not reached by then, is unreadable with ETIMEDOUT.
+///
+/// Their folders are stat'ed first: a path in a folder that is not there (ENOENT, ENOTDIR) is
+/// missing as its own `stat` would say, without one. A database restored without its files
+/// leaves millions of such paths in a few hundred thousand folders.
 struct LooseStats {
   let facts: AuditFacts
   let options: FilesystemAudit.Options
 
   func stat(_ paths: [PathID]) {
     let states = facts.states
+    let table = facts.index.paths
+    let threads = options.jobs ?? FilesystemAudit.Options.localJobs
+    // Each folder once, by its number in the index: its place in `folders`, -1 until seen.
+    var place = [Int32](repeating: -1, count: table.folderCount)
+    var folders: [FolderID] = []
+    for path in paths where place[table.folder(of: path).index] < 0 {
+      place[table.folder(of: path).index] = Int32(folders.count)
+      folders.append(table.folder(of: path))
+    }
+    let folderStatuses = FileStatus.of(count: folders.count, threads: threads, timeout: options.ioTimeout) {
+      [folders] in table.hostFolder(folders[$0])
+    }
+    var pending: [PathID] = []
+    for path in paths {
+      let folder = table.folder(of: path)
+      switch folderStatuses[Int(place[folder.index])] {
+      // An empty folder is a relative path's: "" is no folder to stat.
+      case .missing? where !table.hostFolder(folder).isEmpty: states.record(path, .missing)
+      case nil: states.record(path, .unreadable, errno: ETIMEDOUT)
+      default: pending.append(path)
+      }
+    }
     let index = facts.index
-    let statuses = FileStatus.of(
-      count: paths.count, threads: options.jobs ?? FilesystemAudit.Options.localJobs, timeout: options.ioTimeout
-    ) { index.hostPath(paths[$0]) }
-    for (path, status) in zip(paths, statuses) {
+    let statuses = FileStatus.of(count: pending.count, threads: threads, timeout: options.ioTimeout) {
+      [pending] in index.hostPath(pending[$0])
+    }
+    for (path, status) in zip(pending, statuses) {
       switch status {
       case .file(let size): states.record(path, .file, size: size)
       case .directory: states.record(path, .directory)
