@@ -60,14 +60,23 @@ public enum UUIDText {
     return UInt32(truncatingIfNeeded: packed << 16 | packed >> 32)
   }
 
-  /// Appends the lowercase 8-4-4-4-12 spelling of `high` and `low`.
+  /// Appends the lowercase 8-4-4-4-12 spelling of `high` and `low`. Every name kept as an id
+  /// is spelled here when a path is made again (a finding's, a loose `stat`'s): the 36 bytes
+  /// are made on the stack and appended at once, each digit computed, not looked up in a table.
   public static func append(high: UInt64, low: UInt64, to output: inout [UInt8]) {
-    for (half, word) in [high, low].enumerated() {
-      for nibble in 0..<16 {
-        let position = half * 16 + nibble
-        if position == 8 || position == 12 || position == 16 || position == 20 { output.append(UInt8(ascii: "-")) }
-        output.append(hexDigits[Int((word >> UInt64(60 - nibble * 4)) & 0xF)])
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { spelling in
+      var position = 0
+      for digit in 0..<32 {
+        if digit == 8 || digit == 12 || digit == 16 || digit == 20 {
+          spelling[position] = UInt8(ascii: "-")
+          position += 1
+        }
+        let value = UInt8(truncatingIfNeeded: ((digit < 16 ? high : low) >> UInt64(60 - (digit & 15) * 4)) & 0xF)
+        // "0"..."9", then "a"..."f" (0x61 is "a", for value 10).
+        spelling[position] = value < 10 ? value &+ 0x30 : value &+ 0x57
+        position += 1
       }
+      output.append(contentsOf: UnsafeBufferPointer(spelling))
     }
   }
 
@@ -92,6 +101,4 @@ public enum UUIDText {
   private static func isDash(_ text: UnsafeRawBufferPointer, _ position: Int) -> Bool {
     text[position] == UInt8(ascii: "-")
   }
-
-  private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }

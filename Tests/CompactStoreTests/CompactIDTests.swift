@@ -32,6 +32,16 @@ struct CompactIDTests {
     #expect(parse("0b1c2d3e4f50-4617-8899-aabbccdd-eeff") == nil)
     #expect(parse(Self.id + "0") == nil)
     #expect(UUIDText.string(high: 0x0b1c_2d3e_4f50_4617, low: 0x8899_aabb_ccdd_eeff) == Self.id)
+    // Any two halves are spelled as 36 lowercase bytes that read back as the same halves.
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<10_000 {
+      let (high, low) = (
+        UInt64.random(in: .min ... .max, using: &generator), UInt64.random(in: .min ... .max, using: &generator)
+      )
+      let text = UUIDText.string(high: high, low: low)
+      #expect(text == text.lowercased() && text.utf8.count == 36)
+      #expect(parse(text).map { $0 == (high, low) } == true, "\(text)")
+    }
   }
 
   /// The plain reading of a lowercase 8-4-4-4-12 UUID, a digit at a time: what the word-at-a-
