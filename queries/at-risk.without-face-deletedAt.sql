@@ -7,7 +7,8 @@
 -- selectivity estimate per element, and the executor a whole pass per statement.)
 --   albums        album-asset rows of albums not deleted
 --   faces         every face row (as in the counts)
---   people        the distinct named people (name <> '') among those faces, comma-separated ids
+--   people        the named people (name <> '') of those faces, comma-separated ids, one per face:
+--                 the client counts each person once (DISTINCT here sorted every asset's faces)
 --   description   exif description <> ''
 --   location      exif latitude and longitude both not null
 --   favorite      "isFavorite"
@@ -25,7 +26,7 @@ WITH concerned AS (
   GROUP BY album_asset."assetId"
 ), with_faces AS (
   SELECT asset_face."assetId" AS asset_id, count(*) AS n,
-    string_agg(DISTINCT person.id::text, ',') FILTER (WHERE person.name <> '') AS people
+    string_agg(person.id::text, ',') FILTER (WHERE person.name <> '') AS people
   FROM concerned JOIN asset_face ON asset_face."assetId" = concerned.id
   LEFT JOIN person ON person.id = asset_face."personId"
   GROUP BY asset_face."assetId"

@@ -49,6 +49,20 @@ struct AtRiskRuleTests: CheckScenes {
     #expect(report.findings("missing-original-trashed").allSatisfy { $0["atRisk"] == nil })
   }
 
+  @Test("two faces of one named person on one photo: both faces counted, the person once")
+  func samePersonTwice() throws {
+    let scene = try AuditScene()
+    try scene.cluster.psql(
+      scene.database,
+      "INSERT INTO asset_face (id, \"assetId\", \"personId\") VALUES (gen_random_uuid(), "
+        + "'a0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001')")
+    try scene.remove(scene.path(endingWith: "000000000001.jpg"))
+    let report = try run(scene)
+    let risk = report.findings("missing-original").map { Self.values($0["atRisk"]) }
+    #expect(risk.map { $0?["faces"] } == [3] && risk.map { $0?["people"] } == [1])
+    #expect(Self.values(report["atRisk"])?["people"] == 1)
+  }
+
   @Test("text and Markdown say it in a sentence")
   func sentence() throws {
     let scene = try AuditScene()

@@ -89,12 +89,18 @@ enum AtRiskRule {
         guard let (high, low) = row.uuid(0), let concern = concerns[CompactID(high: high, low: low)] else { return }
         func count(_ column: Int) -> Int { Int(row.int64(column) ?? 0) }
         func flag(_ column: Int) -> Int { row.bool(column) ? 1 : 0 }
-        let people =
+        var people =
           row.withBytes(3) { text in
             text.map {
               $0.split(separator: UInt8(ascii: ",")).compactMap { CompactID.parseLowercase(.init(rebasing: $0)) }
             }
           } ?? []
+        // An id per named face (queries/at-risk.sql): each person once. Sorted in place, not
+        // a set per row: an asset has a few faces.
+        if people.count > 1 {
+          people.sort { ($0.high, $0.low) < ($1.high, $1.low) }
+          people = people.indices.compactMap { $0 > 0 && people[$0] == people[$0 - 1] ? nil : people[$0] }
+        }
         var asset = AtRisk()
         asset.albums = count(1)
         asset.faces = count(2)
