@@ -1,5 +1,6 @@
 import CompactStore
 import FileScan
+import Synchronization
 
 /// What one check knows, shared by the walk, the rules and likely-moved: the index of
 /// referenced files, what the walk saw at each path, the roots and each path's root, and each
@@ -24,6 +25,8 @@ final class AuditFacts: @unchecked Sendable {
   @exclusivity(unchecked) var covered: [PathID: Int] = [:]
   /// `--verify`: whether sizes are compared at all.
   let checkSizes: Bool
+  /// Each owner's id as text, made once: a million findings share a few owners.
+  private let ownerIds = Mutex<[CompactID: String]>([:])
 
   init(
     index: ReferenceIndex, libraries: [DatabaseOverview.Library], roots: [AuditRoot], rootOf: RootAssignment,
@@ -58,7 +61,14 @@ final class AuditFacts: @unchecked Sendable {
       kind: kind, path: index.databasePath(reference.path), hostPath: index.hostPath(reference.path),
       assetId: belongsToAsset ? reference.rowId.string(index.ids) : nil,
       libraryId: reference.library >= 0 ? libraries[Int(reference.library)].id : nil,
-      ownerId: index.ownerId(of: reference)?.string(index.ids),
+      ownerId: index.ownerId(of: reference).flatMap { owner in
+        ownerIds.withLock { known in
+          if let text = known[owner] { return text }
+          let text = owner.string(index.ids)
+          known[owner] = text
+          return text
+        }
+      },
       detail: detail)
   }
 

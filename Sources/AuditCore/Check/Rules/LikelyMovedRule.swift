@@ -25,6 +25,9 @@ enum LikelyMovedRule {
     _ facts: AuditFacts, candidates disk: DiskFindings,
     digests: [(path: [UInt8], hostPath: [UInt8], digest: [UInt8])] = []
   ) -> [Finding] {
+    // No file on disk to pair with (a restore that brought no files back): no path made for
+    // each of a million missing originals.
+    guard disk.count > 0 else { return [] }
     let index = facts.index
     // The missing originals that can be paired, each with the names it may have on disk.
     var eligible: [(reference: ReferenceIndex.Reference, names: [ArraySlice<UInt8>])] = []
@@ -40,7 +43,7 @@ enum LikelyMovedRule {
       }
       eligible.append((reference, names))
     }
-    guard !eligible.isEmpty, disk.count > 0 else { return [] }
+    guard !eligible.isEmpty else { return [] }
     var byName: [ArraySlice<UInt8>: [Int]] = [:]
     for (number, item) in eligible.enumerated() where item.reference.expectedSize >= 0 {
       for name in item.names { byName[name, default: []].append(number) }
