@@ -63,7 +63,7 @@ public enum ReportJSON {
       for (index, item) in report.findings.enumerated() {
         out.write { bytes in
           bytes.append(contentsOf: "    ".utf8)
-          finding(item).write(into: &bytes, indent: 2)
+          write(item, into: &bytes, indent: 2)
           bytes.append(contentsOf: (index + 1 < report.findings.count ? ",\n" : "\n").utf8)
         }
       }
@@ -160,21 +160,31 @@ public enum ReportJSON {
     return .object(members)
   }
 
-  public static func finding(_ finding: Finding) -> JSONValue {
-    var members: [(String, JSONValue)] = [
-      ("kind", .string(finding.kind.rawValue)), ("severity", .string(finding.severity.rawValue)),
-    ]
-    members += paths(finding.path, finding.hostPath)
-    if let assetId = finding.assetId { members.append(("assetId", .string(assetId))) }
-    if let libraryId = finding.libraryId { members.append(("libraryId", .string(libraryId))) }
-    if let ownerId = finding.ownerId { members.append(("ownerId", .string(ownerId))) }
-    if let detail = finding.detail { members.append(("detail", .string(detail))) }
+  /// One finding as DESIGN.md's JSON report has it, written straight into `output` as
+  /// `JSONValue` would lay it out at `indent` (nil: compact, NDJSON's, with its `type` first).
+  /// No tree of values per finding: a report may hold millions.
+  static func write(_ finding: Finding, into output: inout [UInt8], indent: Int?) {
+    var object = JSONObjectWriter(indent: indent)
+    if indent == nil { object.member("type", string: "finding", into: &output) }
+    object.member("kind", string: finding.kind.rawValue, into: &output)
+    object.member("severity", string: finding.severity.rawValue, into: &output)
+    for (key, value) in paths(finding.path, finding.hostPath) { object.member(key, value, into: &output) }
+    if let assetId = finding.assetId { object.member("assetId", string: assetId, into: &output) }
+    if let libraryId = finding.libraryId { object.member("libraryId", string: libraryId, into: &output) }
+    if let ownerId = finding.ownerId { object.member("ownerId", string: ownerId, into: &output) }
+    if let detail = finding.detail { object.member("detail", string: detail, into: &output) }
     if finding.kind == .likelyMoved || finding.kind == .pathAlias {
-      members.append(("candidates", .array(finding.candidates.map { .object(paths($0.path, $0.hostPath)) })))
+      object.member(
+        "candidates", .array(finding.candidates.map { .object(paths($0.path, $0.hostPath)) }), into: &output)
     }
-    if let atRisk = finding.atRisk { members.append(("atRisk", json(atRisk))) }
-    members += finding.members.map { ($0.key, $0.value) }
-    return .object(members)
+    if let atRisk = finding.atRisk {
+      object.key("atRisk", into: &output)
+      var figures = object.nested()
+      for (key, value) in atRisk.entries { figures.member(key, int: value, into: &output) }
+      figures.end(into: &output)
+    }
+    for member in finding.members { object.member(member.key, member.value, into: &output) }
+    object.end(into: &output)
   }
 
   static func paths(_ path: [UInt8], _ hostPath: [UInt8]) -> [(String, JSONValue)] {
@@ -196,8 +206,10 @@ public enum ReportJSON {
       }
     }
     for finding in report.findings {
-      guard case .object(let members) = self.finding(finding) else { continue }
-      line([("type", .string("finding"))] + members)
+      out.write { bytes in
+        write(finding, into: &bytes, indent: nil)
+        bytes.append(UInt8(ascii: "\n"))
+      }
     }
     line([("type", .string("summary"))] + header(report, tool: tool))
   }

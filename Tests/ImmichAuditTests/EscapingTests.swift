@@ -50,6 +50,41 @@ struct EscapingTests {
     }
   }
 
+  @Test("an object written member by member is laid out as JSONValue lays it out, pretty at any depth and compact")
+  func objectWriter() {
+    let members: [(String, JSONValue)] = [
+      ("kind", .string("restore-skew")), ("assets", .int(70)), ("window", .object([("from", .string("a\"b"))])),
+      ("empty", .object([])), ("list", .array([.int(1), .object([("x", .null)])])), ("none", .array([])),
+    ]
+    let figures: [(String, Int)] = [("albums", 2), ("faces", 0)]
+    let expected = JSONValue.object(members + [("atRisk", .object(figures.map { ($0.0, .int($0.1)) }))])
+    for indent in [nil, 0, 2] as [Int?] {
+      var output: [UInt8] = []
+      var object = JSONObjectWriter(indent: indent)
+      for (key, value) in members {
+        if case .string(let text) = value {
+          object.member(key, string: text, into: &output)
+        } else if case .int(let number) = value {
+          object.member(key, int: number, into: &output)
+        } else {
+          object.member(key, value, into: &output)
+        }
+      }
+      object.key("atRisk", into: &output)
+      var nested = object.nested()
+      for (key, value) in figures { nested.member(key, int: value, into: &output) }
+      nested.end(into: &output)
+      object.end(into: &output)
+      let text = String(decoding: output, as: UTF8.self)
+      #expect(
+        text == (indent.map { expected.rendered(indent: $0) } ?? expected.renderedCompact()),
+        "indent \(String(describing: indent))")
+    }
+    var empty: [UInt8] = []
+    JSONObjectWriter(indent: 1).end(into: &empty)
+    #expect(String(decoding: empty, as: UTF8.self) == JSONValue.object([]).rendered(indent: 1))
+  }
+
   @Test(
     "Markdown code spans hold any text exactly", arguments: ["a`b", "``x", "x`", "`", "a|b", "plain", " lead", "```"])
   func markdownCode(text: String) {
