@@ -285,14 +285,20 @@ struct LooseStats {
     let folderStatuses = FileStatus.of(count: folders.count, threads: threads, timeout: options.ioTimeout) {
       [folders] in table.hostFolder(folders[$0])
     }
+    // Decided once per folder. An empty folder is a relative path's: "" is no folder to stat.
+    let absent = folders.indices.map { slot in
+      if case .missing? = folderStatuses[slot] { return !table.hostFolder(folders[slot]).isEmpty }
+      return false
+    }
     var pending: [PathID] = []
     for path in paths {
-      let folder = table.folder(of: path)
-      switch folderStatuses[Int(place[folder.index])] {
-      // An empty folder is a relative path's: "" is no folder to stat.
-      case .missing? where !table.hostFolder(folder).isEmpty: states.record(path, .missing)
-      case nil: states.record(path, .unreadable, errno: ETIMEDOUT)
-      default: pending.append(path)
+      let slot = Int(place[table.folder(of: path).index])
+      if absent[slot] {
+        states.record(path, .missing)
+      } else if folderStatuses[slot] == nil {
+        states.record(path, .unreadable, errno: ETIMEDOUT)
+      } else {
+        pending.append(path)
       }
     }
     let index = facts.index
