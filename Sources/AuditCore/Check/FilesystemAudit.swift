@@ -139,7 +139,7 @@ public struct FilesystemAudit {
     let restoreSeconds = Date().timeIntervalSince(restoreStart)
     restorePoint.newestDump = dumpRule.newestDump
     return Outcome(
-      roots: facts.roots, findings: FindingList(made: findings, disk: disk),
+      roots: facts.roots, findings: FindingList(made: consume findings, disk: disk),
       databaseSeconds: databaseSeconds + restoreSeconds,
       filesystemSeconds: filesystemSeconds,
       verifySeconds: verifySeconds, walkThreads: walkThreads, verification: verification,
