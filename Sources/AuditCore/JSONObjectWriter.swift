@@ -1,7 +1,7 @@
-/// A JSON object written member by member straight into UTF-8 bytes, laid out exactly as
-/// `JSONValue` lays out the same object: pretty-printed as a value at `indent` levels, or
-/// compact (nil). For objects written by the million (a report's findings): no tree of values
-/// is made first.
+/// A JSON object written member by member straight into UTF-8 bytes: pretty-printed as a value
+/// at `indent` levels, or compact (nil). `JSONValue` writes its objects through it too, so an
+/// object written here without a tree of values first (a report's findings, by the million)
+/// is laid out as the same object made of `JSONValue`s.
 public struct JSONObjectWriter {
   private let indent: Int?
   private var members = 0

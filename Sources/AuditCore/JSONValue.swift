@@ -59,14 +59,9 @@ public indirect enum JSONValue: Sendable, Equatable {
       }
       output.append(UInt8(ascii: "]"))
     case .object(let members):
-      output.append(UInt8(ascii: "{"))
-      for (index, member) in members.enumerated() {
-        if index > 0 { output.append(UInt8(ascii: ",")) }
-        Self.writeString(member.0, into: &output)
-        output.append(UInt8(ascii: ":"))
-        member.1.writeCompact(into: &output)
-      }
-      output.append(UInt8(ascii: "}"))
+      var object = JSONObjectWriter(indent: nil)
+      for (key, value) in members { object.member(key, value, into: &output) }
+      object.end(into: &output)
     default:
       write(into: &output, indent: 0)
     }
@@ -101,20 +96,9 @@ public indirect enum JSONValue: Sendable, Equatable {
       pad(indent)
       output.append(UInt8(ascii: "]"))
     case .object(let members):
-      if members.isEmpty {
-        output.append(contentsOf: "{}".utf8)
-        return
-      }
-      output.append(contentsOf: "{\n".utf8)
-      for (index, member) in members.enumerated() {
-        pad(indent + 1)
-        Self.writeString(member.0, into: &output)
-        output.append(contentsOf: ": ".utf8)
-        member.1.write(into: &output, indent: indent + 1)
-        output.append(contentsOf: (index + 1 < members.count ? ",\n" : "\n").utf8)
-      }
-      pad(indent)
-      output.append(UInt8(ascii: "}"))
+      var object = JSONObjectWriter(indent: indent)
+      for (key, value) in members { object.member(key, value, into: &output) }
+      object.end(into: &output)
     }
   }
 

@@ -50,7 +50,7 @@ struct EscapingTests {
     }
   }
 
-  @Test("an object written member by member is laid out as JSONValue lays it out, pretty at any depth and compact")
+  @Test("an object written member by member: the layout of JSONValue's, pretty at any depth and compact, spelled out")
   func objectWriter() {
     let members: [(String, JSONValue)] = [
       ("kind", .string("restore-skew")), ("assets", .int(70)), ("window", .object([("from", .string("a\"b"))])),
@@ -80,9 +80,12 @@ struct EscapingTests {
         text == (indent.map { expected.rendered(indent: $0) } ?? expected.renderedCompact()),
         "indent \(String(describing: indent))")
     }
-    var empty: [UInt8] = []
-    JSONObjectWriter(indent: 1).end(into: &empty)
-    #expect(String(decoding: empty, as: UTF8.self) == JSONValue.object([]).rendered(indent: 1))
+    // JSONValue writes its objects through the writer: the layout itself, spelled out.
+    let small = JSONValue.object([("a", .int(1)), ("b", .object([("c", .array([.string("d")]))])), ("e", .object([]))])
+    #expect(small.renderedCompact() == #"{"a":1,"b":{"c":["d"]},"e":{}}"#)
+    #expect(
+      small.rendered(indent: 1)
+        == "{\n    \"a\": 1,\n    \"b\": {\n      \"c\": [\n        \"d\"\n      ]\n    },\n    \"e\": {}\n  }")
   }
 
   @Test(

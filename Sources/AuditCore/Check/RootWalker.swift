@@ -278,9 +278,11 @@ struct LooseStats {
     // Each folder once, by its number in the index: its place in `folders`, -1 until seen.
     var place = [Int32](repeating: -1, count: table.folderCount)
     var folders: [FolderID] = []
-    for path in paths where place[table.folder(of: path).index] < 0 {
-      place[table.folder(of: path).index] = Int32(folders.count)
-      folders.append(table.folder(of: path))
+    for path in paths {
+      let folder = table.folder(of: path)
+      guard place[folder.index] < 0 else { continue }
+      place[folder.index] = Int32(folders.count)
+      folders.append(folder)
     }
     let folderStatuses = FileStatus.of(count: folders.count, threads: threads, timeout: options.ioTimeout) {
       [folders] in table.hostFolder(folders[$0])

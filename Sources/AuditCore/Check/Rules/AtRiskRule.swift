@@ -52,12 +52,18 @@ enum AtRiskRule {
     // An id that is not a lowercase uuid is no asset's (asset.id is a uuid column).
     var concerns: [CompactID: Concern] = [:]
     var counted = (missing: 0, offline: 0)
+    // A second finding of an asset (and its first): given the first one's figures at the end.
+    var repeated: [(finding: Int, first: Int)] = []
     for index in findings.indices where findings[index].kind == .missingOriginal || findings[index].kind == .likelyMoved
     {
       findings[index].atRisk = AtRisk()
       guard let id = findings[index].assetId.flatMap(CompactID.init(lowercase:)) else { continue }
       var concern = concerns[id, default: Concern()]
-      if concern.finding < 0 { concern.finding = Int32(index) }
+      if concern.finding < 0 {
+        concern.finding = Int32(index)
+      } else {
+        repeated.append((index, Int(concern.finding)))
+      }
       if findings[index].kind == .missingOriginal && !concern.inTotal {
         concern.inTotal = true
         counted.missing += 1
@@ -111,20 +117,14 @@ enum AtRiskRule {
       }
     }
 
-    for index in findings.indices where findings[index].carriesAtRisk {
+    for (index, first) in repeated { findings[index].atRisk = findings[first].atRisk }
+    for index in findings.indices where findings[index].kind == .rootOffline {
       let finding = findings[index]
-      if finding.kind == .rootOffline {
-        let root = facts.roots.firstIndex {
-          $0.offline && Array($0.container.utf8) == finding.path && $0.libraryId == finding.libraryId
-        }
-        guard let root, facts.roots[root].kind.holdsOriginals else { continue }
-        findings[index].atRisk = offlineRoots[root]?.risk ?? AtRisk()
-      } else if let id = finding.assetId.flatMap(CompactID.init(lowercase:)), let first = concerns[id]?.finding,
-        Int(first) != index
-      {
-        // A second finding of the same asset: the first one's figures.
-        findings[index].atRisk = findings[Int(first)].atRisk
+      let root = facts.roots.firstIndex {
+        $0.offline && Array($0.container.utf8) == finding.path && $0.libraryId == finding.libraryId
       }
+      guard let root, facts.roots[root].kind.holdsOriginals else { continue }
+      findings[index].atRisk = offlineRoots[root]?.risk ?? AtRisk()
     }
     return (total.risk, counted)
   }
@@ -152,17 +152,6 @@ enum AtRiskRule {
         reference.rowId != .none, reference.rowId.high != CompactID.overflowMarker
       else { continue }
       body(root, reference.rowId)
-    }
-  }
-}
-
-extension Finding {
-  /// Whether DESIGN.md may give this finding an `atRisk` (`root-offline` only of a root
-  /// holding originals).
-  var carriesAtRisk: Bool {
-    switch kind {
-    case .missingOriginal, .likelyMoved, .rootOffline: return true
-    default: return false
     }
   }
 }
