@@ -76,9 +76,11 @@ struct RootWalker {
         // Whatever a stuck thread still adds is not read.
         return RootWalk(status: AuditRoot.Status.timedOut)
       }
+      let files = visitor.collectors[number].files.load(ordering: .relaxed)
       return visitor.collectors[number].walk.withLock { walk in
         var walk = walk
-        if walk.status == .ok && walk.files == 0 { walk.status = .empty }
+        walk.files = files
+        if walk.status == .ok && files == 0 { walk.status = .empty }
         return walk
       }
     }
@@ -202,9 +204,12 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
           relative: listing.relativePath(position), kind: FindingKind.ordered[Int(entry.mark)], size: entry.size)
       }
     }
-    collectors[root].walk.withLock { walk in
-      walk.files += files
-      // Most ranges add neither, and a call on empty arrays still costs (BENCHMARKS.md).
+    let collector = collectors[root]
+    if files > 0 { collector.files.add(files, ordering: .relaxed) }
+    // Most ranges add neither: the lock, which every thread walking this root would meet once
+    // per folder, is taken only when they do.
+    guard !unmatched.isEmpty || !xmpFiles.isEmpty else { return }
+    collector.walk.withLock { walk in
       if !unmatched.isEmpty {
         walk.unmatched.append(contentsOf: unmatched)
         spill.spillIfFull(&walk)
@@ -258,6 +263,8 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
 /// One root's `RootWalk`, filled from several threads.
 final class Collector: Sendable {
   let walk = Mutex(RootWalk())
+  /// The files walked, kept apart from `walk` so that counting them takes no lock.
+  let files = Atomic<Int>(0)
 }
 
 /// `stat` of referenced paths the walk could not settle (outside every root, or below a folder
