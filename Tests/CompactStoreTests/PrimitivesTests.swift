@@ -88,4 +88,18 @@ struct PrimitivesTests {
     marks.mark(FolderID(1))
     #expect(!marks.contains(FolderID(0)) && marks.contains(FolderID(1)))
   }
+
+  @Test("a wanted size shares its path's state byte: the state still reads unseen, and recording clears the want")
+  func sizeWanted() {
+    let states = PathStates(count: 4)
+    states.markSizeWanted(PathID(1))
+    states.markSizeWanted(PathID(2))
+    #expect((0..<4).map { states.sizeWanted(PathID($0)) } == [false, true, true, false])
+    #expect((0..<4).map { states[PathID($0)] } == [.unseen, .unseen, .unseen, .unseen])
+    states.record(PathID(1), .file, size: 7)
+    states.record(PathID(3), .missing)
+    #expect((0..<4).map { states.sizeWanted(PathID($0)) } == [false, false, true, false])
+    #expect((0..<4).map { states[PathID($0)] } == [.unseen, .file, .unseen, .missing])
+    #expect(states.size(PathID(1)) == 7)
+  }
 }

@@ -38,9 +38,7 @@ struct RootWalkerTests {
       checkSizes: true)
     var options = FilesystemAudit.Options()
     options.jobs = 2
-    let walks = RootWalker(
-      facts: facts, wantsSize: paths.map { _ in false }, options: options, progress: AuditProgress()
-    ).walk().walks
+    let walks = RootWalker(facts: facts, options: options, progress: AuditProgress()).walk().walks
     #expect(walks.map(\.status) == [.ok, .ok])
     let folderListed = paths.map { facts.listed.contains(index.paths.folder(of: $0)) }
     #expect(folderListed == [true, true, true, false, false])

@@ -88,7 +88,8 @@ public struct FilesystemAudit {
     let facts = AuditFacts(
       index: index, libraries: libraries, roots: roots, rootOf: assignRoots(index, roots),
       checkSizes: options.verify.checksSizes)
-    let walker = RootWalker(facts: facts, wantsSize: sizeWanted(index), options: options, progress: progress)
+    markSizesWanted(facts)
+    let walker = RootWalker(facts: facts, options: options, progress: progress)
     let walkThreads: Int
     let spill: SpillFile?
     (facts.walks, walkThreads, spill) = walker.walk()
@@ -172,13 +173,11 @@ public struct FilesystemAudit {
     return RootAssignment(ofFolder: ofFolder, index: index)
   }
 
-  /// Paths whose size is compared: an original with a recorded size, unless `--verify none`.
-  private func sizeWanted(_ index: ReferenceIndex) -> [Bool] {
-    var wanted = [Bool](repeating: false, count: index.pathCount)
-    guard options.verify.checksSizes else { return wanted }
-    for reference in index.references where reference.kind == .original && reference.expectedSize >= 0 {
-      wanted[reference.path.index] = true
+  /// Marks the paths whose size is compared: originals with a recorded size, unless `--verify none`.
+  private func markSizesWanted(_ facts: AuditFacts) {
+    guard options.verify.checksSizes else { return }
+    for reference in facts.index.references where reference.kind == .original && reference.expectedSize >= 0 {
+      facts.states.markSizeWanted(reference.path)
     }
-    return wanted
   }
 }

@@ -41,8 +41,6 @@ final class RootAssignment: Sendable {
 /// Walks every root on a `WorkPool` under the I/O timeout and collects what each holds.
 struct RootWalker {
   let facts: AuditFacts
-  /// Per path: whether its size is compared (an original with a recorded size).
-  let wantsSize: [Bool]
   let options: FilesystemAudit.Options
   let progress: AuditProgress
 
@@ -55,7 +53,7 @@ struct RootWalker {
     let pool = WorkPool(
       groups: max(roots.count, 1), threads: options.jobs ?? FilesystemAudit.Options.localJobs,
       timeout: options.ioTimeout, growUpTo: options.jobs == nil ? FilesystemAudit.Options.maxJobs : nil)
-    let visitor = AuditVisitor(facts: facts, wantsSize: wantsSize, progress: progress)
+    let visitor = AuditVisitor(facts: facts, progress: progress)
     let walker = ParallelWalker(roots: roots.map(\.host), pool: pool, visitor: visitor)
     for (number, root) in roots.enumerated() {
       // The first call on a root (a stat) may itself hang on a dead mount: it runs in the pool too.
@@ -96,7 +94,6 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
   let roots: [AuditRoot]
   let index: ReferenceIndex
   let rootOf: RootAssignment
-  let wantsSize: [Bool]
   let states: PathStates
   let listed: FolderMarks
   let progress: AuditProgress
@@ -109,13 +106,12 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
 
   private static let slash = UInt8(ascii: "/")
 
-  init(facts: AuditFacts, wantsSize: [Bool], progress: AuditProgress) {
+  init(facts: AuditFacts, progress: AuditProgress) {
     roots = facts.roots
     index = facts.index
     rootOf = facts.rootOf
     states = facts.states
     listed = facts.listed
-    self.wantsSize = wantsSize
     self.progress = progress
     unreferenced = UnreferencedFileRule(facts: facts)
     collectors = roots.map { _ in Collector() }
@@ -148,13 +144,14 @@ final class AuditVisitor: WalkVisitor, @unchecked Sendable {
     if let folder {
       index.paths.lookup(folder: folder, count: listing.count, name: listing.name) { position, path in
         listing[position].token = path.number
+        states.prefetch(path)
       }
     }
     // Every path found here lies in this folder: its root is the folder's, asked once.
     let ownFolder = rootOf.folder(listing.folder) == Int16(root)
     for position in listing.indices {
       var entry = listing[position]
-      if ownFolder, let path = entry.path, wantsSize[path.index] { entry.wantsSize = true }
+      if ownFolder, let path = entry.path, states.sizeWanted(path) { entry.wantsSize = true }
       if entry.kind != .directory,
         let kind = finding(root: root, atRoot: atRoot, listing: listing, position: position, path: entry.path)
       {
