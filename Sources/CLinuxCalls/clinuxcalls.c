@@ -18,6 +18,12 @@ long clinux_statfs_type(const char *path) {
   return (long)info.f_type;
 }
 
+long clinux_fstatfs_type(int fd) {
+  struct statfs info;
+  if (fstatfs(fd, &info) != 0) return -1;
+  return (long)info.f_type;
+}
+
 int clinux_mutex_init_adaptive(pthread_mutex_t *mutex) {
   pthread_mutexattr_t attributes;
   int result = pthread_mutexattr_init(&attributes);

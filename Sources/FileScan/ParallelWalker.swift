@@ -163,6 +163,10 @@ public final class ParallelWalker: Sendable {
   /// wait on each other. Per root: roots may share folders (two libraries on one share, one
   /// import path below another's), and each root's walk must list all of its own.
   private let visited: [[VisitedShard]]
+  /// Per root: its device if it is on ext4, where one `getdents64` lists a folder of one block
+  /// whole (`Self.listsInOneRead`); `UInt64.max` otherwise. Set when the root is opened, before
+  /// any folder below it is queued.
+  private let ext4Device: [DeviceNote]
 
   public init(roots: [[UInt8]], pool: WorkPool, visitor: any WalkVisitor, statBatch: Int = 64) {
     self.roots = roots
@@ -170,6 +174,7 @@ public final class ParallelWalker: Sendable {
     self.visitor = visitor
     self.statBatch = statBatch
     visited = roots.map { _ in (0..<16).map { _ in VisitedShard() } }
+    ext4Device = roots.map { _ in DeviceNote() }
   }
 
   /// Queues the walk of root `index` (in the pool's group `index`).
@@ -181,13 +186,30 @@ public final class ParallelWalker: Sendable {
     }
   }
 
-  /// Whether root `root`'s walk meets this folder for the first time (and now has).
-  private func firstVisit(_ fd: Int32, root: Int) -> Bool {
-    guard let s = PlainFile.status(of: fd) else { return true }
+  /// Whether root `root`'s walk meets this folder for the first time (and now has), and
+  /// whether one read lists it whole.
+  private func firstVisit(_ fd: Int32, root: Int) -> (first: Bool, oneRead: Bool) {
+    guard let s = PlainFile.status(of: fd) else { return (true, false) }
     let device = UInt64(s.st_dev)
     let inode = UInt64(s.st_ino)
-    return visited[root][Int(inode % 16)].folders.withLock { $0.insert(device: device, inode: inode) }
+    let first = visited[root][Int(inode % 16)].folders.withLock { $0.insert(device: device, inode: inode) }
+    let oneRead =
+      device == ext4Device[root].device.load(ordering: .relaxed)
+      && Self.listsInOneRead(size: Int(s.st_size), blockSize: Int(s.st_blksize))
+    return (first, oneRead)
   }
+
+  /// Whether a folder of `size` bytes on ext4 is listed whole by one `getdents64`, so that the
+  /// second call, which would only say the folder ended, can be left out (one call per folder
+  /// of a walk that makes two). ext4 fills the buffer until the folder ends, the buffer is full
+  /// or an error stops it, and an error after some entries is not returned with them. So only
+  /// a folder of one block: its block is read before any entry is given, and its entries
+  /// (at least 12 bytes each there, 24 in the buffer) fit twice over in this buffer.
+  static func listsInOneRead(size: Int, blockSize: Int) -> Bool {
+    blockSize > 0 && size <= blockSize && 2 * blockSize <= Int(CLINUX_DIRENT_BUFFER_SIZE)
+  }
+
+  private static let ext4Magic = 0xEF53
 
   /// Lists one folder: `name` relative to the open `parent` (the root's host path when nil).
   private func list(root: Int, directory: [UInt8], parent: DirectoryHandle?, name: UnsafePointer<CChar>) {
@@ -200,12 +222,16 @@ public final class ParallelWalker: Sendable {
       return
     }
     let handle = DirectoryHandle(fd)
-    guard firstVisit(fd, root: root) else {
+    if parent == nil, clinux_fstatfs_type(fd) == Self.ext4Magic, let s = PlainFile.status(of: fd) {
+      ext4Device[root].device.store(UInt64(s.st_dev), ordering: .relaxed)
+    }
+    let (first, oneRead) = firstVisit(fd, root: root)
+    guard first else {
       pool.countCalls(2)
       return
     }
     let listing = Listing(directory: directory)
-    let readError = handle.read(into: listing)
+    let readError = handle.read(into: listing, oneRead: oneRead)
     // Two calls for the governor, however many reads: the open and the first read wait (a
     // FUSE daemon's lookup and listing, a disk's inode and first block); the fstat and the
     // later reads come from what those brought in. Counting them made a window that listed
@@ -289,7 +315,8 @@ final class DirectoryHandle: Sendable {
   deinit { PlainFile.close(fd) }
 
   /// Reads every entry but `.` and `..` into `listing`; the errno if reading stopped early.
-  func read(into listing: Listing) -> Int32? {
+  /// `oneRead`: the first read that returns entries lists the folder whole.
+  func read(into listing: Listing, oneRead: Bool = false) -> Int32? {
     // This thread's buffer, reused for every folder it lists.
     guard let base = clinux_dirent_buffer() else { return ENOMEM }
     let buffer = UnsafeMutableRawBufferPointer(start: base, count: Int(CLINUX_DIRENT_BUFFER_SIZE))
@@ -323,8 +350,14 @@ final class DirectoryHandle: Sendable {
         }
         listing.append(name: name, kind: kind, needsStat: needsStat)
       }
+      if oneRead { return nil }
     }
   }
+}
+
+/// A device number noted once and read by many threads (`UInt64.max`: none).
+final class DeviceNote: Sendable {
+  let device = Atomic<UInt64>(.max)
 }
 
 final class VisitedShard: Sendable {

@@ -1,3 +1,4 @@
+import CLinuxCalls
 import Foundation
 import Testing
 
@@ -46,6 +47,43 @@ struct ParallelWalkerTests {
     #expect(files.count == 5)
     #expect(result.entries.contains { $0.relativePath == Array("pipe".utf8) && $0.kind == .other })
     #expect(!result.entries.contains { $0.relativePath == Array("dangling.jpg".utf8) })
+  }
+
+  @Test("a folder of one block is listed whole in one read on ext4; a folder of many blocks is read to its end")
+  func foldersOfEverySize() throws {
+    #expect(ParallelWalker.listsInOneRead(size: 4096, blockSize: 4096))
+    #expect(ParallelWalker.listsInOneRead(size: 60, blockSize: 4096))  // inline data
+    #expect(!ParallelWalker.listsInOneRead(size: 8192, blockSize: 4096))
+    #expect(!ParallelWalker.listsInOneRead(size: 65536, blockSize: 65536))  // could overflow the buffer
+    let folder = try TemporaryFolder()
+    // 330 names of 3 bytes fill one 4 KiB ext4 block (12 bytes each with "." and ".."); 3,000 of
+    // 40 bytes take many blocks (an indexed folder); 150 of 20 bytes take one block and a bit.
+    let shapes = [("full", 330, 3), ("many", 3000, 40), ("over", 150, 20)]
+    let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz")
+    for (name, count, length) in shapes {
+      try FileManager.default.createDirectory(atPath: folder.path + "/" + name, withIntermediateDirectories: false)
+      for number in 0..<count {
+        var file = ""
+        var rest = number
+        for _ in 0..<length {
+          file.append(digits[rest % 36])
+          rest /= 36
+        }
+        #expect(FileManager.default.createFile(atPath: folder.path + "/\(name)/\(file)", contents: nil))
+      }
+    }
+    if clinux_statfs_type(folder.path) == 0xEF53 {
+      // On ext4 the first folder is the one-block case this test is for.
+      var status = stat()
+      #expect(stat(folder.path + "/full", &status) == 0 && status.st_size == status.st_blksize)
+    }
+    let result = ParallelWalker.collect(Array(folder.path.utf8), sizes: false)
+    #expect(result.problems.isEmpty)
+    for (name, count, _) in shapes {
+      let found = result.entries.filter { $0.kind == .file && $0.relativePath.starts(with: Array("\(name)/".utf8)) }
+      #expect(found.count == count, "\(name)")
+      #expect(Set(found.map(\.relativePath)).count == count, "\(name)")
+    }
   }
 
   @Test("the walked-once record: each (device, inode) new exactly once, inode 0 and large numbers too")

@@ -8,6 +8,9 @@
 /// `path`, or -1 with errno set. Swift's Glibc module does not export <sys/vfs.h>.
 long clinux_statfs_type(const char *path);
 
+/// The same for an open descriptor (fstatfs(2)).
+long clinux_fstatfs_type(int fd);
+
 /// open(2)'s O_NOATIME, which Glibc declares only under _GNU_SOURCE (Swift's Glibc module does
 /// not define it): read without moving the file's atime.
 extern const int clinux_o_noatime;
