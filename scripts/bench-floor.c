@@ -1,8 +1,12 @@
 // The machine's floor for check's filesystem side, for BENCHMARKS.md: the least a walk of the
 // benchmark tree can cost in the kernel. Lists every folder below the given roots with
-// openat(O_DIRECTORY|O_NOATIME) relative to its parent, getdents64 into a 64 KiB buffer and
+// openat(O_DIRECTORY|O_NOATIME) relative to its parent, getdents64 into a 32 KiB buffer (as check) and
 // d_type, and fstatat()s the regular files below the roots given with --stat (check reads
-// the size of every original). No matching, no memory kept: only the system calls.
+// the size of every original). No matching, no memory kept: only the system calls. Like
+// check's walk it fstat()s each folder (check's walked-once record) and, on ext4, reads a
+// folder of one block with one getdents64 (check leaves out the call that would only say the
+// folder ended: ParallelWalker.listsInOneRead); other folders are read until getdents64
+// returns 0.
 //
 //   bench-floor THREADS [--stat] ROOT [[--stat] ROOT ...]
 //
@@ -17,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 struct unit { char *path; int stat; };
@@ -24,6 +29,8 @@ static struct unit *units;
 static int unit_count, unit_capacity;
 static atomic_int next_unit;
 static atomic_long folders, files, stats;
+// The first root is on ext4 (the benchmark's roots share one filesystem).
+static int ext4;
 
 static void add_unit(const char *path, int stat_files) {
   if (unit_count == unit_capacity) {
@@ -39,7 +46,10 @@ static void walk(int parent, const char *name, int stat_files) {
   int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOATIME);
   if (fd < 0) return;
   atomic_fetch_add(&folders, 1);
-  char buffer[65536];
+  struct stat folder;
+  int one_read = fstat(fd, &folder) == 0 && ext4 && folder.st_size <= folder.st_blksize &&
+                 2 * (long)folder.st_blksize <= 32768;
+  char buffer[32768];
   long length;
   while ((length = getdents64(fd, buffer, sizeof buffer)) > 0) {
     for (long offset = 0; offset < length;) {
@@ -58,6 +68,7 @@ static void walk(int parent, const char *name, int stat_files) {
         }
       }
     }
+    if (one_read) break;
   }
   close(fd);
 }
@@ -94,6 +105,9 @@ int main(int argc, char **argv) {
     return 64;
   }
   int threads = atoi(argv[1]);
+  struct statfs filesystem;
+  const char *first = strcmp(argv[2], "--stat") == 0 && argc > 3 ? argv[3] : argv[2];
+  ext4 = statfs(first, &filesystem) == 0 && filesystem.f_type == 0xEF53;
   int stat_next = 0;
   for (int i = 2; i < argc; i++) {
     if (strcmp(argv[i], "--stat") == 0) { stat_next = 1; continue; }
