@@ -199,18 +199,15 @@ public enum ReportJSON {
 
   /// One line per finding, then one summary line with everything but the findings.
   public static func ndjson(_ report: AuditReport, tool: ToolIdentity, to out: ReportSink) {
-    func line(_ members: [(String, JSONValue)]) {
-      out.write { bytes in
-        JSONValue.object(members).writeCompact(into: &bytes)
-        bytes.append(UInt8(ascii: "\n"))
-      }
-    }
     for finding in report.findings {
       out.write { bytes in
         write(finding, into: &bytes, indent: nil)
         bytes.append(UInt8(ascii: "\n"))
       }
     }
-    line([("type", .string("summary"))] + header(report, tool: tool))
+    out.write { bytes in
+      JSONValue.object([("type", .string("summary"))] + header(report, tool: tool)).writeCompact(into: &bytes)
+      bytes.append(UInt8(ascii: "\n"))
+    }
   }
 }

@@ -18,9 +18,7 @@ public final class ReportSink: TextOutputStream {
   }
 
   public func write(_ string: String) {
-    guard error == nil else { return }
-    buffer.append(contentsOf: string.utf8)
-    if buffer.count >= Self.chunk { flush() }
+    write { $0.append(contentsOf: string.utf8) }
   }
 
   /// What `render` appends to the buffer, UTF-8 (a renderer that makes bytes, not strings).

@@ -187,11 +187,14 @@ public final class ParallelWalker: Sendable {
   }
 
   /// Whether root `root`'s walk meets this folder for the first time (and now has), and
-  /// whether one read lists it whole.
-  private func firstVisit(_ fd: Int32, root: Int) -> (first: Bool, oneRead: Bool) {
+  /// whether one read lists it whole. The root itself (`isRoot`) notes whether it is on ext4.
+  private func firstVisit(_ fd: Int32, root: Int, isRoot: Bool) -> (first: Bool, oneRead: Bool) {
     guard let s = PlainFile.status(of: fd) else { return (true, false) }
     let device = UInt64(s.st_dev)
     let inode = UInt64(s.st_ino)
+    if isRoot && clinux_fstatfs_type(fd) == Self.ext4Magic {
+      ext4Device[root].device.store(device, ordering: .relaxed)
+    }
     let first = visited[root][Int(inode % 16)].folders.withLock { $0.insert(device: device, inode: inode) }
     let oneRead =
       device == ext4Device[root].device.load(ordering: .relaxed)
@@ -222,10 +225,7 @@ public final class ParallelWalker: Sendable {
       return
     }
     let handle = DirectoryHandle(fd)
-    if parent == nil, clinux_fstatfs_type(fd) == Self.ext4Magic, let s = PlainFile.status(of: fd) {
-      ext4Device[root].device.store(UInt64(s.st_dev), ordering: .relaxed)
-    }
-    let (first, oneRead) = firstVisit(fd, root: root)
+    let (first, oneRead) = firstVisit(fd, root: root, isRoot: parent == nil)
     guard first else {
       pool.countCalls(2)
       return

@@ -1,6 +1,5 @@
 import CompactStore
 import FileScan
-import Synchronization
 
 /// What one check knows, shared by the walk, the rules and likely-moved: the index of
 /// referenced files, what the walk saw at each path, the roots and each path's root, and each
@@ -25,8 +24,9 @@ final class AuditFacts: @unchecked Sendable {
   @exclusivity(unchecked) var covered: [PathID: Int] = [:]
   /// `--verify`: whether sizes are compared at all.
   let checkSizes: Bool
-  /// Each owner's id as text, made once: a million findings share a few owners.
-  private let ownerIds = Mutex<[CompactID: String]>([:])
+  /// Each owner's id as text by the index's owner number, made once: a million findings
+  /// share a few owners.
+  private let ownerIds: [String?]
 
   init(
     index: ReferenceIndex, libraries: [DatabaseOverview.Library], roots: [AuditRoot], rootOf: RootAssignment,
@@ -37,6 +37,7 @@ final class AuditFacts: @unchecked Sendable {
     self.roots = roots
     self.rootOf = rootOf
     self.checkSizes = checkSizes
+    ownerIds = index.owners.map { $0.string(index.ids) }
     states = PathStates(count: index.pathCount)
     listed = FolderMarks(count: index.folderCount)
   }
@@ -61,14 +62,7 @@ final class AuditFacts: @unchecked Sendable {
       kind: kind, path: index.databasePath(reference.path), hostPath: index.hostPath(reference.path),
       assetId: belongsToAsset ? reference.rowId.string(index.ids) : nil,
       libraryId: reference.library >= 0 ? libraries[Int(reference.library)].id : nil,
-      ownerId: index.ownerId(of: reference).flatMap { owner in
-        ownerIds.withLock { known in
-          if let text = known[owner] { return text }
-          let text = owner.string(index.ids)
-          known[owner] = text
-          return text
-        }
-      },
+      ownerId: reference.owner >= 0 ? ownerIds[Int(reference.owner)] : nil,
       detail: detail)
   }
 

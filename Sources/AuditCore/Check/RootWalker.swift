@@ -291,9 +291,10 @@ struct LooseStats {
     let folderStatuses = FileStatus.of(count: folders.count, threads: threads, timeout: options.ioTimeout) {
       [folders] in table.hostFolder(folders[$0])
     }
-    // Decided once per folder. An empty folder is a relative path's: "" is no folder to stat.
+    // Decided once per folder. The empty folder is relative paths': "" is no folder to stat.
+    let relative = [UInt8]().withUnsafeBytes { table.folder($0) }
     let absent = folders.indices.map { slot in
-      if case .missing? = folderStatuses[slot] { return !table.hostFolder(folders[slot]).isEmpty }
+      if case .missing? = folderStatuses[slot] { return folders[slot] != relative }
       return false
     }
     var pending: [PathID] = []

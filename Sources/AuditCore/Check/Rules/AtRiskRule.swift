@@ -24,21 +24,26 @@ enum AtRiskRule {
 
   /// A sum over assets, their named people counted once.
   private struct Sum {
-    var risk = AtRisk()
-    var people = Set<CompactID>()
+    private var totals = AtRisk()
+    private var people = Set<CompactID>()
+
+    var risk: AtRisk {
+      var risk = totals
+      risk.people = people.count
+      return risk
+    }
 
     mutating func add(_ asset: AtRisk, people assetPeople: [CompactID]) {
-      risk.albums += asset.albums
-      risk.faces += asset.faces
+      totals.albums += asset.albums
+      totals.faces += asset.faces
       people.formUnion(assetPeople)
-      risk.people = people.count
-      risk.descriptions += asset.descriptions
-      risk.locations += asset.locations
-      risk.favorites += asset.favorites
-      risk.tags += asset.tags
-      risk.sharedLinks += asset.sharedLinks
-      risk.stacks += asset.stacks
-      risk.memories += asset.memories
+      totals.descriptions += asset.descriptions
+      totals.locations += asset.locations
+      totals.favorites += asset.favorites
+      totals.tags += asset.tags
+      totals.sharedLinks += asset.sharedLinks
+      totals.stacks += asset.stacks
+      totals.memories += asset.memories
     }
   }
 

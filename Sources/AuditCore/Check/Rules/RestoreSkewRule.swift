@@ -18,6 +18,8 @@ enum RestoreSkewRule {
   ) throws(AuditError) -> (finding: Finding, assets: Int)? {
     guard missing.count >= 2 else { return nil }
     var run = Run()
+    // The index's overflow list, which an owner read below may join (`compactID`, as the loader reads ids).
+    var ids = newest.ids
     let kept = newest.uploads.newestFirst()
     for upload in kept ?? [] {
       guard missing.contains(upload.id) else { break }
@@ -37,14 +39,17 @@ enum RestoreSkewRule {
           ended = true
           return
         }
-        oldest = row.bytes(2) ?? []
+        row.withBytes(2) { createdAt in
+          oldest.removeAll(keepingCapacity: true)
+          if let createdAt { oldest.append(contentsOf: createdAt) }
+        }
         if run.count == 0 { run.newest = Timestamp.fromPostgres(String(decoding: oldest, as: UTF8.self)) }
-        run.add(owner: row.uuid(1).map { CompactID(high: $0.high, low: $0.low) } ?? .none)
+        run.add(owner: FilesystemAudit.compactID(row, 1, &ids))
       }
       run.oldest = Timestamp.fromPostgres(String(decoding: oldest, as: UTF8.self))
     }
     guard run.count >= 2 else { return nil }
-    let byOwner = run.byOwner.map { (owner: $0.key.string(newest.ids) ?? "", assets: $0.value) }
+    let byOwner = run.byOwner.map { (owner: $0.key.string(ids) ?? "", assets: $0.value) }
     var finding = Finding(
       kind: .restoreSkew, path: Array(upload.0.utf8), hostPath: upload.1,
       detail:
