@@ -15,11 +15,16 @@
 /// cold walk's kernel work filled both cores at 16 threads, and 32 completed no more), and
 /// enough tasks are queued to keep the new threads busy. Calls per second vary by a third from
 /// one window to the next as the walk moves between kinds of folders, so a trial lasts
-/// two windows and is weighed against the two before it: it is kept if calls per second rose by
+/// two windows and is weighed against the two before it: it gained if calls per second rose by
 /// `keepGain` and its second window did not fall below the two before (under other processes'
 /// load one lucky window made a daemon that gains nothing look 15% faster; the first window
-/// holds the new threads' start), and the next trial may
-/// follow at once; otherwise the limit returns to what it was and the next trial waits 2, 4,
+/// holds the new threads' start). Until a trial has been kept, a gain is confirmed against a
+/// window back at the old limit: the windows before the first trial hold the walk's start (few
+/// folders queued yet, a process and a daemon warming up) and may be slow for that alone; a
+/// daemon that gains nothing kept 4x the threads now and then in CI that way. Later trials are
+/// weighed against windows of a walk in its stride, and a confirming window would cost each of
+/// them a window at the old limit (on the cold disk, 1 s of a 17 s walk). Kept, the next
+/// trial may follow at once; otherwise the limit returns to what it was and the next trial waits 2, 4,
 /// 8 … (at most 32) windows. It never goes below the starting count. Only windows that ran the
 /// threads they are weighed for count: a baseline at the limit, not while an undone trial's
 /// threads still finish their tasks; a trial's windows once its added threads run. Without
@@ -82,12 +87,17 @@ public struct ThreadGovernor: Sendable {
     /// Calls per second of the trial's windows in which the added threads ran.
     var windows: [Double] = []
     var windowsIdle = 0
+    /// Once its windows gained: the trial's limit and their calls per second, while a window
+    /// back at `from` confirms the gain.
+    var gained: (limit: Int, rate: Double)?
   }
   private var trial: Trial?
   /// Calls per second of the window before the last.
   private var previousRate: Double?
   private var windowsToWait = 0
   private var failedTrials = 0
+  /// No trial kept yet: a gain waits for a window back at the old limit.
+  private var confirmsGains = true
 
   public init(start: Int, ceiling: Int, cores: Int) {
     limit = max(1, start)
@@ -103,7 +113,26 @@ public struct ThreadGovernor: Sendable {
     // mount) may outlast many windows: a window that still ran more threads than the limit
     // shows what those threads did, and is no baseline for the limit.
     let settled = window.running <= Double(limit) * Self.settledShare
-    defer { previousRate = settled ? rate : nil }
+    // Nor for a limit it did not run at: a confirming window back at the old limit is no
+    // baseline for the trial's limit kept after it.
+    let ranAt = limit
+    defer { previousRate = settled && limit == ranAt ? rate : nil }
+    if var trial, let gained = trial.gained {
+      // The confirming window counts once the trial's threads have ended (their tasks run to
+      // their end); if they never do, the gain stands as it was measured.
+      if !settled && trial.windowsIdle + 1 < Self.idleWindowsPerTrial {
+        trial.windowsIdle += 1
+        self.trial = trial
+        return limit
+      }
+      self.trial = nil
+      if !settled || gained.rate >= rate * Self.keepGain {
+        keep(gained.limit)
+      } else {
+        undo(trial.from)
+      }
+      return limit
+    }
     if var trial {
       // The added threads start as tasks are queued for them: a window in which they did not
       // run yet says nothing of them.
@@ -116,16 +145,20 @@ public struct ThreadGovernor: Sendable {
         self.trial = trial
         return limit
       }
-      self.trial = nil
-      if trial.windows.count == 2, trial.windows.reduce(0, +) / 2 >= trial.rate * Self.keepGain,
-        trial.windows[1] >= trial.rate
-      {
-        failedTrials = 0
-        peak = max(peak, limit)
+      let rate = trial.windows.reduce(0, +) / 2
+      if trial.windows.count == 2, rate >= trial.rate * Self.keepGain, trial.windows[1] >= trial.rate {
+        if confirmsGains {
+          trial.gained = (limit, rate)
+          trial.windowsIdle = 0
+          self.trial = trial
+          limit = trial.from
+        } else {
+          self.trial = nil
+          keep(limit)
+        }
       } else {
-        limit = trial.from
-        failedTrials += 1
-        windowsToWait = 1 << min(failedTrials, 5)
+        self.trial = nil
+        undo(trial.from)
       }
       return limit
     }
@@ -143,5 +176,18 @@ public struct ThreadGovernor: Sendable {
       limit = min(limit * (coreShare * 4 < Self.coreShareToTry ? 4 : 2), ceiling)
     }
     return limit
+  }
+
+  private mutating func keep(_ kept: Int) {
+    limit = kept
+    confirmsGains = false
+    failedTrials = 0
+    peak = max(peak, kept)
+  }
+
+  private mutating func undo(_ from: Int) {
+    limit = from
+    failedTrials += 1
+    windowsToWait = 1 << min(failedTrials, 5)
   }
 }
