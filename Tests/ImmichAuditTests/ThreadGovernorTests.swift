@@ -138,7 +138,7 @@ extension ThreadGovernorTests {
   func gainNotConfirmed() {
     var governor = ThreadGovernor(start: 2, ceiling: 64, cores: 8)
     // The walk's first windows are slow (634 and 719 calls a second where the daemon serves
-    // 1,000, as a CI run's trace showed); the trial's 8 threads serve no more than 2 would.
+    // 1,000, as the trace of a failure of the no-delay FUSE test showed); the trial's 8 threads serve no more than 2 would.
     var limits = [governor.next(window(rate: 634, threads: 2)), governor.next(window(rate: 719, threads: 2))]
     limits += run(&governor, windows: 4) { _ in 1000 }
     #expect(limits == [2, 8, 8, 2, 2, 2], "\(limits)")
