@@ -10,8 +10,10 @@
 /// the only question that does: does doubling the threads raise the number of calls completed?
 ///
 /// A trial doubles the limit (or quadruples it, where four times the process's CPU would still
-/// leave cores idle) when the busy threads spent at least half their time off the CPU
-/// (waiting in calls), the process leaves a share of the cores idle (on this 2-core machine the
+/// leave cores idle) when the busy threads spent at least a quarter of their time off the CPU
+/// (waiting in calls; a cold disk's calls spend much of it on the CPU, in the kernel's reading
+/// of what arrived: with half as the trigger a cold walk kept 2 threads for seconds while a core
+/// stayed idle), the process leaves a share of the cores idle (on this 2-core machine the
 /// cold walk's kernel work filled both cores at 16 threads, and 32 completed no more), and
 /// enough tasks are queued to keep the new threads busy. Calls per second vary by a third from
 /// one window to the next as the walk moves between kinds of folders, so a trial lasts
@@ -21,9 +23,12 @@
 /// holds the new threads' start). Until a trial has been kept, a gain is confirmed against a
 /// window back at the old limit: the windows before the first trial hold the walk's start (few
 /// folders queued yet, a process and a daemon warming up) and may be slow for that alone; a
-/// daemon that gains nothing kept 4x the threads now and then in CI that way. Later trials are
-/// weighed against windows of a walk in its stride, and a confirming window would cost each of
-/// them a window at the old limit (on the cold disk, 1 s of a 17 s walk). Kept, the next
+/// daemon that gains nothing kept 4x the threads now and then in CI that way. If that window
+/// gained as much at the old limit (a cold walk speeds up severalfold at 2 threads in its first
+/// seconds), the trial proved nothing and is tried again as after a first failure, without
+/// waiting longer each time. Later trials are weighed against windows of a walk in its stride,
+/// and a confirming window would cost each of them a window at the old limit (on the cold disk,
+/// 1 s of a 17 s walk). Kept, the next
 /// trial may follow at once; otherwise the limit returns to what it was and the next trial waits 2, 4,
 /// 8 … (at most 32) windows. It never goes below the starting count. Only windows that ran the
 /// threads they are weighed for count: a baseline at the limit, not while an undone trial's
@@ -66,7 +71,7 @@ public struct ThreadGovernor: Sendable {
   /// disk each doubling from 2 to 32 threads gained 1.22x to 1.68x.
   public static let keepGain = 1.15
   /// A trial needs the threads off the CPU at least this share of their busy time.
-  public static let waitingShareToTry = 0.5
+  public static let waitingShareToTry = 0.25
   /// … and the process to use less than this share of the cores.
   public static let coreShareToTry = 0.85
   /// A window is settled at a limit when its threads ran at most this many times the limit on
@@ -128,6 +133,11 @@ public struct ThreadGovernor: Sendable {
       self.trial = nil
       if !settled || gained.rate >= rate * Self.keepGain {
         keep(gained.limit)
+      } else if rate >= trial.rate * Self.keepGain {
+        // The old limit gained as much by itself (a cold walk speeds up over its first seconds):
+        // the trial showed nothing either way, and is tried again as after one failure.
+        limit = trial.from
+        windowsToWait = Self.firstWait
       } else {
         undo(trial.from)
       }
@@ -188,6 +198,9 @@ public struct ThreadGovernor: Sendable {
   private mutating func undo(_ from: Int) {
     limit = from
     failedTrials += 1
-    windowsToWait = 1 << min(failedTrials, 5)
+    windowsToWait = Self.firstWait << min(failedTrials - 1, 4)
   }
+
+  /// Windows a trial waits after one that failed; each further failure doubles it.
+  private static let firstWait = 2
 }

@@ -79,6 +79,16 @@ struct ThreadGovernorTests {
     #expect(limits.max() == 32)
   }
 
+  @Test("calls that spend most of their time on the CPU, a core idle (a cold disk's start): a trial, kept")
+  func climbsWithACoreIdle() {
+    var governor = ThreadGovernor(start: 2, ceiling: 64, cores: 2)
+    // 60% of each thread's time on the CPU: 1.2 cores of 2 at 2 threads; 4 threads fill them.
+    let limits = run(&governor, windows: 12, waiting: 0.4) { Double($0) * 1000 }
+    #expect(limits.prefix(5) == [2, 4, 4, 2, 4], "\(limits)")
+    #expect(Set(limits.dropFirst(4)) == [4])
+    #expect(governor.peak == 4)
+  }
+
   @Test("calls that cost only CPU (a warm cache): no trial at all")
   func warmCacheStays() {
     var governor = ThreadGovernor(start: 2, ceiling: 64, cores: 2)
@@ -142,6 +152,24 @@ extension ThreadGovernorTests {
     var limits = [governor.next(window(rate: 634, threads: 2)), governor.next(window(rate: 719, threads: 2))]
     limits += run(&governor, windows: 4) { _ in 1000 }
     #expect(limits == [2, 8, 8, 2, 2, 2], "\(limits)")
+    #expect(governor.peak == 2)
+  }
+
+  @Test(
+    "a walk that sped up as much by itself (a cold walk's first seconds): the trial proved nothing, the next one waits no longer"
+  )
+  func gainOfTheWalkItself() {
+    var governor = ThreadGovernor(start: 2, ceiling: 64, cores: 8)
+    // Calls per second rise by 1,000 a window whatever the threads, then stay at 6,000.
+    var limits: [Int] = []
+    for index in 0..<14 {
+      let limit = governor.limit
+      limits.append(governor.next(window(rate: Double(min(index + 1, 6)) * 1000, threads: limit)))
+    }
+    // The trial's 3,500 a second beat the 1,500 before it, and the window back at 2 served
+    // 5,000: a retry two windows later, as after a first failure. That one fails, and the next
+    // waits two windows again, not four.
+    #expect(limits == [2, 8, 8, 2, 2, 2, 2, 8, 8, 2, 2, 2, 8, 8], "\(limits)")
     #expect(governor.peak == 2)
   }
 
