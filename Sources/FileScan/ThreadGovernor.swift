@@ -28,13 +28,12 @@
 /// seconds), the trial proved nothing and is tried again as after a first failure, without
 /// waiting longer each time. Later trials are weighed against windows of a walk in its stride,
 /// and a confirming window would cost each of them a window at the old limit (on the cold disk,
-/// 1 s of a 17 s walk). Kept, the next
-/// trial may follow at once; otherwise the limit returns to what it was and the next trial waits 2, 4,
-/// 8 … (at most 32) windows. It never goes below the starting count. Only windows that ran the
-/// threads they are weighed for count: a baseline at the limit, not while an undone trial's
-/// threads still finish their tasks; a trial's windows once its added threads run. Without
-/// this rule a daemon serving one call at a time kept extra threads (BENCHMARKS.md, "A daemon
-/// that answers one call at a time").
+/// 1 s of a 17 s walk). Kept, the next trial may follow at once; otherwise the limit returns to
+/// what it was and the next trial waits 2, 4, 8 … (at most 32) windows. It never goes below the
+/// starting count. Only windows that ran the threads they are weighed for count: a baseline at
+/// the limit, not while an undone trial's threads still finish their tasks; a trial's windows
+/// once its added threads run. Without this rule a daemon serving one call at a time kept extra
+/// threads (BENCHMARKS.md, "A daemon that answers one call at a time").
 public struct ThreadGovernor: Sendable {
   /// What one window showed.
   public struct Window: Sendable {
