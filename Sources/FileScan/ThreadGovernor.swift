@@ -100,11 +100,15 @@ public struct ThreadGovernor: Sendable {
   private var previousRate: Double?
   private var windowsToWait = 0
   private var failedTrials = 0
-  /// No trial kept yet: a gain waits for a window back at the old limit.
-  private var confirmsGains = true
+  /// The limit the walk started at, below which it never goes.
+  private let start: Int
+  /// No trial kept yet (a kept trial always rose above the start): a gain waits for a window
+  /// back at the old limit.
+  private var confirmsGains: Bool { peak == start }
 
   public init(start: Int, ceiling: Int, cores: Int) {
     limit = max(1, start)
+    self.start = limit
     self.ceiling = max(limit, ceiling)
     self.cores = max(1, cores)
     peak = limit
@@ -189,7 +193,6 @@ public struct ThreadGovernor: Sendable {
 
   private mutating func keep(_ kept: Int) {
     limit = kept
-    confirmsGains = false
     failedTrials = 0
     peak = max(peak, kept)
   }
